@@ -30,8 +30,8 @@ impl Page {
     pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.ctx.i18n.t_args(self.lang, key, &[(name, value.to_string().into())])
     }
-    pub fn tn(&self, key: &str, name: &str, n: i64) -> String {
-        self.ctx.i18n.t_args(self.lang, key, &[(name, n.into())])
+    pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        self.ctx.i18n.t_args(self.lang, key, &[(name, (*n.borrow()).into())])
     }
     pub fn municipality(&self) -> &str {
         self.ctx.config.municipality.name(self.lang)

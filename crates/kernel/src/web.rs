@@ -90,3 +90,19 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 }
+
+/// JSON body whose rejections are problem+json like every other API error.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = crate::AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(crate::AppError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_expected")),
+            Err(JsonRejection::JsonDataError(e)) => Err(crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.body_text())),
+            Err(e) => Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text())),
+        }
+    }
+}
