@@ -1,1 +1,239 @@
-fn main() {}
+//! `obcina`: the digital municipality platform in one binary.
+
+mod app;
+mod backup;
+mod ops;
+mod portal;
+
+use clap::{Args, Parser, Subcommand};
+use kernel::Role;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "obcina", version, about = "The digital municipality platform (Mestna občina Ptuj and others)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; shared by every command.
+#[derive(Args, Clone)]
+struct Storage {
+    /// Directory for the embedded SQLite database and the key file.
+    #[arg(long, env = "OBCINA_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead of the embedded SQLite, e.g. postgres://user:pass@host/db.
+    #[arg(long, env = "OBCINA_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Key file (field encryption, blind index, audit MAC); default DATA_DIR/keys.toml.
+    #[arg(long, env = "OBCINA_KEYS_FILE")]
+    keys_file: Option<PathBuf>,
+    /// TOML configuration file (municipality, policies); flags and OBCINA_* variables win.
+    #[arg(long, env = "OBCINA_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the platform: web application, API and workers.
+    Serve {
+        #[command(flatten)]
+        storage: Storage,
+        /// Address to listen on.
+        #[arg(long, env = "OBCINA_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Public URL of the portal (for links in e-mails); default http://LISTEN.
+        #[arg(long, env = "OBCINA_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// SMTP server, e.g. smtp://user:pass@mail.example.si:587; unset: e-mail goes to the log.
+        #[arg(long, env = "OBCINA_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Sender address of platform e-mail.
+        #[arg(long, env = "OBCINA_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// Do not load the Ptuj demo data into an empty database.
+        #[arg(long, env = "OBCINA_NO_DEMO")]
+        no_demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Manage accounts from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Encryption keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Take a consistent snapshot while the server runs.
+    Backup {
+        #[command(flatten)]
+        storage: Storage,
+        /// File to write.
+        #[arg(long)]
+        to: PathBuf,
+        /// Encrypt the snapshot with the passphrase in this environment variable.
+        #[arg(long)]
+        passphrase_env: Option<String>,
+    },
+    /// Verify a snapshot and restore it into an empty data directory.
+    Restore {
+        /// Snapshot file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Data directory to restore into (must not hold a database).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Passphrase environment variable for an encrypted snapshot.
+        #[arg(long)]
+        passphrase_env: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create (or promote) a staff member, DTO or administrator.
+    Add {
+        #[command(flatten)]
+        storage: Storage,
+        #[arg(long)]
+        email: String,
+        /// staff, dto or admin (citizens register themselves).
+        #[arg(long, default_value = "staff")]
+        role: String,
+        #[arg(long)]
+        department: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Force a password change at next sign-in (evidence of compromise).
+    ForcePasswordChange {
+        #[command(flatten)]
+        storage: Storage,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit code 1 if an entry was changed or removed.
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new data key and re-encrypt every personal field with it.
+    Rotate {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    app::init_logging();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match cli.command {
+        Command::Serve { storage, listen, public_url, smtp_url, mail_from, no_demo } => {
+            let mut config = app::load_config(&storage)?;
+            config.listen = listen;
+            if public_url.is_some() {
+                config.public_url = public_url;
+            }
+            if smtp_url.is_some() {
+                config.smtp_url = smtp_url;
+            }
+            if let Some(f) = mail_from {
+                config.mail_from = f;
+            }
+            if no_demo {
+                config.demo = false;
+            }
+            app::serve(config).await?;
+        }
+        Command::Migrate { storage } => {
+            let ctx = app::open(app::load_config(&storage)?).await?;
+            println!("migrations applied; database ready ({:?})", ctx.db.backend());
+        }
+        Command::User { command: UserCommand::Add { storage, email, role, department, password_stdin } } => {
+            let role = Role::from_code(&role).filter(|r| r.is_privileged()).ok_or_else(|| anyhow::anyhow!("--role must be staff, dto or admin"))?;
+            let ctx = app::open(app::load_config(&storage)?).await?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_line(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                (kernel::crypto::random_token(15), true)
+            };
+            let id = identity::service::add_user_cli(&ctx, &email, &password, role, department.as_deref(), generated)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
+            println!("account {id} has role {}", role.code());
+            if generated {
+                println!("one-time password (must be changed at first sign-in): {password}");
+            }
+            println!("2FA (TOTP) must be set up at /account/2fa before any staff page opens.");
+        }
+        Command::User { command: UserCommand::ForcePasswordChange { storage, email } } => {
+            let ctx = app::open(app::load_config(&storage)?).await?;
+            let norm = email.trim().to_lowercase();
+            let account = identity::store::account_by_email(ctx.db.conn(), &ctx.keys, &norm).await?.ok_or_else(|| anyhow::anyhow!("no such account"))?;
+            identity::service::force_password_change(&ctx, "cli", &account.id).await.map_err(|e| anyhow::anyhow!(e.code))?;
+            println!("account {} must change its password at next sign-in", account.id);
+        }
+        Command::Audit { command: AuditCommand::Verify { storage } } => {
+            let ctx = app::open(app::load_config(&storage)?).await?;
+            match kernel::audit::verify(ctx.db.conn(), &ctx.keys).await? {
+                kernel::audit::VerifyOutcome::Intact(n) => println!("audit log intact: {n} entries"),
+                kernel::audit::VerifyOutcome::Broken { seq, reason } => {
+                    println!("audit log BROKEN at entry {seq}: {reason}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Keys { command: KeysCommand::Rotate { storage } } => {
+            let config = app::load_config(&storage)?;
+            let n = app::rotate_keys(&config).await?;
+            println!("new data key active; {n} fields re-encrypted");
+        }
+        Command::Backup { storage, to, passphrase_env } => {
+            let config = app::load_config(&storage)?;
+            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+            let info = backup::backup(&config, &to, passphrase.as_deref()).await?;
+            println!("{info}");
+        }
+        Command::Restore { from, data_dir, passphrase_env } => {
+            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+            let info = backup::restore(&from, &data_dir, passphrase.as_deref()).await?;
+            println!("{info}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
