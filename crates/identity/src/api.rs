@@ -17,8 +17,8 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(register, confirm, create_session, delete_session, me, update_profile, export),
-    components(schemas(Registration, Confirmation, Credentials, SessionInfo, Me, Profile, ProfileInput, Problem, kernel::error::FieldError, Role, Lang)),
+    paths(register, confirm, create_session, delete_session, me, update_profile, export, staff_users, token_info),
+    components(schemas(UserView, TokenInfo, Registration, Confirmation, Credentials, SessionInfo, Me, Profile, ProfileInput, Problem, kernel::error::FieldError, Role, Lang)),
     tags((name = "identity", description = "Citizen digital identity"))
 )]
 pub struct ApiDoc;
@@ -31,6 +31,8 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/profile", put(update_profile))
         .route("/api/v1/me/export", get(export))
+        .route("/api/v1/staff/users", get(staff_users))
+        .route("/api/v1/token", get(token_info))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -196,4 +198,51 @@ async fn update_profile(State(ctx): State<Ctx>, actor: Actor, ApiJson(p): ApiJso
     ))]
 async fn export(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<serde_json::Value>> {
     Ok(axum::Json(service::export(&ctx, &actor).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub department: Option<String>,
+    pub two_factor: bool,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+/// Accounts and their roles, for administrators (an audited read of personal data).
+#[utoipa::path(get, path = "/api/v1/staff/users", tag = "identity",
+    responses(
+        (status = 200, description = "Accounts", body = [UserView]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, or no second factor (`missing_role`, `second_factor_required`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn staff_users(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<UserView>>> {
+    let users = service::list_users(&ctx, &actor).await?;
+    Ok(axum::Json(
+        users
+            .into_iter()
+            .map(|u| UserView { id: u.id, email: u.email, roles: u.roles, department: u.department, two_factor: u.two_factor, created_at: u.created_at.rfc3339() })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub token_id: String,
+    pub scopes: Vec<String>,
+}
+
+/// What the presented bearer token is and may do.
+#[utoipa::path(get, path = "/api/v1/token", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token", body = TokenInfo),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn token_info(actor: Actor) -> AppResult<axum::Json<TokenInfo>> {
+    match actor {
+        Actor::Machine { token_id, scopes } => Ok(axum::Json(TokenInfo { token_id, scopes })),
+        _ => Err(AppError::unauthorized()),
+    }
 }

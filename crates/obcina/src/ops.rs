@@ -36,6 +36,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OpsDoc::openapi();
     doc.merge(identity::api::ApiDoc::openapi());
     doc.merge(crate::portal::PortalDoc::openapi());
+    use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("obcina_session"))));
     doc
 }
 

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real binary on a free port, a fresh database per
+//! test (SQLite, or PostgreSQL when OBCINA_TEST_DATABASE_URL is set), a real
+//! SMTP listener, HTTP from the outside. One test binary keeps links cheap.
+
+mod harness;
+mod identity;
+mod ops;
+mod security;
