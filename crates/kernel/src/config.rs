@@ -92,11 +92,19 @@ impl Default for SessionPolicy {
 
 impl SessionPolicy {
     pub fn idle(&self, staff: bool) -> Duration {
-        let m = if staff { self.staff_idle_minutes } else { self.citizen_idle_minutes };
+        let m = if staff {
+            self.staff_idle_minutes
+        } else {
+            self.citizen_idle_minutes
+        };
         Duration::from_secs(m * 60)
     }
     pub fn absolute(&self, staff: bool) -> Duration {
-        let h = if staff { self.staff_absolute_hours } else { self.citizen_absolute_hours };
+        let h = if staff {
+            self.staff_absolute_hours
+        } else {
+            self.citizen_absolute_hours
+        };
         Duration::from_secs(h * 3600)
     }
     pub fn reauth(&self) -> Duration {

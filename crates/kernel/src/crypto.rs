@@ -54,7 +54,9 @@ pub struct Keyring {
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print key material.
-        f.debug_struct("Keyring").field("active", &self.active).finish_non_exhaustive()
+        f.debug_struct("Keyring")
+            .field("active", &self.active)
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,7 +90,8 @@ impl Keyring {
     /// Load the key file, creating it (mode 0600) when it does not exist.
     pub fn load_or_create(path: &Path) -> Result<Keyring, CryptoError> {
         if path.exists() {
-            let text = std::fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(e.to_string()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(e.to_string()))?;
             return Keyring::from_toml(&text);
         }
         let ring = Keyring::generate();
@@ -182,7 +185,10 @@ impl Keyring {
         let ct = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
-                Payload { msg: plain.as_bytes(), aad: context.as_bytes() },
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context.as_bytes(),
+                },
             )
             .expect("AES-GCM encryption cannot fail for in-memory data");
         let mut blob = nonce.to_vec();
@@ -199,7 +205,9 @@ impl Keyring {
             .data_keys
             .get(kid)
             .ok_or_else(|| CryptoError::UnknownKey(kid.to_string()))?;
-        let blob = URL_SAFE_NO_PAD.decode(b64).map_err(|_| CryptoError::Corrupt)?;
+        let blob = URL_SAFE_NO_PAD
+            .decode(b64)
+            .map_err(|_| CryptoError::Corrupt)?;
         if blob.len() < 12 {
             return Err(CryptoError::Corrupt);
         }
@@ -207,7 +215,10 @@ impl Keyring {
         let plain = cipher
             .decrypt(
                 Nonce::from_slice(&blob[..12]),
-                Payload { msg: &blob[12..], aad: context.as_bytes() },
+                Payload {
+                    msg: &blob[12..],
+                    aad: context.as_bytes(),
+                },
             )
             .map_err(|_| CryptoError::Corrupt)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Corrupt)
@@ -280,7 +291,10 @@ mod tests {
         assert!(c.starts_with("v1.k1."));
         assert!(!c.contains("0101006500006"));
         assert_eq!(ring.decrypt("profile.emso:1", &c).unwrap(), "0101006500006");
-        assert!(matches!(ring.decrypt("profile.emso:2", &c), Err(CryptoError::Corrupt)));
+        assert!(matches!(
+            ring.decrypt("profile.emso:2", &c),
+            Err(CryptoError::Corrupt)
+        ));
     }
 
     #[test]
@@ -318,8 +332,17 @@ mod tests {
     fn blind_index_is_keyed_and_domain_separated() {
         let a = Keyring::generate();
         let b = Keyring::generate();
-        assert_eq!(a.blind_index("tax", "12345678"), a.blind_index("tax", "12345678"));
-        assert_ne!(a.blind_index("tax", "12345678"), b.blind_index("tax", "12345678"));
-        assert_ne!(a.blind_index("tax", "12345678"), a.blind_index("emso", "12345678"));
+        assert_eq!(
+            a.blind_index("tax", "12345678"),
+            a.blind_index("tax", "12345678")
+        );
+        assert_ne!(
+            a.blind_index("tax", "12345678"),
+            b.blind_index("tax", "12345678")
+        );
+        assert_ne!(
+            a.blind_index("tax", "12345678"),
+            a.blind_index("emso", "12345678")
+        );
     }
 }

@@ -23,14 +23,25 @@ fn token_for(ctx: &Ctx, cookie: &str) -> String {
 }
 
 /// Gives every browser a CSRF cookie and every request its form token.
-pub async fn layer(State(ctx): State<Ctx>, jar: CookieJar, mut req: Request, next: Next) -> Response {
+pub async fn layer(
+    State(ctx): State<Ctx>,
+    jar: CookieJar,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !same_origin(req.headers()) {
         return axum::response::IntoResponse::into_response(AppError::forbidden("cross_origin"));
     }
-    let existing = jar.get(COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 20);
-    let value = existing.clone().unwrap_or_else(|| crate::crypto::random_token(24));
-    req.extensions_mut().insert(CsrfToken(token_for(&ctx, &value)));
+    let existing = jar
+        .get(COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 20);
+    let value = existing
+        .clone()
+        .unwrap_or_else(|| crate::crypto::random_token(24));
+    req.extensions_mut()
+        .insert(CsrfToken(token_for(&ctx, &value)));
     let resp = next.run(req).await;
     if existing.is_some() {
         return resp;
@@ -50,11 +61,16 @@ pub async fn layer(State(ctx): State<Ctx>, jar: CookieJar, mut req: Request, nex
 
 /// If the browser says where a request comes from, it must be this site.
 fn same_origin(h: &HeaderMap) -> bool {
-    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     if origin == "null" {
         return false;
     }
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
@@ -75,16 +91,20 @@ impl<T: DeserializeOwned + Send> FromRequest<Ctx> for CsrfForm<T> {
             #[serde(rename = "_csrf")]
             csrf: Option<String>,
         }
-        let only: Only = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
+        let only: Only = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::bad_request("form_malformed"))?;
         let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
         let ok = match (only.csrf, cookie, expected) {
-            (Some(sent), Some(cookie), Some(_)) => crate::crypto::ct_eq(&sent, &token_for(ctx, &cookie)),
+            (Some(sent), Some(cookie), Some(_)) => {
+                crate::crypto::ct_eq(&sent, &token_for(ctx, &cookie))
+            }
             _ => false,
         };
         if !ok {
             return Err(AppError::forbidden("csrf_failed"));
         }
-        let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
+        let value = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::bad_request("form_malformed"))?;
         Ok(CsrfForm(value))
     }
 }

@@ -53,7 +53,9 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
-        Ok(Db { conn: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool) })
+        Ok(Db {
+            conn: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+        })
     }
 
     /// Open PostgreSQL from a `postgres://` URL.
@@ -66,7 +68,9 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
-        Ok(Db { conn: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool) })
+        Ok(Db {
+            conn: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+        })
     }
 
     /// SQLite under `data_dir` unless a PostgreSQL URL is given.
@@ -112,9 +116,13 @@ impl Db {
             .await?;
         let mut applied = 0;
         for m in migrations {
-            let done = query_opt(&self.conn, "SELECT id FROM schema_migrations WHERE id = $1", [m.id.into()])
-                .await?
-                .is_some();
+            let done = query_opt(
+                &self.conn,
+                "SELECT id FROM schema_migrations WHERE id = $1",
+                [m.id.into()],
+            )
+            .await?
+            .is_some();
             if done {
                 continue;
             }
@@ -124,11 +132,16 @@ impl Db {
                 _ => m.sql,
             };
             for part in split_sql(sql) {
-                txn.execute_unprepared(part).await.map_err(|e| {
-                    DbErr::Migration(format!("{}: {e}", m.id))
-                })?;
+                txn.execute_unprepared(part)
+                    .await
+                    .map_err(|e| DbErr::Migration(format!("{}: {e}", m.id)))?;
             }
-            exec(&txn, "INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)", [m.id.into(), now.0.into()]).await?;
+            exec(
+                &txn,
+                "INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)",
+                [m.id.into(), now.0.into()],
+            )
+            .await?;
             txn.commit().await?;
             applied += 1;
         }
@@ -174,7 +187,11 @@ fn split_sql(sql: &str) -> Vec<&str> {
     out
 }
 
-fn stmt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(c: &C, sql: &str, values: I) -> Statement {
+fn stmt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(
+    c: &C,
+    sql: &str,
+    values: I,
+) -> Statement {
     Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
@@ -210,13 +227,19 @@ pub fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> Result<T, D
 
 /// `FOR UPDATE` where the backend has row locks; SQLite serialises writers anyway.
 pub fn for_update<C: ConnectionTrait>(c: &C) -> &'static str {
-    if c.get_database_backend() == DbBackend::Postgres { " FOR UPDATE" } else { "" }
+    if c.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
 }
 
 /// Whether an error is a unique-constraint violation (e.g. a taken e-mail).
 pub fn is_unique_violation(e: &DbErr) -> bool {
     let s = e.to_string();
-    s.contains("UNIQUE constraint failed") || s.contains("duplicate key value") || s.contains("23505")
+    s.contains("UNIQUE constraint failed")
+        || s.contains("duplicate key value")
+        || s.contains("23505")
 }
 
 /// A null of the given kind for optional parameters.

@@ -53,7 +53,11 @@ impl Lang {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("").trim();
             let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             if let Some(lang) = Lang::from_code(primary)
@@ -87,8 +91,10 @@ impl I18n {
     pub fn new(sources: &[&[(Lang, &str)]]) -> Result<I18n, String> {
         let mut bundles = Vec::new();
         for lang in Lang::ALL {
-            let id: unic_langid::LanguageIdentifier =
-                lang.code().parse().map_err(|_| format!("bad language id {lang}"))?;
+            let id: unic_langid::LanguageIdentifier = lang
+                .code()
+                .parse()
+                .map_err(|_| format!("bad language id {lang}"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // No Unicode isolation marks: they show up as stray characters in HTML attributes.
             bundle.set_use_isolating(false);
@@ -107,7 +113,12 @@ impl I18n {
     }
 
     fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        &self.bundles.iter().find(|(l, _)| *l == lang).expect("all languages loaded").1
+        &self
+            .bundles
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .expect("all languages loaded")
+            .1
     }
 
     pub fn has(&self, lang: Lang, key: &str) -> bool {
@@ -162,8 +173,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_highest_quality_known_language() {
-        assert_eq!(Lang::from_accept_language("de-AT,de;q=0.9,en;q=0.8"), Lang::De);
-        assert_eq!(Lang::from_accept_language("fr-FR,en;q=0.5,sl;q=0.7"), Lang::Sl);
+        assert_eq!(
+            Lang::from_accept_language("de-AT,de;q=0.9,en;q=0.8"),
+            Lang::De
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,en;q=0.5,sl;q=0.7"),
+            Lang::Sl
+        );
         assert_eq!(Lang::from_accept_language("fr"), Lang::Sl);
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
     }

@@ -14,7 +14,10 @@ pub struct OutgoingMail {
 
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp {
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
+        from: Mailbox,
+    },
     /// Development: print the message to the log (documented in the README).
     Log,
 }
@@ -31,12 +34,17 @@ impl std::fmt::Debug for Mailer {
 impl Mailer {
     /// `smtp://user:pass@host:port` (plain or STARTTLS if offered) or `smtps://…` (TLS).
     pub fn from_config(smtp_url: Option<&str>, from: &str) -> Result<Mailer, String> {
-        let Some(url) = smtp_url else { return Ok(Mailer::Log) };
+        let Some(url) = smtp_url else {
+            return Ok(Mailer::Log);
+        };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("smtp url: {e}"))?
             .build();
         let from = from.parse().map_err(|e| format!("mail_from: {e}"))?;
-        Ok(Mailer::Smtp { transport, from })
+        Ok(Mailer::Smtp {
+            transport: Box::new(transport),
+            from,
+        })
     }
 
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), String> {
@@ -57,7 +65,11 @@ impl Mailer {
                     .header(ContentType::TEXT_PLAIN)
                     .body(mail.body.clone())
                     .map_err(|e| e.to_string())?;
-                transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+                transport
+                    .send(msg)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
         }
     }

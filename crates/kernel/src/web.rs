@@ -20,7 +20,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
 pub fn request_lang(headers: &axum::http::HeaderMap) -> Lang {
     let jar = CookieJar::from_headers(headers);
-    if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())) {
+    if let Some(l) = jar
+        .get(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+    {
         return l;
     }
     headers
@@ -48,11 +51,19 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// A 303 redirect (after a POST the browser GETs the target).
 pub fn see_other(to: &str) -> Response {
-    (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+    (
+        axum::http::StatusCode::SEE_OTHER,
+        [(header::LOCATION, to.to_string())],
+    )
+        .into_response()
 }
 
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/api" || path.starts_with("/healthz") || path.starts_with("/readyz") || path == "/metrics"
+    path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/healthz")
+        || path.starts_with("/readyz")
+        || path == "/metrics"
 }
 
 /// Headers every response carries (ASVS V14.4).
@@ -62,19 +73,53 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.entry(k).or_insert(HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(self)");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(self)",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     resp
 }
 
 /// Pages that show personal data must not be cached by the browser or proxies.
 pub fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+/// JSON body whose rejections are problem+json like every other API error.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = crate::AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(crate::AppError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "json_expected",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(crate::AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "json_invalid",
+            )
+            .with_detail(e.body_text())),
+            Err(e) => {
+                Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text()))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -88,21 +133,5 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
-    }
-}
-
-/// JSON body whose rejections are problem+json like every other API error.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
-    type Rejection = crate::AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(crate::AppError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_expected")),
-            Err(JsonRejection::JsonDataError(e)) => Err(crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.body_text())),
-            Err(e) => Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text())),
-        }
     }
 }

@@ -11,7 +11,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "obcina", version, about = "The digital municipality platform (Mestna občina Ptuj and others)")]
+#[command(
+    name = "obcina",
+    version,
+    about = "The digital municipality platform (Mestna občina Ptuj and others)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -148,7 +152,10 @@ enum KeysCommand {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     app::init_logging();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -161,7 +168,14 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Serve { storage, listen, public_url, smtp_url, mail_from, no_demo } => {
+        Command::Serve {
+            storage,
+            listen,
+            public_url,
+            smtp_url,
+            mail_from,
+            no_demo,
+        } => {
             let mut config = app::load_config(&storage)?;
             config.listen = listen;
             if public_url.is_some() {
@@ -180,10 +194,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate { storage } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
-            println!("migrations applied; database ready ({:?})", ctx.db.backend());
+            println!(
+                "migrations applied; database ready ({:?})",
+                ctx.db.backend()
+            );
         }
-        Command::User { command: UserCommand::Add { storage, email, role, department, password_stdin } } => {
-            let role = Role::from_code(&role).filter(|r| r.is_privileged()).ok_or_else(|| anyhow::anyhow!("--role must be staff, dto or admin"))?;
+        Command::User {
+            command:
+                UserCommand::Add {
+                    storage,
+                    email,
+                    role,
+                    department,
+                    password_stdin,
+                },
+        } => {
+            let role = Role::from_code(&role)
+                .filter(|r| r.is_privileged())
+                .ok_or_else(|| anyhow::anyhow!("--role must be staff, dto or admin"))?;
             let ctx = app::open(app::load_config(&storage)?).await?;
             let (password, generated) = if password_stdin {
                 let mut s = String::new();
@@ -192,45 +220,81 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             } else {
                 (kernel::crypto::random_token(15), true)
             };
-            let id = identity::service::add_user_cli(&ctx, &email, &password, role, department.as_deref(), generated)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
+            let id = identity::service::add_user_cli(
+                &ctx,
+                &email,
+                &password,
+                role,
+                department.as_deref(),
+                generated,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
             println!("account {id} has role {}", role.code());
             if generated {
                 println!("one-time password (must be changed at first sign-in): {password}");
             }
             println!("2FA (TOTP) must be set up at /account/2fa before any staff page opens.");
         }
-        Command::User { command: UserCommand::ForcePasswordChange { storage, email } } => {
+        Command::User {
+            command: UserCommand::ForcePasswordChange { storage, email },
+        } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
             let norm = email.trim().to_lowercase();
-            let account = identity::store::account_by_email(ctx.db.conn(), &ctx.keys, &norm).await?.ok_or_else(|| anyhow::anyhow!("no such account"))?;
-            identity::service::force_password_change(&ctx, "cli", &account.id).await.map_err(|e| anyhow::anyhow!(e.code))?;
-            println!("account {} must change its password at next sign-in", account.id);
+            let account = identity::store::account_by_email(ctx.db.conn(), &ctx.keys, &norm)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no such account"))?;
+            identity::service::force_password_change(&ctx, "cli", &account.id)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.code))?;
+            println!(
+                "account {} must change its password at next sign-in",
+                account.id
+            );
         }
-        Command::Audit { command: AuditCommand::Verify { storage } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { storage },
+        } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
             match kernel::audit::verify(ctx.db.conn(), &ctx.keys).await? {
-                kernel::audit::VerifyOutcome::Intact(n) => println!("audit log intact: {n} entries"),
+                kernel::audit::VerifyOutcome::Intact(n) => {
+                    println!("audit log intact: {n} entries")
+                }
                 kernel::audit::VerifyOutcome::Broken { seq, reason } => {
                     println!("audit log BROKEN at entry {seq}: {reason}");
                     return Ok(ExitCode::from(1));
                 }
             }
         }
-        Command::Keys { command: KeysCommand::Rotate { storage } } => {
+        Command::Keys {
+            command: KeysCommand::Rotate { storage },
+        } => {
             let config = app::load_config(&storage)?;
             let n = app::rotate_keys(&config).await?;
             println!("new data key active; {n} fields re-encrypted");
         }
-        Command::Backup { storage, to, passphrase_env } => {
+        Command::Backup {
+            storage,
+            to,
+            passphrase_env,
+        } => {
             let config = app::load_config(&storage)?;
-            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+            let passphrase = passphrase_env
+                .map(|v| std::env::var(&v))
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::backup(&config, &to, passphrase.as_deref()).await?;
             println!("{info}");
         }
-        Command::Restore { from, data_dir, passphrase_env } => {
-            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+        Command::Restore {
+            from,
+            data_dir,
+            passphrase_env,
+        } => {
+            let passphrase = passphrase_env
+                .map(|v| std::env::var(&v))
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::restore(&from, &data_dir, passphrase.as_deref()).await?;
             println!("{info}");
         }

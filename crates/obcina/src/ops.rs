@@ -36,10 +36,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OpsDoc::openapi();
     doc.merge(identity::api::ApiDoc::openapi());
     doc.merge(crate::portal::PortalDoc::openapi());
-    use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+    };
     let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("obcina_session"))));
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("obcina_session"))),
+    );
     doc
 }
 
@@ -72,7 +80,14 @@ async fn metrics_page(State(ctx): State<Ctx>) -> Response {
         metrics::gauge!("obcina_outbox_dead").set(dead as f64);
     }
     let body = PROMETHEUS.get().map(|h| h.render()).unwrap_or_default();
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Requests by method and status class, and their latency.
@@ -81,8 +96,10 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let resp = next.run(req).await;
     let status = format!("{}xx", resp.status().as_u16() / 100);
-    metrics::counter!("obcina_http_requests_total", "method" => method, "status" => status).increment(1);
-    metrics::histogram!("obcina_http_request_duration_seconds").record(start.elapsed().as_secs_f64());
+    metrics::counter!("obcina_http_requests_total", "method" => method, "status" => status)
+        .increment(1);
+    metrics::histogram!("obcina_http_request_duration_seconds")
+        .record(start.elapsed().as_secs_f64());
     resp
 }
 
