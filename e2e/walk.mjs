@@ -10,8 +10,10 @@
 // Environment:
 //   OBCINA_BIN         the server binary (required)
 //   CHROMIUM           the browser (default /usr/bin/chromium)
-//   WALK_CONCURRENCY   walks at a time (default 2; the TOTP replay wait overlaps)
+//   WALK_CONCURRENCY   walks at a time (default 4: most of a walk is waiting for
+//                      the next TOTP time step, so the walks overlap well)
 //   WALK_DEBUG=1       print every step as it passes, and the server log on failure
+//   WALK_SHOTS=DIR     save a full-page screenshot of every page checked
 //
 // The last line is `N passed, M failed`; the exit code is non-zero on any failure.
 
@@ -30,7 +32,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const BIN = process.env.OBCINA_BIN;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CONCURRENCY = Math.max(1, Number(process.env.WALK_CONCURRENCY || 2));
+const CONCURRENCY = Math.max(1, Number(process.env.WALK_CONCURRENCY || 4));
+const SHOTS = process.env.WALK_SHOTS;
 const DEBUG = process.env.WALK_DEBUG === '1';
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -301,6 +304,10 @@ async function walk(browser, server, run, index) {
 
   /** The checks every page gets: language, a title, and axe-core. */
   const pageChecks = async (what) => {
+    if (SHOTS) {
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `${lang}-${device}-${what.replace(/\W+/g, '-')}.png`), fullPage: true });
+    }
     await ok(`${what}: html[lang] is ${lang}`, async () => assert.equal(await htmlLang(page), lang), { fatal: false });
     await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
   };
@@ -555,6 +562,14 @@ async function cspCheck(browser, server) {
   const console_ = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) console_.push(m.text()); });
   try {
+    await check(label, 'the CSP refuses an injected inline script (why the walks set bypassCSP)', async () => {
+      await page.goto(`${server.base}/`);
+      const injected = await page.addScriptTag({ content: 'window.__injected = true;' }).then(() => true, () => false);
+      assert.equal(await page.evaluate(() => window.__injected === true), false, 'an inline script ran despite script-src \'self\'');
+      assert.ok(!injected || (await page.evaluate(() => window.__csp.length)) > 0, 'no CSP violation was reported for the inline script');
+      await page.evaluate(() => { window.__csp.length = 0; });
+      console_.splice(0);
+    }, { fatal: false });
     for (const p of ['/', '/register', '/login', '/accessibility', '/privacy']) {
       await check(label, `${p} loads with no CSP violations`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -608,6 +623,16 @@ async function main() {
     }));
     console.log(`server ${server.base}, Chromium ${browser.version()}, axe-core ${require('axe-core/package.json').version}`);
 
+    await check('setup', 'axe-core reports a known violation (the checker itself works)', async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.setContent('<!doctype html><html><head><title>x</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></body></html>');
+        await assert.rejects(axe(page), (e) => /image-alt/.test(e.message) && /html-has-lang/.test(e.message) && /label/.test(e.message));
+      } finally {
+        await context.close();
+      }
+    });
     await cspCheck(browser, server);
     const queue = RUNS.map((run, i) => [run, i]);
     const worker = async () => {

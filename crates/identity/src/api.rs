@@ -17,8 +17,8 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(register, confirm, create_session, delete_session, me, update_profile, export, staff_users, token_info),
-    components(schemas(UserView, TokenInfo, Registration, Confirmation, Credentials, SessionInfo, Me, Profile, ProfileInput, Problem, kernel::error::FieldError, Role, Lang)),
+    paths(organisations, register, confirm, create_session, delete_session, me, update_profile, export, staff_users, token_info),
+    components(schemas(crate::store::Organisation, UserView, TokenInfo, Registration, Confirmation, Credentials, SessionInfo, Me, Profile, ProfileInput, Problem, kernel::error::FieldError, Role, Lang)),
     tags((name = "identity", description = "Citizen digital identity"))
 )]
 pub struct ApiDoc;
@@ -36,6 +36,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/me/export", get(export))
         .route("/api/v1/staff/users", get(staff_users))
         .route("/api/v1/token", get(token_info))
+        .route("/api/v1/organisations", get(organisations))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -302,4 +303,15 @@ async fn token_info(actor: Actor) -> AppResult<axum::Json<TokenInfo>> {
         Actor::Machine { token_id, scopes } => Ok(axum::Json(TokenInfo { token_id, scopes })),
         _ => Err(AppError::unauthorized()),
     }
+}
+
+/// The municipal administration and the public companies and institutions on the platform.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "identity",
+    responses((status = 200, description = "Organisations", body = [crate::store::Organisation])))]
+async fn organisations(
+    State(ctx): State<Ctx>,
+) -> AppResult<axum::Json<Vec<crate::store::Organisation>>> {
+    Ok(axum::Json(
+        crate::store::organisations(ctx.db.conn()).await?,
+    ))
 }

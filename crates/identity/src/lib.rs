@@ -19,11 +19,18 @@ pub const MESSAGES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en.ftl")),
 ];
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    id: "identity-0001-accounts",
-    sql: include_str!("../migrations/0001_accounts.sql"),
-    postgres: None,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        id: "identity-0001-accounts",
+        sql: include_str!("../migrations/0001_accounts.sql"),
+        postgres: None,
+    },
+    Migration {
+        id: "identity-0002-organisations",
+        sql: include_str!("../migrations/0002_organisations.sql"),
+        postgres: None,
+    },
+];
 
 /// Pages and API routes of the identity.
 pub fn router() -> axum::Router<kernel::Ctx> {

@@ -42,6 +42,7 @@ pub fn router() -> Router<Ctx> {
         .route("/account/data", get(data_page))
         .route("/account/data.json", get(data_download))
         .route("/account/delete", get(delete_form).post(delete_account))
+        .route("/organisations", get(organisations_page))
         .route("/staff", get(staff_home))
         .route("/staff/users", get(staff_users))
         .route("/staff/users/{id}/role", post(staff_set_role))
@@ -809,14 +810,17 @@ struct UsersPage {
     p: Page,
     users: Vec<service::UserSummary>,
     roles: Vec<Role>,
+    organisations: Vec<store::Organisation>,
 }
 
 async fn staff_users(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
     let users = service::list_users(&ctx, &actor).await?;
+    let organisations = store::organisations(ctx.db.conn()).await?;
     Ok(no_store(render(&UsersPage {
         p,
         users,
         roles: Role::ALL.to_vec(),
+        organisations,
     })))
 }
 
@@ -947,4 +951,17 @@ impl AuditPage {
     fn when(&self, at: &i64) -> String {
         kernel::Timestamp(*at).display_local()
     }
+}
+
+#[derive(Template)]
+#[template(path = "organisations.html")]
+struct OrganisationsPage {
+    p: Page,
+    organisations: Vec<store::Organisation>,
+}
+
+/// The municipal administration and the public companies and institutions on the platform.
+async fn organisations_page(State(ctx): State<Ctx>, p: Page) -> AppResult<Response> {
+    let organisations = store::organisations(ctx.db.conn()).await?;
+    Ok(render(&OrganisationsPage { p, organisations }))
 }

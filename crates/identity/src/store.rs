@@ -872,3 +872,55 @@ pub async fn delete_account<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), D
         .await
         .map(|_| ())
 }
+
+// ---- organisations (the municipal administration and its public institutions and companies) ----
+
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    /// `administration`, `public_company` or `public_institution`.
+    pub kind: String,
+    pub demo: bool,
+}
+
+pub async fn organisations<C: ConnectionTrait>(c: &C) -> Result<Vec<Organisation>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT id, name, kind, demo FROM organisations ORDER BY kind, name",
+        [],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Organisation {
+                id: col(r, "id")?,
+                name: col(r, "name")?,
+                kind: col(r, "kind")?,
+                demo: col::<i64>(r, "demo")? != 0,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_organisation<C: ConnectionTrait>(
+    c: &C,
+    name: &str,
+    kind: &str,
+    demo: bool,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO organisations (id, name, kind, demo, created_at) VALUES ($1, $2, $3, $4, $5)",
+        [
+            uuid::Uuid::now_v7().to_string().into(),
+            name.into(),
+            kind.into(),
+            (demo as i64).into(),
+            now.0.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}

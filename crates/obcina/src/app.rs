@@ -103,7 +103,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     crate::ops::install_metrics();
     let listen = config.listen;
+    let demo = config.demo;
     let ctx = open(config).await?;
+    if demo {
+        crate::demo::load_if_empty(&ctx).await?;
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));

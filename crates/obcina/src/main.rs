@@ -2,6 +2,7 @@
 
 mod app;
 mod backup;
+mod demo;
 mod ops;
 mod portal;
 

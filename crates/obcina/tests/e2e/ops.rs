@@ -112,6 +112,14 @@ async fn acknowledged_registrations_survive_kill_9() {
     }
     server.restart().await;
     let c = server.client();
+    let (_, orgs) = c
+        .json(Method::GET, "/api/v1/organisations", json!(null))
+        .await;
+    assert_eq!(
+        orgs.as_array().unwrap().len(),
+        22,
+        "demo data is loaded once, not on every start"
+    );
     for email in &acknowledged {
         let (s, p) = c
             .json(

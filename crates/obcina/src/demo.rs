@@ -1,0 +1,49 @@
+//! Demo data of Ptuj, loaded into an empty database on first start
+//! (`--no-demo` skips it). Facts come from the strategy: the municipal
+//! administration and the public companies and institutions of seed §3,
+//! Table 5. Every row is marked `demo = 1`.
+
+use kernel::Ctx;
+
+const ORGANISATIONS: &[(&str, &str)] = &[
+    ("Mestna občina Ptuj – občinska uprava", "administration"),
+    ("Javne službe Ptuj d.o.o.", "public_company"),
+    ("Komunalno podjetje Ptuj d.d.", "public_company"),
+    ("Vrtec Ptuj", "public_institution"),
+    ("Osnovna šola Breg", "public_institution"),
+    ("Osnovna šola dr. Ljudevita Pivka", "public_institution"),
+    ("Osnovna šola Ljudski vrt", "public_institution"),
+    ("Osnovna šola Mladika", "public_institution"),
+    ("Osnovna šola Olge Meglič", "public_institution"),
+    ("Knjižnica Ivana Potrča Ptuj", "public_institution"),
+    ("Javni zavod Lekarne Ptuj", "public_institution"),
+    ("Zdravstveni dom Ptuj", "public_institution"),
+    ("Center interesnih dejavnosti Ptuj", "public_institution"),
+    ("Glasbena šola Ptuj", "public_institution"),
+    ("LEA Spodnje Podravje", "public_institution"),
+    ("Ljudska univerza Ptuj", "public_institution"),
+    ("Mestno gledališče Ptuj", "public_institution"),
+    ("Pokrajinski muzej Ptuj-Ormož", "public_institution"),
+    ("REVIVIS Ptuj", "public_institution"),
+    ("Zavod za šport Ptuj", "public_institution"),
+    ("Zavod za turizem Ptuj", "public_institution"),
+    ("ZRS Bistra Ptuj", "public_institution"),
+];
+
+/// Load the demo once: only when the database has no organisations yet.
+pub async fn load_if_empty(ctx: &Ctx) -> anyhow::Result<()> {
+    let c = ctx.db.conn();
+    if !identity::store::organisations(c).await?.is_empty() {
+        return Ok(());
+    }
+    let txn = ctx.db.begin().await?;
+    for (name, kind) in ORGANISATIONS {
+        identity::store::insert_organisation(&txn, name, kind, true, ctx.now()).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(
+        organisations = ORGANISATIONS.len(),
+        "demo data of Ptuj loaded (start with --no-demo to skip)"
+    );
+    Ok(())
+}
