@@ -98,14 +98,33 @@ if [ "$ready" != 1 ]; then
 fi
 echo "schemathesis.sh: obcina is up at $BASE (pid $SERVER_PID, data $DATA, log $SERVER_LOG)"
 
+# --- a signed-in citizen, so the operations behind sign-in are exercised too ----
+EMAIL="conformance.$$@example.si"
+PASS="vinska klet ob dravi 1908"
+curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
+  -d "{\"email\":\"$EMAIL\",\"password\":\"$PASS\"}" "$BASE/api/v1/accounts"
+LINK=""
+for _ in $(seq 100); do
+  LINK=$(grep -o "$BASE/confirm?token=[A-Za-z0-9_-]*" "$SERVER_LOG" | tail -n 1 || true)
+  [ -n "$LINK" ] && break
+  sleep 0.1
+done
+curl -sf -o /dev/null "$LINK"
+COOKIE=$(curl -sf -D - -o /dev/null -X POST -H 'content-type: application/json' \
+  -d "{\"email\":\"$EMAIL\",\"password\":\"$PASS\"}" "$BASE/api/v1/session" |
+  grep -i '^set-cookie: obcina_session=' | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//' | tr -d '\r')
+[ -n "$COOKIE" ] || { echo "schemathesis.sh: could not sign in a test citizen" >&2; exit 2; }
+
 # --- schemathesis --------------------------------------------------------------
 JUNIT=$WORK/junit.xml
 JSON=$WORK/report.json
 rm -f "$JUNIT" "$JSON"
 
 args=(
+  --config-file "$ROOT/schemathesis.toml"
   run "$BASE/api/openapi.json"
   --url "$BASE"
+  --header "Cookie: $COOKIE"
   --max-examples "$MAX_EXAMPLES"
   --no-color
   # Throwaway server and data: show real passwords/tokens in the curl lines.

@@ -187,7 +187,17 @@ async function startServer() {
   child.stderr.on('data', (d) => { server.log += d.replace(ANSI, ''); });
   child.stdout.setEncoding('utf8');
   child.on('exit', (code, signal) => { server.exited = { code, signal }; });
-  server.base = await new Promise((resolve, reject) => {
+  server.base = await waitReady(server).catch((e) => {
+    child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
+  return server;
+}
+
+function waitReady(server) {
+  const { child } = server;
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready in 60 s; stdout:\n${server.stdout}\nlog:\n${server.log}`)), 60_000);
     child.stdout.on('data', (d) => {
       server.stdout += d;
@@ -202,7 +212,6 @@ async function startServer() {
       reject(new Error(`server exited (${code ?? signal}) before it was ready; log:\n${server.log}`));
     });
   });
-  return server;
 }
 
 async function stopServer(server) {
@@ -269,6 +278,60 @@ async function axe(page) {
   throw new Error(lines.join('\n'));
 }
 
+/** WCAG 1.4.10: the page must not scroll sideways; name the elements that stick out. */
+async function reflow(page) {
+  const r = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const sw = document.documentElement.scrollWidth;
+    if (sw <= vw) return null;
+    const css = (el) => {
+      const parts = [];
+      for (let e = el; e && e !== document.body; e = e.parentElement) {
+        let p = e.localName + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+        if (!e.id && e.parentElement) {
+          const same = [...e.parentElement.children].filter((c) => c.localName === e.localName);
+          if (same.length > 1) p += `:nth-of-type(${same.indexOf(e) + 1})`;
+        }
+        parts.unshift(p);
+        if (e.id) break;
+      }
+      return parts.join(' > ');
+    };
+    // The innermost elements whose box reaches past the viewport (scrolling boxes clip their content).
+    const wide = [...document.body.querySelectorAll('*')].filter((e) => {
+      const b = e.getBoundingClientRect();
+      if (b.right <= vw + 0.5 || b.width === 0) return false;
+      for (let a = e.parentElement; a; a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
+      }
+      return true;
+    });
+    const outermost = wide.filter((e) => !wide.includes(e.parentElement));
+    // What forces the width: the longest unbreakable runs of text in the elements that stick out.
+    const ctx = document.createElement('canvas').getContext('2d');
+    const runs = [];
+    for (const e of wide) {
+      for (const n of e.childNodes) {
+        if (n.nodeType !== Node.TEXT_NODE) continue;
+        const cs = getComputedStyle(e);
+        ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        for (const word of n.textContent.split(/\s+/).filter(Boolean)) {
+          runs.push({ el: e, word, width: Math.round(ctx.measureText(word).width) });
+        }
+      }
+    }
+    runs.sort((a, b) => b.width - a.width);
+    const boxes = outermost.slice(0, 4).map((e) => `${css(e)}: ${Math.round(e.getBoundingClientRect().width)} px wide`);
+    const words = runs.slice(0, 3).map((w) => `${css(w.el)}: unbreakable ${JSON.stringify(w.word)} is ${w.width} px`);
+    return { vw, sw, boxes, words };
+  });
+  if (r) {
+    throw new Error([`${page.url()} is ${r.sw} px wide in a ${r.vw} px viewport.`, 'Widest boxes that stick out:',
+      ...r.boxes.map((b) => `  ${b}`), 'Longest unbreakable text in them:', ...r.words.map((w) => `  ${w}`)].join('\n'));
+  }
+}
+
 // ---------------------------------------------------------------- one walk
 
 async function walk(browser, server, run, index) {
@@ -310,6 +373,7 @@ async function walk(browser, server, run, index) {
     }
     await ok(`${what}: html[lang] is ${lang}`, async () => assert.equal(await htmlLang(page), lang), { fatal: false });
     await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
+    await ok(`${what}: no horizontal scrolling at ${DEVICES[device].viewport.width} px (WCAG 1.4.10 reflow)`, () => reflow(page), { fatal: false });
   };
   const signedOutHeader = async () => {
     await page.locator('header.site a[href^="/login"]').waitFor();
@@ -594,6 +658,10 @@ async function main() {
     await browser?.close().catch(() => {});
     await stopServer(server).catch(() => {});
   };
+  // Whatever happens, the server does not outlive the walk.
+  process.on('exit', () => {
+    if (server && !server.exited) server.child.kill('SIGKILL');
+  });
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, () => { cleanup().finally(() => process.exit(130)); });
   }

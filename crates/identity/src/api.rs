@@ -43,8 +43,13 @@ pub fn router() -> Router<Ctx> {
 pub struct Registration {
     #[schema(format = "email", max_length = 254, example = "ana.novak@example.si")]
     pub email: String,
-    /// At least 10 characters and not a common or guessable password.
-    #[schema(min_length = 10, max_length = 128)]
+    /// At least 10 characters and not a common or guessable password
+    /// (checked against a bundled list and a strength estimate; a weak one is refused with 422).
+    #[schema(
+        min_length = 10,
+        max_length = 128,
+        example = "vinska klet ob dravi 1908"
+    )]
     pub password: String,
     pub language: Option<Lang>,
 }
@@ -82,7 +87,10 @@ async fn register(
 #[derive(Deserialize, ToSchema)]
 pub struct Confirmation {
     /// The token from the confirmation link.
-    #[schema(max_length = 200)]
+    #[schema(
+        pattern = "^[A-Za-z0-9_-]{43}$",
+        example = "yWAIZlfMQDZa5EgmHDFdgjO0MbJk7NS-JMYLMYQR8v0"
+    )]
     pub token: String,
 }
 
@@ -90,7 +98,8 @@ pub struct Confirmation {
 #[utoipa::path(post, path = "/api/v1/accounts/confirm", tag = "identity", request_body = Confirmation,
     responses(
         (status = 204, description = "Confirmed"),
-        (status = 400, description = "Unknown, used or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, used or expired token (`token_invalid`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Cross-site request refused", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed body", body = Problem, content_type = "application/problem+json"),

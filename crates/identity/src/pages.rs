@@ -174,7 +174,7 @@ async fn confirm(State(ctx): State<Ctx>, p: Page, Query(q): Query<TokenQuery>) -
         ),
         Err(_) => {
             let mut r = message(p, "confirm-failed-title", "confirm-failed-body", None);
-            *r.status_mut() = http::StatusCode::BAD_REQUEST;
+            *r.status_mut() = http::StatusCode::NOT_FOUND;
             r
         }
     }

@@ -125,7 +125,7 @@ pub async fn confirm_email(ctx: &Ctx, token: &str) -> AppResult<String> {
     let txn = ctx.db.begin().await?;
     let Some(id) = store::use_email_token(&txn, &sha256_hex(token.trim()), "confirm", now).await?
     else {
-        return Err(AppError::bad_request("token_invalid"));
+        return Err(AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"));
     };
     store::confirm_email(&txn, &id, now).await?;
     let r = account_ref(&id);

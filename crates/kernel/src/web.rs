@@ -104,21 +104,33 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     type Rejection = crate::AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(crate::AppError::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "json_expected",
-            )),
-            Err(JsonRejection::JsonDataError(e)) => Err(crate::AppError::new(
+        // Parse to a value first: serde would fill a struct from a JSON array
+        // by position, and an API that takes objects must refuse arrays.
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                return Err(crate::AppError::new(
+                    axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "json_expected",
+                ));
+            }
+            Err(e) => {
+                return Err(
+                    crate::AppError::bad_request("json_malformed").with_detail(e.body_text())
+                );
+            }
+        };
+        if !value.is_object() {
+            return Err(crate::AppError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "json_invalid",
             )
-            .with_detail(e.body_text())),
-            Err(e) => {
-                Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text()))
-            }
+            .with_detail("the body must be a JSON object"));
         }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+            crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid")
+                .with_detail(e.to_string())
+        })
     }
 }
 

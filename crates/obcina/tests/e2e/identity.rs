@@ -44,7 +44,7 @@ async fn register_confirm_sign_in_profile_export_through_the_api() {
     let (s, html) = c.get_text(&confirm).await;
     assert_eq!(s, 200, "{html}");
     let (s, _) = c.get_text(&confirm).await;
-    assert_eq!(s, 400, "a confirmation link works once");
+    assert_eq!(s, 404, "a confirmation link works once");
 
     let (s, body) = c
         .json(
