@@ -99,17 +99,21 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     crate::ops::install_metrics();
-    let listen = config.listen;
+    // Bind first: with port 0 the real address is known only now, and links
+    // in e-mail must point at it.
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    if config.public_url.is_none() {
+        config.public_url = Some(url.clone());
+    }
     let demo = config.demo;
     let ctx = open(config).await?;
     if demo {
         crate::demo::load_if_empty(&ctx).await?;
     }
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let url = format!("http://{}", listener.local_addr()?);
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
     if matches!(ctx.mailer, Mailer::Log) {
         tracing::warn!(
