@@ -171,3 +171,5 @@ organisation-kind-administration = Municipal administration
 organisation-kind-public_company = Public companies
 organisation-kind-public_institution = Public institutions
 demo-marker = demo data
+login-eid = Sign in with the national eID (SI-PASS)
+account-eid-link = Link the national eID (SI-PASS)

@@ -177,3 +177,5 @@ organisation-kind-administration = Občinska uprava
 organisation-kind-public_company = Javna podjetja
 organisation-kind-public_institution = Javni zavodi
 demo-marker = demo podatek
+login-eid = Prijava z nacionalno e-identiteto (SI-PASS)
+account-eid-link = Poveži nacionalno e-identiteto (SI-PASS)

@@ -370,7 +370,7 @@ pub async fn sign_in_second_factor(
 }
 
 /// A new session with a new random id (never reuse one from before sign-in).
-async fn start_session<C: ConnectionTrait>(
+pub async fn start_session<C: ConnectionTrait>(
     ctx: &Ctx,
     c: &C,
     account_id: &str,

@@ -28,6 +28,7 @@ pub struct Config {
     pub sessions: SessionPolicy,
     pub passwords: PasswordPolicy,
     pub municipality: Municipality,
+    pub eid: EidConfig,
 }
 
 impl Default for Config {
@@ -44,6 +45,7 @@ impl Default for Config {
             sessions: SessionPolicy::default(),
             passwords: PasswordPolicy::default(),
             municipality: Municipality::default(),
+            eid: EidConfig::default(),
         }
     }
 }
@@ -175,6 +177,53 @@ impl Municipality {
         match lang {
             crate::Lang::Sl => &self.name_sl,
             _ => &self.name_en,
+        }
+    }
+}
+
+/// National eID sign-in (SI-PASS) through SAML 2.0. Off until configured.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EidConfig {
+    pub enabled: bool,
+    /// The IdP's entity id (Issuer of its responses).
+    pub idp_entity_id: String,
+    /// Where AuthnRequests go (HTTP-Redirect binding).
+    pub idp_sso_url: String,
+    /// PEM file with the IdP's signing certificate (or public key).
+    pub idp_cert_file: Option<PathBuf>,
+    /// Our entity id; default PUBLIC_URL/saml/metadata.
+    pub sp_entity_id: Option<String>,
+    /// PKCS#8 PEM private key for signing AuthnRequests; default DATA_DIR/saml-sp-key.pem, made on first use.
+    pub sp_key_file: Option<PathBuf>,
+    /// PEM certificate for that key, published in our metadata when given.
+    pub sp_cert_file: Option<PathBuf>,
+    pub attributes: EidAttributes,
+}
+
+/// SAML attribute names the IdP uses for each field. Names, surname and
+/// e-mail default to their X.500/COSINE OIDs. The OIDs SI-PASS uses for EMŠO
+/// and tax number are defined in its integration guide, which is not public:
+/// the defaults below are placeholders that must be set when the municipality
+/// registers with SI-PASS.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EidAttributes {
+    pub emso: String,
+    pub tax_number: String,
+    pub given_name: String,
+    pub surname: String,
+    pub email: String,
+}
+
+impl Default for EidAttributes {
+    fn default() -> Self {
+        EidAttributes {
+            emso: "si-pass:emso".into(),
+            tax_number: "si-pass:tax_number".into(),
+            given_name: "urn:oid:2.5.4.42".into(),
+            surname: "urn:oid:2.5.4.4".into(),
+            email: "urn:oid:0.9.2342.19200300.100.1.3".into(),
         }
     }
 }

@@ -20,6 +20,7 @@ use tower_http::trace::TraceLayer;
 pub const MESSAGES: &[&[(Lang, &str)]] = &[
     kernel::MESSAGES,
     identity::MESSAGES,
+    eid::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -27,6 +28,7 @@ pub fn migrations() -> Vec<&'static Migration> {
     kernel::MIGRATIONS
         .iter()
         .chain(identity::MIGRATIONS)
+        .chain(eid::MIGRATIONS)
         .collect()
 }
 
@@ -75,10 +77,12 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     }))
 }
 
-pub fn router(ctx: Ctx) -> Router {
-    Router::new()
+pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
+    let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
+    Ok(Router::new()
         .merge(crate::portal::router())
         .merge(identity::router())
+        .merge(eid)
         .merge(crate::ops::router())
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
         .layer(from_fn_with_state(
@@ -96,7 +100,7 @@ pub fn router(ctx: Ctx) -> Router {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
             }),
         )
-        .with_state(ctx)
+        .with_state(ctx))
 }
 
 pub async fn serve(mut config: Config) -> anyhow::Result<()> {
@@ -120,11 +124,12 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
             "no SMTP configured: e-mail (including confirmation links) is written to this log"
         );
     }
+    let app = router(ctx)?;
     println!(
         "obcina is ready at {url}  ({} ms)",
         started.elapsed().as_millis()
     );
-    axum::serve(listener, router(ctx))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     worker.abort();

@@ -1,0 +1,13 @@
+error-saml-malformed = The identity provider's answer is not valid.
+error-saml-status = Signing in at the identity provider did not succeed.
+error-saml-issuer = The answer did not come from the expected identity provider.
+error-saml-destination = The answer was meant for another address.
+error-saml-signature = The answer's signature is not valid, or the answer is not signed.
+error-saml-audience = The answer was not meant for this portal.
+error-saml-expired = The sign-in has expired. Please try again.
+error-saml-confirmation = The answer does not confirm a sign-in for this portal.
+error-saml-in-response-to = The answer does not match our sign-in request. Please try again.
+error-saml-replay = This sign-in has been used already. Please try again.
+error-saml-attributes = The identity provider did not send the data we need (EMŠO, e-mail).
+error-eid-linked-elsewhere = This national eID is already linked to another account.
+error-eid-mismatch = The EMŠO from the eID does not match your profile. Please contact the municipality.

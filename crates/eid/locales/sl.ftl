@@ -1,0 +1,13 @@
+error-saml-malformed = Odgovor ponudnika identitete ni veljaven.
+error-saml-status = Prijava pri ponudniku identitete ni uspela.
+error-saml-issuer = Odgovor ni prišel od pričakovanega ponudnika identitete.
+error-saml-destination = Odgovor je bil namenjen drugemu naslovu.
+error-saml-signature = Podpis odgovora ni veljaven ali odgovor ni podpisan.
+error-saml-audience = Odgovor ni bil namenjen temu portalu.
+error-saml-expired = Prijava je potekla. Poskusite znova.
+error-saml-confirmation = Odgovor ne potrjuje prijave za ta portal.
+error-saml-in-response-to = Odgovor se ne ujema z našo zahtevo za prijavo. Poskusite znova.
+error-saml-replay = Ta prijava je že bila uporabljena. Poskusite znova.
+error-saml-attributes = Ponudnik identitete ni poslal potrebnih podatkov (EMŠO, e-pošta).
+error-eid-linked-elsewhere = Ta nacionalna e-identiteta je že povezana z drugim računom.
+error-eid-mismatch = EMŠO iz e-identitete se ne ujema s podatki v vašem profilu. Obrnite se na občino.
