@@ -171,9 +171,14 @@ def response_xml(req, person, *, audience=None, in_response_to=None, lifetime=30
 
 
 def post(base, xml, session=None):
+    """The browser's POST from the IdP to the ACS, then (if accepted) the
+    same-site redirect to /saml/finish that completes the sign-in."""
     s = session or requests.Session()
-    return s.post(base + "/saml/acs", data={"SAMLResponse": base64.b64encode(xml).decode()},
-                  headers={"Origin": "https://sicas.test"}, allow_redirects=False)
+    r = s.post(base + "/saml/acs", data={"SAMLResponse": base64.b64encode(xml).decode()},
+               headers={"Origin": "https://sicas.test"}, allow_redirects=False)
+    if r.status_code == 303 and r.headers["location"].startswith("/saml/finish?"):
+        r = s.get(base + r.headers["location"], allow_redirects=False)
+    return r
 
 
 PERSON = {"emso": "0101990500003", "tax_number": "15012557", "given_name": "Špela", "surname": "Horvat", "email": "spela.horvat@example.si"}
@@ -206,20 +211,38 @@ def test_sign_in_with_eid_creates_the_profile_and_signs_in_again_to_the_same_acc
     assert me(s2, base)[1]["id"] == first_id
 
 
+def signed_in_citizen(server, s, email):
+    base = server["base"]
+    assert s.post(base + "/api/v1/accounts", json={"email": email, "password": PASSWORD}).status_code == 202
+    link = None
+    for _ in range(100):
+        found = [l for l in re.findall(re.escape(base) + r"/confirm\?token=[A-Za-z0-9_-]+", open(server["log"]).read())]
+        if found and found[-1] not in CONFIRMED:
+            link = found[-1]
+            break
+        time.sleep(0.1)
+    CONFIRMED.add(link)
+    assert requests.get(link).status_code == 200
+    assert s.post(base + "/api/v1/session", json={"email": email, "password": PASSWORD}).status_code == 201
+
+
+CONFIRMED = set()
+
+
+def random_emso():
+    """A valid EMŠO nobody else in these tests uses (check digit as in stdnum.si.emso)."""
+    while True:
+        body = f"{secrets.randbelow(28) + 1:02d}{secrets.randbelow(12) + 1:02d}9{secrets.randbelow(90) + 10:02d}50{secrets.randbelow(1000):03d}"
+        total = sum(int(d) * w for d, w in zip(body, (7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)))
+        if total % 11 != 1:
+            return body + str(-total % 11 % 10)
+
+
 def test_a_signed_in_citizen_links_the_eid_to_the_same_profile(server):
     base = server["base"]
     email = f"link.{secrets.token_hex(4)}@example.si"
     s = requests.Session()
-    assert s.post(base + "/api/v1/accounts", json={"email": email, "password": PASSWORD}).status_code == 202
-    link = None
-    for _ in range(100):
-        found = re.findall(re.escape(base) + r"/confirm\?token=[A-Za-z0-9_-]+", open(server["log"]).read())
-        if found:
-            link = found[-1]
-            break
-        time.sleep(0.1)
-    assert requests.get(link).status_code == 200
-    assert s.post(base + "/api/v1/session", json={"email": email, "password": PASSWORD}).status_code == 201
+    signed_in_citizen(server, s, email)
     own_id = me(s, base)[1]["id"]
     person = dict(PERSON, emso="0101006500006", email=email)
     r = post(base, response_xml(begin(s, base), person), s)
@@ -287,6 +310,41 @@ def test_replayed_response_is_refused(server):
     assert post(server["base"], xml, s).status_code == 303
     # The request it answered is used up, so a replay no longer answers anything of ours.
     refused(post(server["base"], xml, requests.Session()), NOT_OURS)
+
+
+def test_a_response_pushed_into_another_browser_is_refused(server):
+    """Login CSRF: an attacker's own valid response, posted from a victim's browser."""
+    attacker = requests.Session()
+    xml = response_xml(begin(attacker, server["base"]), dict(PERSON, emso="2902000505006", email="napadalec@example.si"))
+    victim = requests.Session()
+    refused(post(server["base"], xml, victim), "ni bila začeta v tem brskalniku")
+
+
+def test_a_link_started_by_one_account_cannot_be_finished_by_another(server):
+    """A signed-in attacker starts linking and gets the victim to finish at the IdP."""
+    base = server["base"]
+    attacker = requests.Session()
+    attacker_email = f"a.{secrets.token_hex(4)}@example.si"
+    victim_person = dict(PERSON, emso="1502985505127", email=f"v.{secrets.token_hex(4)}@example.si")
+    signed_in_citizen(server, attacker, attacker_email)
+    req = begin(attacker, base)
+    # The victim authenticates at the IdP for the attacker's request; the victim's browser lacks the nonce.
+    victim = requests.Session()
+    refused(post(base, response_xml(req, victim_person), victim), "ni bila začeta v tem brskalniku")
+
+
+def test_an_eid_does_not_attach_itself_to_an_account_by_a_typed_emso(server):
+    """Someone types another person's EMŠO into their profile; that person's eID must not land there."""
+    base = server["base"]
+    squatter = requests.Session()
+    signed_in_citizen(server, squatter, f"s.{secrets.token_hex(4)}@example.si")
+    emso = random_emso()
+    assert squatter.put(base + "/api/v1/me/profile", json={"emso": emso}).status_code == 200
+    person = dict(PERSON, emso=emso, email=f"real.{secrets.token_hex(4)}@example.si")
+    real = requests.Session()
+    r = post(base, response_xml(begin(real, base), person), real)
+    assert r.status_code == 409, r.text[:300]
+    assert "obcina_session" not in r.cookies
 
 
 def test_refusals_are_audited(server):

@@ -11,3 +11,5 @@ error-saml-replay = This sign-in has been used already. Please try again.
 error-saml-attributes = The identity provider did not send the data we need (EMŠO, e-mail).
 error-eid-linked-elsewhere = This national eID is already linked to another account.
 error-eid-mismatch = The EMŠO from the eID does not match your profile. Please contact the municipality.
+error-saml-browser = The sign-in was not started in this browser or for this account. Please start again.
+error-eid-account-exists = An account with this e-mail address or EMŠO exists. Sign in with your password and link the eID from your profile.

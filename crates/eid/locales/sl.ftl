@@ -11,3 +11,5 @@ error-saml-replay = Ta prijava je že bila uporabljena. Poskusite znova.
 error-saml-attributes = Ponudnik identitete ni poslal potrebnih podatkov (EMŠO, e-pošta).
 error-eid-linked-elsewhere = Ta nacionalna e-identiteta je že povezana z drugim računom.
 error-eid-mismatch = EMŠO iz e-identitete se ne ujema s podatki v vašem profilu. Obrnite se na občino.
+error-saml-browser = Prijava ni bila začeta v tem brskalniku ali za ta račun. Začnite znova.
+error-eid-account-exists = Račun s tem e-poštnim naslovom ali EMŠO že obstaja. Prijavite se z geslom in e-identiteto povežite v profilu.

@@ -1,4 +1,4 @@
-//! Routes of the eID sign-in: start, assertion consumer service, metadata.
+//! Routes of the eID sign-in: start, assertion consumer service, finish, metadata.
 
 use crate::service::{self, EidState};
 use axum::Router;
@@ -13,12 +13,24 @@ use kernel::{Actor, AppResult, Ctx};
 use serde::Deserialize;
 use std::sync::Arc;
 
+const NONCE_COOKIE: &str = "obcina_eid";
+
 pub fn router(state: Arc<EidState>) -> Router<Ctx> {
     Router::new()
         .route("/login/eid", get(start))
         .route("/saml/acs", post(acs))
+        .route("/saml/finish", get(finish))
         .route("/saml/metadata", get(metadata))
         .layer(Extension(state))
+}
+
+fn cookie(ctx: &Ctx, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(ctx.config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .build()
 }
 
 #[derive(Deserialize)]
@@ -30,10 +42,11 @@ async fn start(
     State(ctx): State<Ctx>,
     Extension(st): Extension<Arc<EidState>>,
     actor: Actor,
+    jar: CookieJar,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
-    let url = service::start(&ctx, &st, &actor, &safe_next(q.next.as_deref())).await?;
-    Ok(see_other(&url))
+    let (url, nonce) = service::start(&ctx, &st, &actor, &safe_next(q.next.as_deref())).await?;
+    Ok((jar.add(cookie(&ctx, NONCE_COOKIE, nonce)), see_other(&url)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -46,24 +59,39 @@ struct AcsForm {
 async fn acs(
     State(ctx): State<Ctx>,
     Extension(st): Extension<Arc<EidState>>,
-    headers: HeaderMap,
-    jar: CookieJar,
     Form(f): Form<AcsForm>,
 ) -> AppResult<Response> {
+    let handle = service::accept(&ctx, &st, &f.saml_response).await?;
+    Ok(see_other(&format!("/saml/finish?h={handle}")))
+}
+
+#[derive(Deserialize)]
+struct FinishQuery {
+    h: String,
+}
+
+async fn finish(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Query(q): Query<FinishQuery>,
+) -> AppResult<Response> {
+    let nonce = jar.get(NONCE_COOKIE).map(|c| c.value().to_string());
     let (token, next) = service::finish(
         &ctx,
-        &st,
-        &f.saml_response,
+        &actor,
+        &q.h,
+        nonce.as_deref(),
         &identity::session::device(&headers),
     )
     .await?;
-    let cookie = Cookie::build((identity::session::SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .secure(ctx.config.secure_cookies())
-        .same_site(SameSite::Lax)
-        .build();
-    Ok((jar.add(cookie), see_other(&next)).into_response())
+    let mut gone = Cookie::build((NONCE_COOKIE, "")).path("/").build();
+    gone.make_removal();
+    let jar = jar
+        .add(gone)
+        .add(cookie(&ctx, identity::session::SESSION_COOKIE, token));
+    Ok((jar, see_other(&next)).into_response())
 }
 
 async fn metadata(Extension(st): Extension<Arc<EidState>>) -> Response {

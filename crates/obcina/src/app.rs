@@ -84,6 +84,10 @@ pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
         .merge(identity::router())
         .merge(eid)
         .merge(crate::ops::router())
+        .layer(from_fn_with_state(
+            ctx.clone(),
+            kernel::access::audit_denials,
+        ))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
         .layer(from_fn_with_state(
             ctx.clone(),
@@ -185,6 +189,20 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     }
     // The key file is written before the commit: if the commit fails, the new
     // key is merely unused; the other order could leave fields unreadable.
+    let detail = serde_json::json!({"active_key": keys.active_key_id(), "fields": n});
+    kernel::audit::append(
+        &txn,
+        &keys,
+        ctx.now(),
+        &kernel::audit::AuditEntry {
+            actor: "cli",
+            action: "keys.rotate",
+            subject: "keys",
+            outcome: "ok",
+            detail,
+        },
+    )
+    .await?;
     keys.save(&config.keys_file())?;
     txn.commit().await?;
     Ok(n)

@@ -117,9 +117,13 @@ async fn staff_pages_need_the_role_and_a_second_factor() {
         .await;
     assert_eq!(r.status(), 403);
 
-    // The staff read of the user list is audited.
+    // The staff read of the user list is audited, and so are the refusals.
     let (_, audit) = admin.get_text("/staff/audit").await;
     assert!(audit.contains("identity.users.read"), "{audit}");
+    assert!(
+        audit.contains("access.denied") && audit.contains("GET /staff/audit"),
+        "denials are audited: {audit}"
+    );
     assert!(audit.contains("Veriga je nedotaknjena"));
 }
 
