@@ -19,7 +19,14 @@ pub enum XmlError {
 pub enum Node {
     Element(Element),
     Text(String),
+    /// A processing instruction inside the document element (kept by c14n).
+    Pi(String),
 }
+
+/// Limits that keep a hostile document from exhausting stack or memory.
+pub const MAX_DEPTH: usize = 64;
+pub const MAX_ELEMENTS: usize = 10_000;
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 #[derive(Clone, Debug)]
 pub struct Element {
@@ -62,7 +69,7 @@ impl Element {
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
-            Node::Text(_) => None,
+            _ => None,
         })
     }
 
@@ -107,6 +114,7 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = vec![];
     let mut root: Option<Element> = None;
+    let mut elements = 0usize;
     let bad = |e: &dyn std::fmt::Display| XmlError::Malformed(e.to_string());
     loop {
         let ev = reader.read_event().map_err(|e| bad(&e))?;
@@ -117,6 +125,10 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                 return Err(XmlError::Malformed("content after the root element".into()));
             }
             Event::Start(ref s) | Event::Empty(ref s) => {
+                elements += 1;
+                if stack.len() >= MAX_DEPTH || elements > MAX_ELEMENTS {
+                    return Err(XmlError::Malformed("document too deep or too large".into()));
+                }
                 let qname = String::from_utf8(s.name().as_ref().to_vec()).map_err(|e| bad(&e))?;
                 let mut attrs = vec![];
                 for a in s.attributes() {
@@ -131,7 +143,10 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                         .into_owned();
                     attrs.push((key, value));
                 }
-                let mut scope = stack.last().map(|p| p.scope.clone()).unwrap_or_default();
+                let mut scope = stack
+                    .last()
+                    .map(|p| p.scope.clone())
+                    .unwrap_or_else(|| BTreeMap::from([("xml".to_string(), XML_NS.to_string())]));
                 for (k, v) in &attrs {
                     if k == "xmlns" {
                         scope.insert(String::new(), v.clone());
@@ -185,7 +200,14 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                     ));
                 }
             }
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::PI(pi) => {
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::Pi(
+                        String::from_utf8(pi.to_vec()).map_err(|e| bad(&e))?,
+                    ));
+                }
+            }
+            Event::Comment(_) | Event::Decl(_) => {}
             Event::Eof => break,
         }
     }
@@ -241,7 +263,7 @@ fn render(
     let mut needed: Vec<String> = vec![prefix_of(&el.qname).to_string()];
     for (k, _) in &el.attrs {
         let p = prefix_of(k);
-        if !p.is_empty() && p != "xmlns" && k != "xmlns" && !k.starts_with("xmlns:") {
+        if !p.is_empty() && p != "xmlns" && p != "xml" && k != "xmlns" && !k.starts_with("xmlns:") {
             needed.push(p.to_string());
         }
     }
@@ -306,6 +328,11 @@ fn render(
     for child in &el.children {
         match child {
             Node::Text(t) => escape_text(t, out),
+            Node::Pi(pi) => {
+                out.push_str("<?");
+                out.push_str(pi);
+                out.push_str("?>");
+            }
             Node::Element(c) => {
                 if skip.is_some_and(|s| std::ptr::eq(s, c)) {
                     continue;
@@ -360,6 +387,23 @@ mod tests {
         ));
         assert!(parse("<a/><b/>").is_err());
         assert!(parse("<p:a/>").is_err());
+    }
+
+    #[test]
+    fn deep_documents_are_refused_without_recursion() {
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        assert!(parse(&deep).is_err());
+        let wide = format!("<r>{}</r>", "<a/>".repeat(MAX_ELEMENTS + 1));
+        assert!(parse(&wide).is_err());
+    }
+
+    #[test]
+    fn xml_attributes_sort_by_their_namespace_and_pis_are_kept() {
+        let root = parse(r#"<r xml:lang="sl" b="1"><?pi data?></r>"#).unwrap();
+        assert_eq!(
+            exc_c14n(&root, None, &[]),
+            r#"<r b="1" xml:lang="sl"><?pi data?></r>"#
+        );
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl TaxNumber {
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
-        if s.len() == 10 && s[..2].eq_ignore_ascii_case("SI") {
+        if s.len() == 10 && s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SI")) {
             s = s[2..].to_string();
         }
         if s.len() != 8 || !s.chars().all(|c| c.is_ascii_digit()) || s.starts_with('0') {
@@ -265,6 +265,11 @@ mod tests {
         assert_eq!(TaxNumber::parse("50223055"), Err("tax_checksum"));
         assert_eq!(TaxNumber::parse("05022305"), Err("tax_format"));
         assert_eq!(TaxNumber::parse("1234"), Err("tax_format"));
+        assert_eq!(
+            TaxNumber::parse("€1234567"),
+            Err("tax_format"),
+            "multi-byte input does not panic"
+        );
     }
 
     #[test]

@@ -915,6 +915,14 @@ pub async fn force_password_change(ctx: &Ctx, actor_ref: &str, account_id: &str)
     if store::set_must_change_password(&txn, account_id).await? == 0 {
         return Err(AppError::not_found());
     }
+    // Whoever holds the compromised password may hold a session too.
+    store::delete_other_sessions(&txn, account_id, None).await?;
+    kernel::db::exec(
+        &txn,
+        "DELETE FROM pending_logins WHERE account_id = $1",
+        [account_id.into()],
+    )
+    .await?;
     ctx.audit(
         &txn,
         entry(

@@ -570,7 +570,7 @@ pub async fn insert_session<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     exec(
         c,
-        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, reauth_at, second_factor, device) VALUES ($1, $2, $3, $3, $3, $4, $5)",
+        "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, reauth_at, second_factor, device) VALUES ($1, $2, $3, $3, 0, $4, $5)",
         [id_hash.into(), account_id.into(), now.0.into(), (second_factor as i64).into(), device.into()],
     )
     .await

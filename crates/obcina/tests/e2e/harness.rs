@@ -480,6 +480,18 @@ impl Client {
             .unwrap()
     }
 
+    /// Enter the password again, as credential changes require.
+    pub async fn reauth(&self) {
+        let r = self
+            .submit(
+                "/account/reauth",
+                "/account/reauth",
+                &[("password", STRONG), ("next", "/account")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "re-authentication accepted");
+    }
+
     /// Register, confirm from the e-mail, and sign in through the API.
     pub async fn citizen(&self, server: &Server, email: &str) {
         let (s, _) = self

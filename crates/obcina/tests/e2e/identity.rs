@@ -283,7 +283,16 @@ async fn two_factor_enrolment_sign_in_recovery_and_replay() {
     let email = unique_email("totp");
     c.citizen(&server, &email).await;
 
-    // Sensitive changes need a recent password: the session is fresh, so the page opens.
+    // Sensitive changes need the password again, even in a fresh session.
+    let r = c.get("/account/2fa").await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/account/reauth")
+    );
+    c.reauth().await;
     let (s, html) = c.get_text("/account/2fa").await;
     assert_eq!(s, 200, "{html}");
     let secret = totp_secret(&html);
@@ -420,13 +429,12 @@ async fn sessions_are_listed_and_can_be_ended() {
 }
 
 #[tokio::test]
-async fn credential_changes_need_the_password_again_and_notify_by_email() {
-    let server = Server::start_with_config("[sessions]\nreauth_minutes = 0\n").await;
+async fn credential_changes_need_the_password_again() {
+    let server = Server::start().await;
     let c = server.client();
     let email = unique_email("geslo");
     c.citizen(&server, &email).await;
-    // With a zero re-authentication window even a fresh session must confirm.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // A fresh session alone (a stolen cookie, say) cannot change the password.
     let r = c
         .submit(
             "/account/password",
@@ -449,6 +457,31 @@ async fn credential_changes_need_the_password_again_and_notify_by_email() {
         )
         .await;
     assert_eq!(s, 401, "not changed without re-authentication: {body}");
+    let r = c
+        .submit(
+            "/account/reauth",
+            "/account/reauth",
+            &[
+                ("password", "not my password"),
+                ("next", "/account/password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a wrong password does not open the window");
+    let r = c
+        .submit(
+            "/account/email",
+            "/account/email",
+            &[("email", "other@example.si")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/account/reauth")
+    );
 }
 
 #[tokio::test]
@@ -464,6 +497,7 @@ async fn password_change_signs_out_other_sessions_and_sends_mail() {
         json!({"email": email, "password": STRONG}),
     )
     .await;
+    a.reauth().await;
     let r = a
         .submit(
             "/account/password",

@@ -39,6 +39,7 @@ async fn privileged(server: &Server, role: &str, email: &str) -> Client {
 
 /// Turn on TOTP for a signed-in client; returns the secret.
 async fn enable_totp(c: &Client) -> String {
+    c.reauth().await;
     let (s, html) = c.get_text("/account/2fa").await;
     assert_eq!(s, 200, "{html}");
     let secret = totp_secret(&html);
@@ -395,10 +396,25 @@ async fn forced_password_change_and_staff_idle_timeout() {
 
     let out = server.cli(&["user", "force-password-change", "--email", &cemail], None);
     assert!(out.status.success());
+    let (s, _) = citizen.json(Method::GET, "/api/v1/me", json!(null)).await;
+    assert_eq!(s, 401, "sessions end with the compromised password");
+    let (s, _) = citizen
+        .json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": cemail, "password": STRONG}),
+        )
+        .await;
+    assert_eq!(s, 201);
     let (_, html) = citizen.get_text("/account").await;
     assert!(
         html.contains("zamenjati geslo"),
-        "the person is told to change the password"
+        "the person is told to change the password: {html}"
+    );
+    assert_eq!(
+        citizen.get("/api/v1/me/export").await.status(),
+        200,
+        "their own data stays reachable"
     );
 }
 
