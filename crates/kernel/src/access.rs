@@ -184,6 +184,54 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
     }
 }
 
+/// Writes every refused access decision (403) to the audit log: who, which
+/// route, and the reason code. Runs inside the actor resolution and before
+/// problems become HTML pages.
+pub async fn audit_denials(
+    axum::extract::State(ctx): axum::extract::State<crate::Ctx>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let actor = req.extensions().get::<Actor>().cloned().unwrap_or_default();
+    let route = format!("{} {}", req.method(), req.uri().path());
+    let resp = next.run(req).await;
+    // Anonymous refusals (mostly stale forms) are not audited: anyone could
+    // flood the log with them. People and machines are.
+    if resp.status() != axum::http::StatusCode::FORBIDDEN || matches!(actor, Actor::Anonymous) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let code = serde_json::from_slice::<crate::error::Problem>(&bytes)
+        .map(|p| p.code)
+        .unwrap_or_default();
+    let who = match &actor {
+        Actor::Anonymous => "anonymous".to_string(),
+        Actor::User(u) => format!("account:{}", u.account_id),
+        Actor::Machine { token_id, .. } => format!("token:{token_id}"),
+    };
+    let entry = crate::audit::AuditEntry {
+        actor: &who,
+        action: "access.denied",
+        subject: &route,
+        outcome: "denied",
+        detail: serde_json::json!({"code": code}),
+    };
+    let logged = match ctx.db.begin().await {
+        Ok(txn) => match ctx.audit(&txn, entry).await {
+            Ok(()) => txn.commit().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = logged {
+        tracing::error!(error = %e, "could not audit an access denial");
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,50 +309,4 @@ mod tests {
             "password_change_required"
         );
     }
-}
-
-/// Writes every refused access decision (403) to the audit log: who, which
-/// route, and the reason code. Runs inside the actor resolution and before
-/// problems become HTML pages.
-pub async fn audit_denials(
-    axum::extract::State(ctx): axum::extract::State<crate::Ctx>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let actor = req.extensions().get::<Actor>().cloned().unwrap_or_default();
-    let route = format!("{} {}", req.method(), req.uri().path());
-    let resp = next.run(req).await;
-    if resp.status() != axum::http::StatusCode::FORBIDDEN {
-        return resp;
-    }
-    let (parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let code = serde_json::from_slice::<crate::error::Problem>(&bytes)
-        .map(|p| p.code)
-        .unwrap_or_default();
-    let who = match &actor {
-        Actor::Anonymous => "anonymous".to_string(),
-        Actor::User(u) => format!("account:{}", u.account_id),
-        Actor::Machine { token_id, .. } => format!("token:{token_id}"),
-    };
-    let entry = crate::audit::AuditEntry {
-        actor: &who,
-        action: "access.denied",
-        subject: &route,
-        outcome: "denied",
-        detail: serde_json::json!({"code": code}),
-    };
-    let logged = match ctx.db.begin().await {
-        Ok(txn) => match ctx.audit(&txn, entry).await {
-            Ok(()) => txn.commit().await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        },
-        Err(e) => Err(e.to_string()),
-    };
-    if let Err(e) = logged {
-        tracing::error!(error = %e, "could not audit an access denial");
-    }
-    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
