@@ -188,6 +188,28 @@ pub enum SignIn {
     NeedsSecondFactor(String),
 }
 
+/// Count an attempt before it is checked, atomically, so that a burst of
+/// parallel guesses cannot all pass the lock check first. Success clears the
+/// count again. Returns the state before this attempt (for the delay).
+async fn reserve_attempt(ctx: &Ctx, key: &str) -> AppResult<Throttle> {
+    let policy = &ctx.config.passwords;
+    let lockout = Duration::from_secs(policy.lockout_minutes * 60);
+    let now = ctx.now();
+    let txn = ctx.db.begin().await?;
+    let before = store::throttle(&txn, key).await?;
+    if let Some(secs) = throttling::locked_for(&before, now) {
+        return Err(AppError::too_many(secs));
+    }
+    store::save_throttle(
+        &txn,
+        key,
+        throttling::after_failure(before, now, policy.lockout_after, lockout),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(before)
+}
+
 fn throttle_key(ctx: &Ctx, email_norm: &str) -> String {
     ctx.keys.mac("login", email_norm)
 }
@@ -200,12 +222,7 @@ pub async fn sign_in(
 ) -> AppResult<SignIn> {
     let norm = email.trim().to_lowercase();
     let key = throttle_key(ctx, &norm);
-    let policy = &ctx.config.passwords;
-    let lockout = Duration::from_secs(policy.lockout_minutes * 60);
-    let t = store::throttle(ctx.db.conn(), &key).await?;
-    if let Some(secs) = throttling::locked_for(&t, ctx.now()) {
-        return Err(AppError::too_many(secs));
-    }
+    let t = reserve_attempt(ctx, &key).await?;
     tokio::time::sleep(throttling::delay(&t)).await;
     let account = store::account_by_email(ctx.db.conn(), &ctx.keys, &norm).await?;
     let ok = password::verify(
@@ -216,13 +233,6 @@ pub async fn sign_in(
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
     let Some(account) = account.filter(|_| ok) else {
-        let t = throttling::after_failure(
-            store::throttle(&txn, &key).await?,
-            now,
-            policy.lockout_after,
-            lockout,
-        );
-        store::save_throttle(&txn, &key, t).await?;
         ctx.audit(
             &txn,
             entry(
@@ -230,7 +240,7 @@ pub async fn sign_in(
                 "identity.sign_in",
                 "account:unknown",
                 "failed",
-                json!({"failures": t.failures}),
+                json!({"failures": t.failures + 1}),
             ),
         )
         .await?;
@@ -306,11 +316,7 @@ pub async fn sign_in_second_factor(
         ));
     };
     let key = format!("totp:{account_id}");
-    let lockout = Duration::from_secs(ctx.config.passwords.lockout_minutes * 60);
-    let t = store::throttle(ctx.db.conn(), &key).await?;
-    if let Some(secs) = throttling::locked_for(&t, now) {
-        return Err(AppError::too_many(secs));
-    }
+    reserve_attempt(ctx, &key).await?;
     let txn = ctx.db.begin().await?;
     let account = store::account_by_id(&txn, &ctx.keys, &account_id)
         .await?
@@ -324,8 +330,6 @@ pub async fn sign_in_second_factor(
     let by_recovery =
         !by_totp && store::use_recovery_code(&txn, &ctx.keys, &account.id, code, now).await?;
     if !by_totp && !by_recovery {
-        let t = throttling::after_failure(t, now, ctx.config.passwords.lockout_after, lockout);
-        store::save_throttle(&txn, &key, t).await?;
         ctx.audit(
             &txn,
             entry(
@@ -489,10 +493,7 @@ pub async fn reauthenticate(ctx: &Ctx, actor: &Actor, password_plain: &str) -> A
     let session = current_session(ctx, actor).await?;
     let account = account(ctx, actor).await?;
     let key = format!("reauth:{}", account.id);
-    let t = store::throttle(ctx.db.conn(), &key).await?;
-    if let Some(secs) = throttling::locked_for(&t, ctx.now()) {
-        return Err(AppError::too_many(secs));
-    }
+    reserve_attempt(ctx, &key).await?;
     let ok = password::verify(
         password_plain.to_string(),
         Some(account.password_hash.clone()),
@@ -501,13 +502,6 @@ pub async fn reauthenticate(ctx: &Ctx, actor: &Actor, password_plain: &str) -> A
     let txn = ctx.db.begin().await?;
     let r = account_ref(&account.id);
     if !ok {
-        let lockout = Duration::from_secs(ctx.config.passwords.lockout_minutes * 60);
-        store::save_throttle(
-            &txn,
-            &key,
-            throttling::after_failure(t, ctx.now(), ctx.config.passwords.lockout_after, lockout),
-        )
-        .await?;
         ctx.audit(&txn, entry(&r, "identity.reauth", &r, "failed", json!({})))
             .await?;
         txn.commit().await?;

@@ -769,10 +769,10 @@ pub async fn throttle<C: ConnectionTrait>(c: &C, key: &str) -> Result<Throttle, 
 }
 
 pub async fn save_throttle<C: ConnectionTrait>(c: &C, key: &str, t: Throttle) -> Result<(), DbErr> {
-    exec(c, "DELETE FROM login_throttle WHERE key = $1", [key.into()]).await?;
+    // An upsert: two first attempts at once must not collide on the key.
     exec(
         c,
-        "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
         [key.into(), t.failures.into(), t.last_failure_at.0.into(), opt_i64(t.locked_until.map(|t| t.0))],
     )
     .await

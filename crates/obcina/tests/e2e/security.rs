@@ -488,3 +488,36 @@ async fn api_tokens_carry_scopes_and_can_be_revoked() {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("alert"));
 }
+
+#[tokio::test]
+async fn a_parallel_burst_of_guesses_gets_no_more_tries_than_the_lockout_allows() {
+    let server =
+        Server::start_with_config("[passwords]\nlockout_after = 4\nlockout_minutes = 15\n").await;
+    let email = unique_email("roj");
+    server.client().citizen(&server, &email).await;
+    let mut tasks = vec![];
+    for _ in 0..20 {
+        let c = server.client();
+        let email = email.clone();
+        tasks.push(tokio::spawn(async move {
+            c.json(
+                Method::POST,
+                "/api/v1/session",
+                json!({"email": email, "password": "a wrong guess"}),
+            )
+            .await
+            .0
+        }));
+    }
+    let mut statuses = vec![];
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    assert!(
+        checked <= 4,
+        "only the allowed number of guesses was checked: {statuses:?}"
+    );
+}
