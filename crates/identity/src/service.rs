@@ -196,6 +196,8 @@ async fn reserve_attempt(ctx: &Ctx, key: &str) -> AppResult<Throttle> {
     let lockout = Duration::from_secs(policy.lockout_minutes * 60);
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
+    // Make sure the row exists, so the locking read below has a row to lock.
+    kernel::db::exec(&txn, "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ($1, 0, 0) ON CONFLICT (key) DO NOTHING", [key.into()]).await?;
     let before = store::throttle(&txn, key).await?;
     if let Some(secs) = throttling::locked_for(&before, now) {
         return Err(AppError::too_many(secs));
