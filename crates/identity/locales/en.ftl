@@ -173,3 +173,17 @@ organisation-kind-public_institution = Public institutions
 demo-marker = demo data
 login-eid = Sign in with the national eID (SI-PASS)
 account-eid-link = Link the national eID (SI-PASS)
+email-change-sent-title = Confirm the new address
+email-change-sent-body = We have sent a link to the new e-mail address. The address changes when you open it; until then the old one stays.
+email-changed-title = E-mail address changed
+email-changed-body = From now on, sign in with the new address.
+mail-email-change-confirm-subject = Confirm your new e-mail address – { $municipality }
+mail-email-change-confirm-body = Hello,
+
+    to change the e-mail address of your account on the { $municipality } portal, open this link (valid for 48 hours):
+
+    { $link }
+
+    If you did not ask for this, ignore this message.
+mail-email-change-requested-subject = E-mail address change requested – { $municipality }
+mail-email-change-requested-body = A change of the e-mail address of your account was requested. If this was not you, change your password at once and contact the municipality.

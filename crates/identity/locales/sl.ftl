@@ -179,3 +179,17 @@ organisation-kind-public_institution = Javni zavodi
 demo-marker = demo podatek
 login-eid = Prijava z nacionalno e-identiteto (SI-PASS)
 account-eid-link = Poveži nacionalno e-identiteto (SI-PASS)
+email-change-sent-title = Potrdite novi naslov
+email-change-sent-body = Na novi e-poštni naslov smo poslali povezavo. Naslov se zamenja, ko jo odprete; do takrat velja stari.
+email-changed-title = E-poštni naslov je zamenjan
+email-changed-body = Za prijavo odslej uporabljajte novi naslov.
+mail-email-change-confirm-subject = Potrdite novi e-poštni naslov – { $municipality }
+mail-email-change-confirm-body = Pozdravljeni,
+
+    za zamenjavo e-poštnega naslova vašega računa na portalu { $municipality } odprite to povezavo (velja 48 ur):
+
+    { $link }
+
+    Če tega niste zahtevali vi, sporočilo prezrite.
+mail-email-change-requested-subject = Zahteva za zamenjavo e-poštnega naslova – { $municipality }
+mail-email-change-requested-body = Za vaš račun je bila zahtevana zamenjava e-poštnega naslova. Če tega niste storili vi, takoj zamenjajte geslo in se obrnite na občino.

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0002_organisations.sql"),
         postgres: None,
     },
+    Migration {
+        id: "identity-0003-email-change",
+        sql: include_str!("../migrations/0003_email_change.sql"),
+        postgres: None,
+    },
 ];
 
 /// Pages and API routes of the identity.

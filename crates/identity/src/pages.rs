@@ -23,6 +23,7 @@ pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/register", get(register_form).post(register))
         .route("/confirm", get(confirm))
+        .route("/confirm-email", get(confirm_email_change))
         .route("/login", get(login_form).post(login))
         .route("/login/2fa", get(second_factor_form).post(second_factor))
         .route("/logout", post(logout))
@@ -175,6 +176,27 @@ async fn confirm(State(ctx): State<Ctx>, p: Page, Query(q): Query<TokenQuery>) -
         Err(_) => {
             let mut r = message(p, "confirm-failed-title", "confirm-failed-body", None);
             *r.status_mut() = http::StatusCode::NOT_FOUND;
+            r
+        }
+    }
+}
+
+async fn confirm_email_change(
+    State(ctx): State<Ctx>,
+    p: Page,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    match service::confirm_email_change(&ctx, q.token.as_deref().unwrap_or("")).await {
+        Ok(()) => message(
+            p,
+            "email-changed-title",
+            "email-changed-body",
+            Some(("/account", "nav-account")),
+        ),
+        Err(e) => {
+            let status = e.status;
+            let mut r = message(p, "confirm-failed-title", "confirm-failed-body", None);
+            *r.status_mut() = status;
             r
         }
     }
@@ -548,7 +570,12 @@ async fn change_email(
     CsrfForm(f): CsrfForm<EmailForm>,
 ) -> Response {
     match service::change_email(&ctx, &actor, &f.email).await {
-        Ok(()) => see_other("/account?saved=1"),
+        Ok(()) => message(
+            p,
+            "email-change-sent-title",
+            "email-change-sent-body",
+            Some(("/account", "nav-account")),
+        ),
         Err(e) => form_or_error(&p.clone(), e, |errors| {
             render(&EmailPage {
                 p,

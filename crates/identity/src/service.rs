@@ -559,6 +559,8 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, new_password: &str) -> Ap
     Ok(())
 }
 
+/// Ask to change the e-mail address. Nothing changes until the owner of the
+/// new address opens the link sent there; the old address is told.
 pub async fn change_email(ctx: &Ctx, actor: &Actor, new_email: &str) -> AppResult<()> {
     let session = current_session(ctx, actor).await?;
     require_recent_auth(ctx, &session)?;
@@ -571,13 +573,73 @@ pub async fn change_email(ctx: &Ctx, actor: &Actor, new_email: &str) -> AppResul
     {
         return Err(AppError::field("email", "email_taken"));
     }
+    let token = random_token(32);
+    let now = ctx.now();
+    store::insert_email_change(
+        &txn,
+        &ctx.keys,
+        &sha256_hex(&token),
+        &account.id,
+        email.as_str(),
+        now.plus(CONFIRM_VALID),
+    )
+    .await?;
+    let link = format!("{}/confirm-email?token={token}", ctx.config.public_url());
+    queue_mail(
+        ctx,
+        &txn,
+        email.as_str(),
+        lang_of(&account),
+        "mail-email-change-confirm",
+        Some(link),
+    )
+    .await?;
+    queue_mail(
+        ctx,
+        &txn,
+        &account.email,
+        lang_of(&account),
+        "mail-email-change-requested",
+        None,
+    )
+    .await?;
+    let r = account_ref(&account.id);
+    ctx.audit(
+        &txn,
+        entry(&r, "identity.email.change_requested", &r, "ok", json!({})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The owner of the new address confirmed it: the change takes effect.
+pub async fn confirm_email_change(ctx: &Ctx, token: &str) -> AppResult<()> {
+    let now = ctx.now();
+    let txn = ctx.db.begin().await?;
+    let Some((account_id, new_email)) =
+        store::use_email_change(&txn, &ctx.keys, &sha256_hex(token.trim()), now).await?
+    else {
+        return Err(AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"));
+    };
+    let email = Email::parse(&new_email)
+        .map_err(|_| AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"))?;
+    let account = store::account_by_id(&txn, &ctx.keys, &account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if store::account_by_email(&txn, &ctx.keys, &email.normalized())
+        .await?
+        .is_some_and(|a| a.id != account.id)
+    {
+        return Err(AppError::conflict("email_taken"));
+    }
     store::set_email(
         &txn,
         &ctx.keys,
         &account.id,
         &email.normalized(),
         email.as_str(),
-        ctx.now(),
+        now,
     )
     .await?;
     queue_mail(

@@ -2,7 +2,7 @@
 //! sealed with the keyring before they reach SQL and opened after.
 
 use crate::model::{Email, Profile};
-use kernel::crypto::Keyring;
+use kernel::crypto::{EncryptedColumn, Keyring};
 use kernel::db::{col, exec, opt_i64, opt_str, query_all, query_opt};
 use kernel::{Role, Timestamp};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
@@ -11,16 +11,69 @@ pub const EMAIL_DOMAIN: &str = "email";
 pub const EMSO_DOMAIN: &str = "emso";
 pub const TAX_DOMAIN: &str = "tax";
 
-/// Encrypted columns, for key rotation: (table, key column, column).
-pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
-    ("accounts", "id", "email_enc"),
-    ("accounts", "id", "totp_secret_enc"),
-    ("accounts", "id", "totp_pending_enc"),
-    ("profiles", "account_id", "name_enc"),
-    ("profiles", "account_id", "address_enc"),
-    ("profiles", "account_id", "phone_enc"),
-    ("profiles", "account_id", "tax_enc"),
-    ("profiles", "account_id", "emso_enc"),
+/// Sealed columns, for key rotation. The context is `aad(table, column, key)`.
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
+    EncryptedColumn {
+        table: "accounts",
+        key_sql: "id",
+        column: "email_enc",
+        context_prefix: "accounts.email_enc:",
+    },
+    EncryptedColumn {
+        table: "accounts",
+        key_sql: "id",
+        column: "totp_secret_enc",
+        context_prefix: "accounts.totp_secret_enc:",
+    },
+    EncryptedColumn {
+        table: "accounts",
+        key_sql: "id",
+        column: "totp_pending_enc",
+        context_prefix: "accounts.totp_pending_enc:",
+    },
+    EncryptedColumn {
+        table: "profiles",
+        key_sql: "account_id",
+        column: "name_enc",
+        context_prefix: "profiles.name_enc:",
+    },
+    EncryptedColumn {
+        table: "profiles",
+        key_sql: "account_id",
+        column: "address_enc",
+        context_prefix: "profiles.address_enc:",
+    },
+    EncryptedColumn {
+        table: "profiles",
+        key_sql: "account_id",
+        column: "phone_enc",
+        context_prefix: "profiles.phone_enc:",
+    },
+    EncryptedColumn {
+        table: "profiles",
+        key_sql: "account_id",
+        column: "tax_enc",
+        context_prefix: "profiles.tax_enc:",
+    },
+    EncryptedColumn {
+        table: "profiles",
+        key_sql: "account_id",
+        column: "emso_enc",
+        context_prefix: "profiles.emso_enc:",
+    },
+    EncryptedColumn {
+        table: "email_tokens",
+        key_sql: "token_hash",
+        column: "payload_enc",
+        context_prefix: "email_tokens.payload_enc:",
+    },
+    // A representative's company is sealed per (account, company) pair.
+    EncryptedColumn {
+        table: "account_roles",
+        key_sql: "account_id || ':' || legal_entity_tax_index",
+        column: "legal_entity_enc",
+        context_prefix: "account_roles.legal_entity_enc:",
+    },
 ];
 
 /// The encryption context of a column value: binds it to its row.
@@ -923,4 +976,50 @@ pub async fn insert_organisation<C: ConnectionTrait>(
     )
     .await
     .map(|_| ())
+}
+
+/// A pending change of e-mail address: the new address, sealed, waits for
+/// its owner to open the link sent to it.
+pub async fn insert_email_change<C: ConnectionTrait>(
+    c: &C,
+    keys: &Keyring,
+    token_hash: &str,
+    account_id: &str,
+    new_email: &str,
+    expires: Timestamp,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO email_tokens (token_hash, account_id, purpose, expires_at, payload_enc) VALUES ($1, $2, 'change_email', $3, $4)",
+        [token_hash.into(), account_id.into(), expires.0.into(), keys.encrypt(&aad("email_tokens", "payload_enc", token_hash), new_email).into()],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Spend an e-mail change token once; the account and the new address.
+pub async fn use_email_change<C: ConnectionTrait>(
+    c: &C,
+    keys: &Keyring,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<(String, String)>, DbErr> {
+    let Some(r) = query_opt(c, "SELECT account_id, payload_enc FROM email_tokens WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > $2", [token_hash.into(), now.0.into()]).await? else {
+        return Ok(None);
+    };
+    exec(
+        c,
+        "UPDATE email_tokens SET used_at = $1, payload_enc = NULL WHERE token_hash = $2",
+        [now.0.into(), token_hash.into()],
+    )
+    .await?;
+    let new_email = open(
+        keys,
+        "email_tokens",
+        "payload_enc",
+        token_hash,
+        col(&r, "payload_enc")?,
+    )?
+    .unwrap_or_default();
+    Ok(Some((col(&r, "account_id")?, new_email)))
 }

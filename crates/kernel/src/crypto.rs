@@ -262,6 +262,21 @@ fn toml_write(file: &KeyFile) -> String {
     toml::to_string(file).expect("key file serializes")
 }
 
+/// A column holding sealed values, for key rotation: how to find each row's
+/// key (an SQL expression) and the encryption context, `context_prefix` + key.
+pub struct EncryptedColumn {
+    pub table: &'static str,
+    pub key_sql: &'static str,
+    pub column: &'static str,
+    pub context_prefix: &'static str,
+}
+
+impl EncryptedColumn {
+    pub fn context(&self, key: &str) -> String {
+        format!("{}{key}", self.context_prefix)
+    }
+}
+
 /// A random URL-safe token with `bytes` bytes of entropy.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

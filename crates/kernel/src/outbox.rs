@@ -10,6 +10,19 @@ use sea_orm::{ConnectionTrait, DbErr};
 use std::time::Duration;
 
 pub const MAX_ATTEMPTS: i64 = 10;
+
+fn payload_context(id: &str) -> String {
+    format!("outbox:{id}")
+}
+
+/// The outbox's sealed column, for key rotation.
+pub const ENCRYPTED_COLUMNS: &[crate::crypto::EncryptedColumn] =
+    &[crate::crypto::EncryptedColumn {
+        table: "outbox",
+        key_sql: "id",
+        column: "payload",
+        context_prefix: "outbox:",
+    }];
 const CLAIM_FOR: Duration = Duration::from_secs(120);
 
 pub async fn enqueue<C: ConnectionTrait>(
@@ -20,7 +33,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     payload: &serde_json::Value,
 ) -> Result<String, DbErr> {
     let id = uuid::Uuid::now_v7().to_string();
-    let sealed = keys.encrypt(&format!("outbox:{id}"), &payload.to_string());
+    let sealed = keys.encrypt(&payload_context(&id), &payload.to_string());
     exec(
         c,
         "INSERT INTO outbox (id, kind, payload, created_at, run_after, attempts) VALUES ($1, $2, $3, $4, $4, 0)",
@@ -72,7 +85,7 @@ pub async fn claim<C: ConnectionTrait>(
     .ok_or_else(|| DbErr::RecordNotFound(id.clone()))?;
     let sealed: String = col(&row, "payload")?;
     let payload = keys
-        .decrypt(&format!("outbox:{id}"), &sealed)
+        .decrypt(&payload_context(&id), &sealed)
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(serde_json::Value::Null);

@@ -163,32 +163,33 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     keys.rotate();
     let mut n = 0;
     let txn = ctx.db.begin().await?;
-    for (table, id_col, column) in identity::store::ENCRYPTED_COLUMNS {
+    let columns = identity::store::ENCRYPTED_COLUMNS
+        .iter()
+        .chain(kernel::outbox::ENCRYPTED_COLUMNS);
+    for col in columns {
+        let (table, key_sql, column) = (col.table, col.key_sql, col.column);
         let rows = kernel::db::query_all(
             &txn,
             &format!(
-                "SELECT {id_col} AS id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
+                "SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
             ),
             [],
         )
         .await?;
         for r in rows {
-            let id: String = kernel::db::col(&r, "id")?;
+            let key: String = kernel::db::col(&r, "k")?;
             let sealed: String = kernel::db::col(&r, "v")?;
-            let context = identity::store::aad(table, column, &id);
-            let plain = ctx.keys.decrypt(&context, &sealed)?;
-            let resealed = keys.encrypt(&context, &plain);
+            let context = col.context(&key);
+            let resealed = keys.encrypt(&context, &ctx.keys.decrypt(&context, &sealed)?);
             kernel::db::exec(
                 &txn,
-                &format!("UPDATE {table} SET {column} = $1 WHERE {id_col} = $2"),
-                [resealed.into(), id.into()],
+                &format!("UPDATE {table} SET {column} = $1 WHERE {key_sql} = $2"),
+                [resealed.into(), key.into()],
             )
             .await?;
             n += 1;
         }
     }
-    // The key file is written before the commit: if the commit fails, the new
-    // key is merely unused; the other order could leave fields unreadable.
     let detail = serde_json::json!({"active_key": keys.active_key_id(), "fields": n});
     kernel::audit::append(
         &txn,

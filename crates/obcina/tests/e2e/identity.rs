@@ -596,3 +596,53 @@ async fn deleting_the_account_erases_personal_data_and_keeps_a_pseudonymous_audi
         );
     }
 }
+
+#[tokio::test]
+async fn a_new_email_address_takes_effect_only_when_its_owner_confirms_it() {
+    let server = Server::start().await;
+    let c = server.client();
+    let old = unique_email("stari");
+    let new = unique_email("novi");
+    c.citizen(&server, &old).await;
+    c.reauth().await;
+    let r = c
+        .submit("/account/email", "/account/email", &[("email", &new)])
+        .await;
+    assert_eq!(r.status(), 200);
+    server.smtp.wait_for(&old, "Zahteva za zamenjavo").await;
+    // Until confirmed, the old address is the one that signs in.
+    let (s, _) = server
+        .client()
+        .json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": new, "password": STRONG}),
+        )
+        .await;
+    assert_eq!(s, 401);
+    let mail = server.smtp.wait_for(&new, "Potrdite novi").await;
+    let (s, _) = server
+        .client()
+        .get_text(&link(&mail.body, "/confirm-email?token="))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = server
+        .client()
+        .json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": new, "password": STRONG}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, _) = server
+        .client()
+        .json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": old, "password": STRONG}),
+        )
+        .await;
+    assert_eq!(s, 401);
+    server.smtp.wait_for(&old, "spremenjen").await;
+}
