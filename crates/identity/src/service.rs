@@ -1065,7 +1065,9 @@ pub async fn revoke_api_token(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<(
     Ok(())
 }
 
-/// `obcina user add`: a confirmed account with a privileged role, created by the operator.
+/// `obcina user add`: a confirmed account with a privileged role, created by
+/// the operator. An existing account keeps its password and gets the role.
+/// Returns the account id and whether the account is new.
 pub async fn add_user_cli(
     ctx: &Ctx,
     email: &str,
@@ -1073,7 +1075,7 @@ pub async fn add_user_cli(
     role: Role,
     department: Option<&str>,
     must_change: bool,
-) -> AppResult<String> {
+) -> AppResult<(String, bool)> {
     let email = Email::parse(email).map_err(|code| AppError::field("email", code))?;
     check_password(
         password_plain,
@@ -1084,14 +1086,14 @@ pub async fn add_user_cli(
     let hash = password::hash(password_plain.to_string()).await;
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
-    let id = match store::account_by_email(&txn, &ctx.keys, &email.normalized()).await? {
-        Some(a) => a.id,
+    let (id, created) = match store::account_by_email(&txn, &ctx.keys, &email.normalized()).await? {
+        Some(a) => (a.id, false),
         None => {
             let id = uuid::Uuid::now_v7().to_string();
             store::insert_account(&txn, &ctx.keys, &id, &email, &hash, "sl", now).await?;
             store::confirm_email(&txn, &id, now).await?;
             store::set_password(&txn, &id, &hash, must_change, now).await?;
-            id
+            (id, true)
         }
     };
     store::grant_role(&txn, &ctx.keys, &id, role, None, "cli", now).await?;
@@ -1110,7 +1112,7 @@ pub async fn add_user_cli(
     )
     .await?;
     txn.commit().await?;
-    Ok(id)
+    Ok((id, created))
 }
 
 /// Whether a staff password is older than the policy allows.

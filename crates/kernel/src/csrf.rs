@@ -36,7 +36,7 @@ pub async fn layer(
 ) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method
-        && !same_origin(req.headers())
+        && !same_origin(req.headers(), &ctx.config.public_url())
         && !CROSS_SITE_POST_PATHS.contains(&req.uri().path())
     {
         return axum::response::IntoResponse::into_response(AppError::forbidden("cross_origin"));
@@ -67,13 +67,17 @@ pub async fn layer(
     resp
 }
 
-/// If the browser says where a request comes from, it must be this site.
-fn same_origin(h: &HeaderMap) -> bool {
+/// If the browser says where a request comes from, it must be this site:
+/// the configured public URL (behind a proxy) or the Host it asked for.
+fn same_origin(h: &HeaderMap, public_url: &str) -> bool {
     let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
     if origin == "null" {
         return false;
+    }
+    if origin == public_url {
+        return true;
     }
     let host = h
         .get(header::HOST)
@@ -125,12 +129,17 @@ mod tests {
     fn origin_must_match_host() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        let public = "https://portal.ptuj.si";
+        assert!(same_origin(&h, public));
         h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        assert!(same_origin(&h, public));
         h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, public));
         h.insert(header::ORIGIN, "null".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, public));
+        // Behind a proxy that rewrites Host, the public URL still matches.
+        h.insert(header::HOST, "10.0.0.5:8080".parse().unwrap());
+        h.insert(header::ORIGIN, "https://portal.ptuj.si".parse().unwrap());
+        assert!(same_origin(&h, public));
     }
 }

@@ -107,6 +107,7 @@ pub async fn complete<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), DbErr> 
 /// Failed: retry with exponential back-off, give up after MAX_ATTEMPTS.
 pub async fn fail<C: ConnectionTrait>(
     c: &C,
+    keys: &Keyring,
     job: &Job,
     now: Timestamp,
     error: &str,
@@ -120,7 +121,7 @@ pub async fn fail<C: ConnectionTrait>(
     exec(
         c,
         "UPDATE outbox SET claimed_until = NULL, run_after = $1, last_error = $2, done_at = $3 WHERE id = $4",
-        [now.plus(backoff).0.into(), error.chars().take(500).collect::<String>().into(), crate::db::opt_i64(done), job.id.clone().into()],
+        [now.plus(backoff).0.into(), keys.encrypt(&format!("outbox.last_error:{}", job.id), &error.chars().take(500).collect::<String>()).into(), crate::db::opt_i64(done), job.id.clone().into()],
     )
     .await
     .map(|_| ())

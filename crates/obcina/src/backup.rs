@@ -18,7 +18,7 @@ use std::path::Path;
 
 const MAGIC: &str = "OBCINA-BACKUP-1";
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Header {
     magic: String,
     created_at: String,
@@ -53,7 +53,6 @@ pub async fn backup(
     if !db_path.exists() {
         bail!("no database at {}", db_path.display());
     }
-    let keys = std::fs::read(config.keys_file()).context("reading the key file")?;
     let tmp = tempfile::Builder::new()
         .prefix(".obcina-snapshot")
         .tempfile_in(
@@ -78,6 +77,9 @@ pub async fn backup(
     }
     let db = std::fs::read(&tmp_path)?;
     let _ = std::fs::remove_file(&tmp_path);
+    // Keys are read after the snapshot: a key ring only grows, so a rotation
+    // during the snapshot cannot leave data sealed with a key we lack.
+    let keys = std::fs::read(config.keys_file()).context("reading the key file")?;
     let mut payload = keys.clone();
     payload.extend_from_slice(&db);
     let sha256 = hex::encode(Sha256::digest(&payload));
@@ -111,15 +113,36 @@ pub async fn backup(
     out.push(b'\n');
     out.extend_from_slice(&body);
     let partial = to.with_extension("partial");
-    std::fs::write(&partial, &out)?;
-    std::fs::File::open(&partial)?.sync_all()?;
+    write_private(&partial, &out)?;
     std::fs::rename(&partial, to)?;
     Ok(format!(
         "backup written to {} ({} bytes of database{})",
         to.display(),
         header.db_len,
-        if header.encrypted { ", encrypted" } else { "" }
+        if header.encrypted {
+            ", encrypted"
+        } else {
+            "; NOT encrypted: it holds the keys, so protect it or use --passphrase-env"
+        }
     ))
+}
+
+/// Write a file only its owner can read (it holds keys and personal data), and sync it.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
 }
 
 pub async fn restore(
@@ -158,7 +181,7 @@ pub async fn restore(
     kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?)
         .context("the key file in the backup is invalid")?;
     let target = data_dir.join("obcina.sqlite3");
-    if target.exists() {
+    if target.exists() || data_dir.join("keys.toml").exists() {
         bail!(
             "{} already holds a database; restore into an empty directory",
             data_dir.display()
@@ -166,7 +189,7 @@ pub async fn restore(
     }
     std::fs::create_dir_all(data_dir)?;
     let partial = data_dir.join("obcina.sqlite3.restoring");
-    std::fs::write(&partial, db)?;
+    write_private(&partial, db)?;
     {
         use sqlx::ConnectOptions;
         let mut conn = sqlx::sqlite::SqliteConnectOptions::new()

@@ -221,7 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             } else {
                 (kernel::crypto::random_token(15), true)
             };
-            let id = identity::service::add_user_cli(
+            let (id, created) = identity::service::add_user_cli(
                 &ctx,
                 &email,
                 &password,
@@ -232,7 +232,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             .await
             .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
             println!("account {id} has role {}", role.code());
-            if generated {
+            if !created {
+                println!("the account existed already: its password is unchanged");
+            } else if generated {
                 println!("one-time password (must be changed at first sign-in): {password}");
             }
             println!("2FA (TOTP) must be set up at /account/2fa before any staff page opens.");

@@ -118,8 +118,9 @@ pub async fn outbox_worker(ctx: Ctx) {
                 let done = match &result {
                     Ok(()) => outbox::complete(ctx.db.conn(), &job.id).await,
                     Err(e) => {
-                        tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "outbox job failed");
-                        outbox::fail(ctx.db.conn(), &job, ctx.now(), e).await
+                        // The error text can echo a recipient's address: it is kept sealed in the outbox, not logged.
+                        tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, "outbox job failed; will retry");
+                        outbox::fail(ctx.db.conn(), &ctx.keys, &job, ctx.now(), e).await
                     }
                 };
                 if let Err(e) = done {

@@ -203,6 +203,12 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
     );
     writer.await.unwrap();
     let raw = std::fs::read(&file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "only the owner can read a backup"
+    );
     assert!(
         !String::from_utf8_lossy(&raw).contains("index_key"),
         "keys are not in clear in an encrypted backup"
