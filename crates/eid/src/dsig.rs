@@ -47,9 +47,7 @@ fn inclusive_prefixes(transform: &Element) -> Vec<String> {
 
 fn b64(s: &str) -> Result<Vec<u8>, DsigError> {
     let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    STANDARD
-        .decode(clean)
-        .map_err(|_| DsigError::Unsupported("base64"))
+    STANDARD.decode(clean).map_err(|_| DsigError::Unsupported("base64"))
 }
 
 /// Verify the enveloped signature of `el` with `key`.
@@ -59,28 +57,16 @@ pub fn verify_enveloped(el: &Element, key: &RsaPublicKey) -> Result<(), DsigErro
         return Err(DsigError::Missing);
     }
     let sig = signature_of(el).ok_or(DsigError::Unsupported("more than one signature"))?;
-    let signed_info = sig
-        .only_child(DSIG, "SignedInfo")
-        .ok_or(DsigError::Unsupported("SignedInfo"))?;
-    let c14n = signed_info
-        .only_child(DSIG, "CanonicalizationMethod")
-        .ok_or(DsigError::Unsupported("CanonicalizationMethod"))?;
+    let signed_info = sig.only_child(DSIG, "SignedInfo").ok_or(DsigError::Unsupported("SignedInfo"))?;
+    let c14n = signed_info.only_child(DSIG, "CanonicalizationMethod").ok_or(DsigError::Unsupported("CanonicalizationMethod"))?;
     if c14n.attr("Algorithm") != Some(EXC_C14N) {
-        return Err(DsigError::Unsupported(
-            "canonicalization must be exclusive c14n",
-        ));
+        return Err(DsigError::Unsupported("canonicalization must be exclusive c14n"));
     }
-    let method = signed_info
-        .only_child(DSIG, "SignatureMethod")
-        .ok_or(DsigError::Unsupported("SignatureMethod"))?;
+    let method = signed_info.only_child(DSIG, "SignatureMethod").ok_or(DsigError::Unsupported("SignatureMethod"))?;
     if method.attr("Algorithm") != Some(RSA_SHA256) {
-        return Err(DsigError::Unsupported(
-            "signature method must be rsa-sha256",
-        ));
+        return Err(DsigError::Unsupported("signature method must be rsa-sha256"));
     }
-    let reference = signed_info
-        .only_child(DSIG, "Reference")
-        .ok_or(DsigError::Unsupported("exactly one Reference"))?;
+    let reference = signed_info.only_child(DSIG, "Reference").ok_or(DsigError::Unsupported("exactly one Reference"))?;
     let id = el.attr("ID").ok_or(DsigError::WrongReference)?;
     if reference.attr("URI") != Some(&format!("#{id}")) {
         return Err(DsigError::WrongReference);
@@ -100,31 +86,19 @@ pub fn verify_enveloped(el: &Element, key: &RsaPublicKey) -> Result<(), DsigErro
         }
     }
     if !has_exc {
-        return Err(DsigError::Unsupported(
-            "the reference must use exclusive c14n",
-        ));
+        return Err(DsigError::Unsupported("the reference must use exclusive c14n"));
     }
-    let digest_method = reference
-        .only_child(DSIG, "DigestMethod")
-        .ok_or(DsigError::Unsupported("DigestMethod"))?;
+    let digest_method = reference.only_child(DSIG, "DigestMethod").ok_or(DsigError::Unsupported("DigestMethod"))?;
     if digest_method.attr("Algorithm") != Some(SHA256) {
         return Err(DsigError::Unsupported("digest must be sha256"));
     }
-    let expected = b64(&reference
-        .only_child(DSIG, "DigestValue")
-        .ok_or(DsigError::Unsupported("DigestValue"))?
-        .text())?;
+    let expected = b64(&reference.only_child(DSIG, "DigestValue").ok_or(DsigError::Unsupported("DigestValue"))?.text())?;
     let actual = Sha256::digest(exc_c14n(el, Some(sig), &inclusive).as_bytes());
     if actual.as_slice() != expected.as_slice() {
         return Err(DsigError::Digest);
     }
     let signed_bytes = exc_c14n(signed_info, None, &inclusive_prefixes(c14n));
-    let value = b64(&sig
-        .only_child(DSIG, "SignatureValue")
-        .ok_or(DsigError::Unsupported("SignatureValue"))?
-        .text())?;
+    let value = b64(&sig.only_child(DSIG, "SignatureValue").ok_or(DsigError::Unsupported("SignatureValue"))?.text())?;
     let signature = Signature::try_from(value.as_slice()).map_err(|_| DsigError::Signature)?;
-    VerifyingKey::<Sha256>::new(key.clone())
-        .verify(signed_bytes.as_bytes(), &signature)
-        .map_err(|_| DsigError::Signature)
+    VerifyingKey::<Sha256>::new(key.clone()).verify(signed_bytes.as_bytes(), &signature).map_err(|_| DsigError::Signature)
 }

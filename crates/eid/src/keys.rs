@@ -14,13 +14,8 @@ fn read(path: &std::path::Path) -> Result<String, String> {
 /// The IdP key from a PEM certificate or public key.
 pub fn idp_public_key(pem: &str) -> Result<RsaPublicKey, String> {
     if pem.contains("BEGIN CERTIFICATE") {
-        let cert = x509_cert::Certificate::from_pem(pem.as_bytes())
-            .map_err(|e| format!("IdP certificate: {e}"))?;
-        let spki = cert
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| e.to_string())?;
+        let cert = x509_cert::Certificate::from_pem(pem.as_bytes()).map_err(|e| format!("IdP certificate: {e}"))?;
+        let spki = cert.tbs_certificate.subject_public_key_info.to_der().map_err(|e| e.to_string())?;
         RsaPublicKey::from_public_key_der(&spki).map_err(|e| format!("IdP key must be RSA: {e}"))
     } else {
         RsaPublicKey::from_public_key_pem(pem).map_err(|e| format!("IdP public key: {e}"))
@@ -28,18 +23,12 @@ pub fn idp_public_key(pem: &str) -> Result<RsaPublicKey, String> {
 }
 
 fn sp_key(config: &Config) -> Result<RsaPrivateKey, String> {
-    let path = config
-        .eid
-        .sp_key_file
-        .clone()
-        .unwrap_or_else(|| config.data_dir.join("saml-sp-key.pem"));
+    let path = config.eid.sp_key_file.clone().unwrap_or_else(|| config.data_dir.join("saml-sp-key.pem"));
     if path.exists() {
         return RsaPrivateKey::from_pkcs8_pem(&read(&path)?).map_err(|e| format!("SP key: {e}"));
     }
     let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| e.to_string())?;
-    let pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| e.to_string())?;
+    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -51,9 +40,7 @@ fn sp_key(config: &Config) -> Result<RsaPrivateKey, String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
-    opts.open(&path)
-        .and_then(|mut f| f.write_all(pem.as_bytes()))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    opts.open(&path).and_then(|mut f| f.write_all(pem.as_bytes())).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(key)
 }
 
@@ -63,24 +50,14 @@ pub fn load(config: &Config) -> Result<Option<(Sp, Idp)>, String> {
     if !e.enabled {
         return Ok(None);
     }
-    let cert_file = e
-        .idp_cert_file
-        .as_ref()
-        .ok_or("eid.idp_cert_file is required")?;
+    let cert_file = e.idp_cert_file.as_ref().ok_or("eid.idp_cert_file is required")?;
     if e.idp_entity_id.is_empty() || e.idp_sso_url.is_empty() {
         return Err("eid.idp_entity_id and eid.idp_sso_url are required".into());
     }
-    let idp = Idp {
-        entity_id: e.idp_entity_id.clone(),
-        sso_url: e.idp_sso_url.clone(),
-        key: idp_public_key(&read(cert_file)?)?,
-    };
+    let idp = Idp { entity_id: e.idp_entity_id.clone(), sso_url: e.idp_sso_url.clone(), key: idp_public_key(&read(cert_file)?)? };
     let base = config.public_url();
     let sp = Sp {
-        entity_id: e
-            .sp_entity_id
-            .clone()
-            .unwrap_or_else(|| format!("{base}/saml/metadata")),
+        entity_id: e.sp_entity_id.clone().unwrap_or_else(|| format!("{base}/saml/metadata")),
         acs_url: format!("{base}/saml/acs"),
         key: sp_key(config)?,
         cert_pem: e.sp_cert_file.as_deref().map(read).transpose()?,

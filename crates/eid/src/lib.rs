@@ -12,22 +12,11 @@ pub mod xml;
 use kernel::Lang;
 use kernel::db::Migration;
 
-pub const MESSAGES: &[(Lang, &str)] = &[
-    (Lang::Sl, include_str!("../locales/sl.ftl")),
-    (Lang::En, include_str!("../locales/en.ftl")),
-];
+pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        id: "eid-0001-saml",
-        sql: include_str!("../migrations/0001_saml.sql"),
-        postgres: None,
-    },
-    Migration {
-        id: "eid-0002-browser-binding",
-        sql: include_str!("../migrations/0002_browser_binding.sql"),
-        postgres: None,
-    },
+    Migration { id: "eid-0001-saml", sql: include_str!("../migrations/0001_saml.sql"), postgres: None },
+    Migration { id: "eid-0002-browser-binding", sql: include_str!("../migrations/0002_browser_binding.sql"), postgres: None },
 ];
 
 /// The routes, when eID sign-in is configured; an empty router otherwise.

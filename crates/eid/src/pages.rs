@@ -25,12 +25,7 @@ pub fn router(state: Arc<EidState>) -> Router<Ctx> {
 }
 
 fn cookie(ctx: &Ctx, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .secure(ctx.config.secure_cookies())
-        .same_site(SameSite::Lax)
-        .build()
+    Cookie::build((name, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build()
 }
 
 #[derive(Deserialize)]
@@ -56,11 +51,7 @@ struct AcsForm {
 }
 
 /// The IdP's browser POST lands here (cross-site by design; see kernel::csrf).
-async fn acs(
-    State(ctx): State<Ctx>,
-    Extension(st): Extension<Arc<EidState>>,
-    Form(f): Form<AcsForm>,
-) -> AppResult<Response> {
+async fn acs(State(ctx): State<Ctx>, Extension(st): Extension<Arc<EidState>>, Form(f): Form<AcsForm>) -> AppResult<Response> {
     let handle = service::accept(&ctx, &st, &f.saml_response).await?;
     Ok(see_other(&format!("/saml/finish?h={handle}")))
 }
@@ -70,34 +61,15 @@ struct FinishQuery {
     h: String,
 }
 
-async fn finish(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    headers: HeaderMap,
-    jar: CookieJar,
-    Query(q): Query<FinishQuery>,
-) -> AppResult<Response> {
+async fn finish(State(ctx): State<Ctx>, actor: Actor, headers: HeaderMap, jar: CookieJar, Query(q): Query<FinishQuery>) -> AppResult<Response> {
     let nonce = jar.get(NONCE_COOKIE).map(|c| c.value().to_string());
-    let (token, next) = service::finish(
-        &ctx,
-        &actor,
-        &q.h,
-        nonce.as_deref(),
-        &identity::session::device(&headers),
-    )
-    .await?;
+    let (token, next) = service::finish(&ctx, &actor, &q.h, nonce.as_deref(), &identity::session::device(&headers)).await?;
     let mut gone = Cookie::build((NONCE_COOKIE, "")).path("/").build();
     gone.make_removal();
-    let jar = jar
-        .add(gone)
-        .add(cookie(&ctx, identity::session::SESSION_COOKIE, token));
+    let jar = jar.add(gone).add(cookie(&ctx, identity::session::SESSION_COOKIE, token));
     Ok((jar, see_other(&next)).into_response())
 }
 
 async fn metadata(Extension(st): Extension<Arc<EidState>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
-        st.sp.metadata(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/samlmetadata+xml")], st.sp.metadata()).into_response()
 }

@@ -92,28 +92,19 @@ pub struct Assertion {
 }
 
 fn xs_datetime(t: Timestamp) -> String {
-    t.to_datetime()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.to_datetime().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn parse_datetime(s: &str) -> Option<Timestamp> {
-    chrono::DateTime::parse_from_rfc3339(s.trim())
-        .ok()
-        .map(|d| Timestamp(d.timestamp_millis()))
+    chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| Timestamp(d.timestamp_millis()))
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .unwrap_or_default()
-        .trim_start_matches('=')
-        .to_string()
+    serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_string()
 }
 
 impl Sp {
@@ -131,8 +122,7 @@ impl Sp {
     /// DEFLATE, base64, and a signature over the query string.
     pub fn redirect_url(&self, idp: &Idp, id: &str, relay_state: &str, now: Timestamp) -> String {
         let xml = self.authn_request_xml(idp, id, now);
-        let mut enc =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(xml.as_bytes()).expect("deflate to memory");
         let deflated = enc.finish().expect("deflate to memory");
         let mut query = format!("SAMLRequest={}", urlencode(&STANDARD.encode(deflated)));
@@ -141,10 +131,7 @@ impl Sp {
         }
         query.push_str(&format!("&SigAlg={}", urlencode(dsig::RSA_SHA256)));
         let signature = SigningKey::<Sha256>::new(self.key.clone()).sign(query.as_bytes());
-        query.push_str(&format!(
-            "&Signature={}",
-            urlencode(&STANDARD.encode(signature.to_bytes()))
-        ));
+        query.push_str(&format!("&Signature={}", urlencode(&STANDARD.encode(signature.to_bytes()))));
         let sep = if idp.sso_url.contains('?') { '&' } else { '?' };
         format!("{}{sep}{query}", idp.sso_url)
     }
@@ -175,16 +162,8 @@ impl Sp {
     }
 
     /// Check a base64 `SAMLResponse` from the HTTP-POST binding.
-    pub fn validate(
-        &self,
-        idp: &Idp,
-        saml_response_b64: &str,
-        now: Timestamp,
-    ) -> Result<Assertion, Refusal> {
-        let clean: String = saml_response_b64
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+    pub fn validate(&self, idp: &Idp, saml_response_b64: &str, now: Timestamp) -> Result<Assertion, Refusal> {
+        let clean: String = saml_response_b64.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = STANDARD.decode(clean).map_err(|_| Refusal::Malformed)?;
         let text = String::from_utf8(bytes).map_err(|_| Refusal::Malformed)?;
         let response = xml::parse(&text).map_err(|_| Refusal::Malformed)?;
@@ -201,25 +180,16 @@ impl Sp {
         {
             return Err(Refusal::Issuer);
         }
-        let status = response
-            .only_child(SAMLP, "Status")
-            .and_then(|s| s.only_child(SAMLP, "StatusCode"))
-            .and_then(|c| c.attr("Value"));
+        let status = response.only_child(SAMLP, "Status").and_then(|s| s.only_child(SAMLP, "StatusCode")).and_then(|c| c.attr("Value"));
         if status != Some(SUCCESS) {
             return Err(Refusal::Status);
         }
-        if response
-            .children_named(SAML, "EncryptedAssertion")
-            .next()
-            .is_some()
-        {
+        if response.children_named(SAML, "EncryptedAssertion").next().is_some() {
             return Err(Refusal::Malformed);
         }
         // Exactly one assertion, and it must be covered by a valid signature:
         // its own, or the whole response's.
-        let assertion = response
-            .only_child(SAML, "Assertion")
-            .ok_or(Refusal::Malformed)?;
+        let assertion = response.only_child(SAML, "Assertion").ok_or(Refusal::Malformed)?;
         let response_signed = dsig::signature_of(&response).is_some();
         if response_signed {
             dsig::verify_enveloped(&response, &idp.key).map_err(Refusal::Signature)?;
@@ -232,22 +202,13 @@ impl Sp {
         self.check_assertion(idp, assertion, response.attr("InResponseTo"), now)
     }
 
-    fn check_assertion(
-        &self,
-        idp: &Idp,
-        a: &Element,
-        response_irt: Option<&str>,
-        now: Timestamp,
-    ) -> Result<Assertion, Refusal> {
+    fn check_assertion(&self, idp: &Idp, a: &Element, response_irt: Option<&str>, now: Timestamp) -> Result<Assertion, Refusal> {
         let id = a.attr("ID").ok_or(Refusal::Malformed)?.to_string();
         if a.only_child(SAML, "Issuer").map(|i| i.text()) != Some(idp.entity_id.clone()) {
             return Err(Refusal::Issuer);
         }
         let subject = a.only_child(SAML, "Subject").ok_or(Refusal::Malformed)?;
-        let name_id = subject
-            .only_child(SAML, "NameID")
-            .map(|n| n.text())
-            .unwrap_or_default();
+        let name_id = subject.only_child(SAML, "NameID").map(|n| n.text()).unwrap_or_default();
         // A bearer confirmation for us, still valid, answering our request.
         let mut confirmed: Option<(String, Timestamp)> = None;
         for sc in subject.children_named(SAML, "SubjectConfirmation") {
@@ -260,10 +221,7 @@ impl Sp {
             let until = data.attr("NotOnOrAfter").and_then(parse_datetime);
             let recipient_ok = data.attr("Recipient") == Some(self.acs_url.as_str());
             let fresh = until.is_some_and(|u| now.minus(CLOCK_SKEW) < u);
-            let not_before_ok = data
-                .attr("NotBefore")
-                .and_then(parse_datetime)
-                .is_none_or(|nb| nb <= now.plus(CLOCK_SKEW));
+            let not_before_ok = data.attr("NotBefore").and_then(parse_datetime).is_none_or(|nb| nb <= now.plus(CLOCK_SKEW));
             if !fresh || !not_before_ok {
                 return Err(Refusal::Expired);
             }
@@ -279,46 +237,28 @@ impl Sp {
         let conditions = a.only_child(SAML, "Conditions").ok_or(Refusal::Malformed)?;
         let not_before = conditions.attr("NotBefore").and_then(parse_datetime);
         let not_on_or_after = conditions.attr("NotOnOrAfter").and_then(parse_datetime);
-        if not_before.is_some_and(|nb| nb > now.plus(CLOCK_SKEW))
-            || not_on_or_after.is_some_and(|na| na <= now.minus(CLOCK_SKEW))
-        {
+        if not_before.is_some_and(|nb| nb > now.plus(CLOCK_SKEW)) || not_on_or_after.is_some_and(|na| na <= now.minus(CLOCK_SKEW)) {
             return Err(Refusal::Expired);
         }
-        let restrictions: Vec<&Element> = conditions
-            .children_named(SAML, "AudienceRestriction")
-            .collect();
+        let restrictions: Vec<&Element> = conditions.children_named(SAML, "AudienceRestriction").collect();
         if restrictions.is_empty() {
             return Err(Refusal::Audience);
         }
         // Every AudienceRestriction must name us (SAML core §2.5.1.4).
         for r in restrictions {
-            if !r
-                .children_named(SAML, "Audience")
-                .any(|aud| aud.text() == self.entity_id)
-            {
+            if !r.children_named(SAML, "Audience").any(|aud| aud.text() == self.entity_id) {
                 return Err(Refusal::Audience);
             }
         }
         let mut attributes = BTreeMap::new();
         for stmt in a.children_named(SAML, "AttributeStatement") {
             for attr in stmt.children_named(SAML, "Attribute") {
-                if let (Some(name), Some(v)) = (
-                    attr.attr("Name"),
-                    attr.children_named(SAML, "AttributeValue").next(),
-                ) {
-                    attributes
-                        .entry(name.to_string())
-                        .or_insert_with(|| v.text());
+                if let (Some(name), Some(v)) = (attr.attr("Name"), attr.children_named(SAML, "AttributeValue").next()) {
+                    attributes.entry(name.to_string()).or_insert_with(|| v.text());
                 }
             }
         }
         let until = not_on_or_after.map_or(confirm_until, |n| n.max(confirm_until));
-        Ok(Assertion {
-            id,
-            in_response_to,
-            not_on_or_after: until,
-            name_id,
-            attributes,
-        })
+        Ok(Assertion { id, in_response_to, not_on_or_after: until, name_id, attributes })
     }
 }

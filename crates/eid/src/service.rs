@@ -42,19 +42,20 @@ fn result_context(request_id: &str) -> String {
 
 /// Start: remember the request, bind it to this browser, send it to the IdP.
 /// Returns the IdP URL and the nonce for the browser's cookie.
-pub async fn start(
-    ctx: &Ctx,
-    st: &EidState,
-    actor: &Actor,
-    next: &str,
-) -> AppResult<(String, String)> {
+pub async fn start(ctx: &Ctx, st: &EidState, actor: &Actor, next: &str) -> AppResult<(String, String)> {
     let id = format!("_{}", hex_token());
     let nonce = random_token(32);
     let now = ctx.now();
     exec(
         ctx.db.conn(),
         "INSERT INTO saml_requests (id, account_id, next, expires_at, nonce_hash) VALUES ($1, $2, $3, $4, $5)",
-        [id.clone().into(), opt_str(actor.account_id().map(str::to_string)), next.into(), now.plus(REQUEST_VALID).0.into(), sha256_hex(&nonce).into()],
+        [
+            id.clone().into(),
+            opt_str(actor.account_id().map(str::to_string)),
+            next.into(),
+            now.plus(REQUEST_VALID).0.into(),
+            sha256_hex(&nonce).into(),
+        ],
     )
     .await?;
     Ok((st.sp.redirect_url(&st.idp, &id, "", now), nonce))
@@ -74,13 +75,7 @@ async fn audit_refusal(ctx: &Ctx, e: &AppError) -> AppResult<()> {
     let txn = ctx.db.begin().await?;
     ctx.audit(
         &txn,
-        AuditEntry {
-            actor: "anonymous",
-            action: "eid.sign_in",
-            subject: "account:unknown",
-            outcome: "denied",
-            detail: json!({"reason": e.code}),
-        },
+        AuditEntry { actor: "anonymous", action: "eid.sign_in", subject: "account:unknown", outcome: "denied", detail: json!({"reason": e.code}) },
     )
     .await?;
     txn.commit().await?;
@@ -99,30 +94,15 @@ pub async fn accept(ctx: &Ctx, st: &EidState, saml_response: &str) -> AppResult<
 
 async fn accept_checked(ctx: &Ctx, st: &EidState, saml_response: &str) -> AppResult<String> {
     let now = ctx.now();
-    let assertion = st
-        .sp
-        .validate(&st.idp, saml_response, now)
-        .map_err(|r| refuse(r.code()))?;
+    let assertion = st.sp.validate(&st.idp, saml_response, now).map_err(|r| refuse(r.code()))?;
     let names = &ctx.config.eid.attributes;
-    let attr = |name: &str| {
-        assertion
-            .attributes
-            .get(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let emso = attr(&names.emso)
-        .and_then(|v| Emso::parse(&v).ok())
-        .ok_or_else(|| refuse("saml_attributes"))?;
+    let attr = |name: &str| assertion.attributes.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let emso = attr(&names.emso).and_then(|v| Emso::parse(&v).ok()).ok_or_else(|| refuse("saml_attributes"))?;
     let verified = Verified {
         assertion_id: assertion.id.clone(),
         emso: emso.as_str().to_string(),
-        tax_number: attr(&names.tax_number)
-            .and_then(|v| TaxNumber::parse(&v).ok())
-            .map(|t| t.as_str().to_string()),
-        email: attr(&names.email)
-            .and_then(|v| Email::parse(&v).ok())
-            .map(|e| e.as_str().to_string()),
+        tax_number: attr(&names.tax_number).and_then(|v| TaxNumber::parse(&v).ok()).map(|t| t.as_str().to_string()),
+        email: attr(&names.email).and_then(|v| Email::parse(&v).ok()).map(|e| e.as_str().to_string()),
         name: match (attr(&names.given_name), attr(&names.surname)) {
             (Some(g), Some(s)) => Some(format!("{g} {s}")),
             (g, s) => g.or(s),
@@ -141,46 +121,22 @@ async fn accept_checked(ctx: &Ctx, st: &EidState, saml_response: &str) -> AppRes
     {
         return Err(refuse("saml_in_response_to"));
     }
-    exec(
-        &txn,
-        "DELETE FROM saml_seen WHERE expires_at < $1",
-        [now.0.into()],
-    )
-    .await?;
+    exec(&txn, "DELETE FROM saml_seen WHERE expires_at < $1", [now.0.into()]).await?;
     if let Err(e) = exec(
         &txn,
         "INSERT INTO saml_seen (assertion_id, expires_at) VALUES ($1, $2)",
-        [
-            assertion.id.clone().into(),
-            assertion
-                .not_on_or_after
-                .plus(crate::saml::CLOCK_SKEW)
-                .0
-                .into(),
-        ],
+        [assertion.id.clone().into(), assertion.not_on_or_after.plus(crate::saml::CLOCK_SKEW).0.into()],
     )
     .await
     {
-        return Err(if is_unique_violation(&e) {
-            refuse("saml_replay")
-        } else {
-            e.into()
-        });
+        return Err(if is_unique_violation(&e) { refuse("saml_replay") } else { e.into() });
     }
     let handle = random_token(32);
-    let sealed = ctx.keys.encrypt(
-        &result_context(&request_id),
-        &serde_json::to_string(&verified).map_err(AppError::internal)?,
-    );
+    let sealed = ctx.keys.encrypt(&result_context(&request_id), &serde_json::to_string(&verified).map_err(AppError::internal)?);
     exec(
         &txn,
         "UPDATE saml_requests SET result_enc = $1, handle_hash = $2, expires_at = $3 WHERE id = $4",
-        [
-            sealed.into(),
-            sha256_hex(&handle).into(),
-            now.plus(RESULT_VALID).0.into(),
-            request_id.into(),
-        ],
+        [sealed.into(), sha256_hex(&handle).into(), now.plus(RESULT_VALID).0.into(), request_id.into()],
     )
     .await?;
     txn.commit().await?;
@@ -189,13 +145,7 @@ async fn accept_checked(ctx: &Ctx, st: &EidState, saml_response: &str) -> AppRes
 
 /// Finish, in the browser that started: sign in (and link) the person.
 /// Returns the session token and where to go next.
-pub async fn finish(
-    ctx: &Ctx,
-    actor: &Actor,
-    handle: &str,
-    nonce: Option<&str>,
-    device: &str,
-) -> AppResult<(String, String)> {
+pub async fn finish(ctx: &Ctx, actor: &Actor, handle: &str, nonce: Option<&str>, device: &str) -> AppResult<(String, String)> {
     let result = finish_checked(ctx, actor, handle, nonce, device).await;
     if let Err(e) = &result {
         audit_refusal(ctx, e).await?;
@@ -203,25 +153,20 @@ pub async fn finish(
     result
 }
 
-async fn finish_checked(
-    ctx: &Ctx,
-    actor: &Actor,
-    handle: &str,
-    nonce: Option<&str>,
-    device: &str,
-) -> AppResult<(String, String)> {
+async fn finish_checked(ctx: &Ctx, actor: &Actor, handle: &str, nonce: Option<&str>, device: &str) -> AppResult<(String, String)> {
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
-    let Some(row) = query_opt(&txn, "SELECT * FROM saml_requests WHERE handle_hash = $1 AND expires_at > $2 AND result_enc IS NOT NULL", [sha256_hex(handle).into(), now.0.into()]).await? else {
+    let Some(row) = query_opt(
+        &txn,
+        "SELECT * FROM saml_requests WHERE handle_hash = $1 AND expires_at > $2 AND result_enc IS NOT NULL",
+        [sha256_hex(handle).into(), now.0.into()],
+    )
+    .await?
+    else {
         return Err(refuse("saml_in_response_to"));
     };
     let request_id: String = col(&row, "id")?;
-    exec(
-        &txn,
-        "DELETE FROM saml_requests WHERE id = $1",
-        [request_id.clone().into()],
-    )
-    .await?;
+    exec(&txn, "DELETE FROM saml_requests WHERE id = $1", [request_id.clone().into()]).await?;
     let expected_nonce: Option<String> = col(&row, "nonce_hash")?;
     if nonce.map(sha256_hex) != expected_nonce {
         // Not the browser that asked: someone else's response, or a pushed one.
@@ -229,27 +174,18 @@ async fn finish_checked(
         return Err(refuse("saml_browser"));
     }
     let requester: Option<String> = col(&row, "account_id")?;
-    if requester
-        .as_deref()
-        .is_some_and(|r| actor.account_id() != Some(r))
-    {
+    if requester.as_deref().is_some_and(|r| actor.account_id() != Some(r)) {
         txn.commit().await?;
         return Err(refuse("saml_browser"));
     }
     let next: String = col(&row, "next")?;
     let sealed: String = col(&row, "result_enc")?;
-    let v: Verified =
-        serde_json::from_str(&ctx.keys.decrypt(&result_context(&request_id), &sealed)?)
-            .map_err(AppError::internal)?;
+    let v: Verified = serde_json::from_str(&ctx.keys.decrypt(&result_context(&request_id), &sealed)?).map_err(AppError::internal)?;
     let emso_index = ctx.keys.blind_index(store::EMSO_DOMAIN, &v.emso);
-    let linked: Option<String> = query_opt(
-        &txn,
-        "SELECT account_id FROM eid_links WHERE emso_index = $1",
-        [emso_index.clone().into()],
-    )
-    .await?
-    .map(|r| col(&r, "account_id"))
-    .transpose()?;
+    let linked: Option<String> = query_opt(&txn, "SELECT account_id FROM eid_links WHERE emso_index = $1", [emso_index.clone().into()])
+        .await?
+        .map(|r| col(&r, "account_id"))
+        .transpose()?;
 
     let account_id = match (requester, linked) {
         (Some(me), Some(other)) if me != other => {
@@ -261,18 +197,9 @@ async fn finish_checked(
         // EMŠO or e-mail): a new person gets a new account, and an existing
         // one links from its profile while signed in.
         (None, None) => {
-            let email = v
-                .email
-                .as_deref()
-                .and_then(|e| Email::parse(e).ok())
-                .ok_or_else(|| refuse("saml_attributes"))?;
-            let taken_email = store::account_by_email(&txn, &ctx.keys, &email.normalized())
-                .await?
-                .is_some();
-            let taken_emso =
-                !store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, &v.emso)
-                    .await?
-                    .is_empty();
+            let email = v.email.as_deref().and_then(|e| Email::parse(e).ok()).ok_or_else(|| refuse("saml_attributes"))?;
+            let taken_email = store::account_by_email(&txn, &ctx.keys, &email.normalized()).await?.is_some();
+            let taken_emso = !store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, &v.emso).await?.is_empty();
             if taken_email || taken_emso {
                 return Err(AppError::conflict("eid_account_exists"));
             }
@@ -285,12 +212,7 @@ async fn finish_checked(
             id
         }
     };
-    exec(
-        &txn,
-        "DELETE FROM eid_links WHERE account_id = $1",
-        [account_id.clone().into()],
-    )
-    .await?;
+    exec(&txn, "DELETE FROM eid_links WHERE account_id = $1", [account_id.clone().into()]).await?;
     exec(
         &txn,
         "INSERT INTO eid_links (account_id, emso_index, linked_at) VALUES ($1, $2, $3)",
@@ -303,11 +225,7 @@ async fn finish_checked(
     if profile.emso.as_deref().is_some_and(|e| e != v.emso) {
         return Err(AppError::conflict("eid_mismatch"));
     }
-    if store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, &v.emso)
-        .await?
-        .iter()
-        .any(|o| o != &account_id)
-    {
+    if store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, &v.emso).await?.iter().any(|o| o != &account_id) {
         return Err(AppError::conflict("eid_mismatch"));
     }
     profile.emso = Some(v.emso.clone());
@@ -324,17 +242,8 @@ async fn finish_checked(
     }
     let token = identity::service::start_session(ctx, &txn, &account_id, false, device).await?;
     let r = format!("account:{account_id}");
-    ctx.audit(
-        &txn,
-        AuditEntry {
-            actor: &r,
-            action: "eid.sign_in",
-            subject: &r,
-            outcome: "ok",
-            detail: json!({"assertion": v.assertion_id}),
-        },
-    )
-    .await?;
+    ctx.audit(&txn, AuditEntry { actor: &r, action: "eid.sign_in", subject: &r, outcome: "ok", detail: json!({"assertion": v.assertion_id}) })
+        .await?;
     txn.commit().await?;
     Ok((token, next))
 }

@@ -60,10 +60,7 @@ impl Element {
 
     /// An attribute without a namespace prefix (SAML's ID, Version, …).
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
@@ -73,11 +70,7 @@ impl Element {
         })
     }
 
-    pub fn children_named<'a>(
-        &'a self,
-        ns: &'a str,
-        local: &'a str,
-    ) -> impl Iterator<Item = &'a Element> + 'a {
+    pub fn children_named<'a>(&'a self, ns: &'a str, local: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.elements().filter(move |e| e.is(ns, local))
     }
 
@@ -135,18 +128,11 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                     let a = a.map_err(|e| bad(&e))?;
                     let key = String::from_utf8(a.key.as_ref().to_vec()).map_err(|e| bad(&e))?;
                     // Attribute-value normalization (XML 1.0 §3.3.3): literal white space becomes a space.
-                    let raw = String::from_utf8(a.value.to_vec())
-                        .map_err(|e| bad(&e))?
-                        .replace(['\t', '\n'], " ");
-                    let value = quick_xml::escape::unescape(&raw)
-                        .map_err(|e| bad(&e))?
-                        .into_owned();
+                    let raw = String::from_utf8(a.value.to_vec()).map_err(|e| bad(&e))?.replace(['\t', '\n'], " ");
+                    let value = quick_xml::escape::unescape(&raw).map_err(|e| bad(&e))?.into_owned();
                     attrs.push((key, value));
                 }
-                let mut scope = stack
-                    .last()
-                    .map(|p| p.scope.clone())
-                    .unwrap_or_else(|| BTreeMap::from([("xml".to_string(), XML_NS.to_string())]));
+                let mut scope = stack.last().map(|p| p.scope.clone()).unwrap_or_else(|| BTreeMap::from([("xml".to_string(), XML_NS.to_string())]));
                 for (k, v) in &attrs {
                     if k == "xmlns" {
                         scope.insert(String::new(), v.clone());
@@ -160,13 +146,7 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                     None if prefix.is_empty() => String::new(),
                     None => return Err(XmlError::Malformed(format!("undeclared prefix {prefix}"))),
                 };
-                let el = Element {
-                    qname,
-                    ns,
-                    attrs,
-                    scope,
-                    children: vec![],
-                };
+                let el = Element { qname, ns, attrs, scope, children: vec![] };
                 if matches!(ev, Event::Empty(_)) {
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(Node::Element(el)),
@@ -177,9 +157,7 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::End(_) => {
-                let el = stack
-                    .pop()
-                    .ok_or_else(|| XmlError::Malformed("unbalanced end tag".into()))?;
+                let el = stack.pop().ok_or_else(|| XmlError::Malformed("unbalanced end tag".into()))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
                     None => root = Some(el),
@@ -195,16 +173,12 @@ pub fn parse(input: &str) -> Result<Element, XmlError> {
             }
             Event::CData(c) => {
                 if let Some(parent) = stack.last_mut() {
-                    parent.children.push(Node::Text(
-                        String::from_utf8(c.into_inner().to_vec()).map_err(|e| bad(&e))?,
-                    ));
+                    parent.children.push(Node::Text(String::from_utf8(c.into_inner().to_vec()).map_err(|e| bad(&e))?));
                 }
             }
             Event::PI(pi) => {
                 if let Some(parent) = stack.last_mut() {
-                    parent.children.push(Node::Pi(
-                        String::from_utf8(pi.to_vec()).map_err(|e| bad(&e))?,
-                    ));
+                    parent.children.push(Node::Pi(String::from_utf8(pi.to_vec()).map_err(|e| bad(&e))?));
                 }
             }
             Event::Comment(_) | Event::Decl(_) => {}
@@ -252,13 +226,7 @@ pub fn exc_c14n(el: &Element, skip: Option<&Element>, inclusive: &[String]) -> S
     out
 }
 
-fn render(
-    el: &Element,
-    skip: Option<&Element>,
-    inclusive: &[String],
-    rendered: &BTreeMap<String, String>,
-    out: &mut String,
-) {
+fn render(el: &Element, skip: Option<&Element>, inclusive: &[String], rendered: &BTreeMap<String, String>, out: &mut String) {
     // Namespaces visibly utilized by the element and its attributes (exc-c14n §3).
     let mut needed: Vec<String> = vec![prefix_of(&el.qname).to_string()];
     for (k, _) in &el.attrs {
@@ -268,11 +236,7 @@ fn render(
         }
     }
     for p in inclusive {
-        let key = if p == "#default" {
-            String::new()
-        } else {
-            p.clone()
-        };
+        let key = if p == "#default" { String::new() } else { p.clone() };
         if el.scope.contains_key(&key) {
             needed.push(key);
         }
@@ -308,11 +272,7 @@ fn render(
         .filter(|(k, _)| k != "xmlns" && !k.starts_with("xmlns:"))
         .map(|(k, v)| {
             let p = prefix_of(k);
-            let ns = if p.is_empty() {
-                String::new()
-            } else {
-                el.scope.get(p).cloned().unwrap_or_default()
-            };
+            let ns = if p.is_empty() { String::new() } else { el.scope.get(p).cloned().unwrap_or_default() };
             (ns, local_of(k), k.as_str(), v.as_str())
         })
         .collect();
@@ -352,13 +312,11 @@ mod tests {
 
     #[test]
     fn exclusive_c14n_renders_only_utilized_namespaces_sorted() {
-        let doc = r#"<a:root xmlns:a="urn:a" xmlns:b="urn:b" xmlns:unused="urn:u"><b:child z="1" a:y="2" x="3">t &amp; &lt;</b:child><a:e/></a:root>"#;
+        let doc =
+            r#"<a:root xmlns:a="urn:a" xmlns:b="urn:b" xmlns:unused="urn:u"><b:child z="1" a:y="2" x="3">t &amp; &lt;</b:child><a:e/></a:root>"#;
         let root = parse(doc).unwrap();
         let child = root.elements().next().unwrap();
-        assert_eq!(
-            exc_c14n(child, None, &[]),
-            r#"<b:child xmlns:a="urn:a" xmlns:b="urn:b" x="3" z="1" a:y="2">t &amp; &lt;</b:child>"#
-        );
+        assert_eq!(exc_c14n(child, None, &[]), r#"<b:child xmlns:a="urn:a" xmlns:b="urn:b" x="3" z="1" a:y="2">t &amp; &lt;</b:child>"#);
         assert_eq!(
             exc_c14n(&root, None, &[]),
             r#"<a:root xmlns:a="urn:a"><b:child xmlns:b="urn:b" x="3" z="1" a:y="2">t &amp; &lt;</b:child><a:e></a:e></a:root>"#
@@ -373,18 +331,12 @@ mod tests {
     fn default_namespace_and_attribute_escaping() {
         let root = parse("<r xmlns=\"urn:d\"><c a=\"&quot;x&#xA;\ty\"/></r>").unwrap();
         assert_eq!(root.ns, "urn:d");
-        assert_eq!(
-            exc_c14n(&root, None, &[]),
-            "<r xmlns=\"urn:d\"><c a=\"&quot;x&#xA; y\"></c></r>"
-        );
+        assert_eq!(exc_c14n(&root, None, &[]), "<r xmlns=\"urn:d\"><c a=\"&quot;x&#xA; y\"></c></r>");
     }
 
     #[test]
     fn dtds_and_trailing_content_are_refused() {
-        assert!(matches!(
-            parse("<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>"),
-            Err(XmlError::Dtd)
-        ));
+        assert!(matches!(parse("<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>"), Err(XmlError::Dtd)));
         assert!(parse("<a/><b/>").is_err());
         assert!(parse("<p:a/>").is_err());
     }
@@ -400,10 +352,7 @@ mod tests {
     #[test]
     fn xml_attributes_sort_by_their_namespace_and_pis_are_kept() {
         let root = parse(r#"<r xml:lang="sl" b="1"><?pi data?></r>"#).unwrap();
-        assert_eq!(
-            exc_c14n(&root, None, &[]),
-            r#"<r b="1" xml:lang="sl"><?pi data?></r>"#
-        );
+        assert_eq!(exc_c14n(&root, None, &[]), r#"<r b="1" xml:lang="sl"><?pi data?></r>"#);
     }
 
     #[test]

@@ -27,10 +27,7 @@ pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/api/v1/accounts", post(register))
         .route("/api/v1/accounts/confirm", post(confirm))
-        .route(
-            "/api/v1/session",
-            post(create_session).delete(delete_session),
-        )
+        .route("/api/v1/session", post(create_session).delete(delete_session))
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/profile", put(update_profile))
         .route("/api/v1/me/export", get(export))
@@ -45,11 +42,7 @@ pub struct Registration {
     pub email: String,
     /// At least 10 characters and not a common or guessable password
     /// (checked against a bundled list and a strength estimate; a weak one is refused with 422).
-    #[schema(
-        min_length = 10,
-        max_length = 128,
-        example = "vinska klet ob dravi 1908"
-    )]
+    #[schema(min_length = 10, max_length = 128, example = "vinska klet ob dravi 1908")]
     pub password: String,
     pub language: Option<Lang>,
 }
@@ -69,28 +62,15 @@ pub struct Accepted {
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid e-mail or weak password", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn register(
-    State(ctx): State<Ctx>,
-    lang: Lang,
-    ApiJson(r): ApiJson<Registration>,
-) -> AppResult<Response> {
+async fn register(State(ctx): State<Ctx>, lang: Lang, ApiJson(r): ApiJson<Registration>) -> AppResult<Response> {
     service::register(&ctx, &r.email, &r.password, r.language.unwrap_or(lang)).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        axum::Json(Accepted {
-            status: "confirmation_sent".into(),
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::ACCEPTED, axum::Json(Accepted { status: "confirmation_sent".into() })).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct Confirmation {
     /// The token from the confirmation link.
-    #[schema(
-        pattern = "^[A-Za-z0-9_-]{43}$",
-        example = "yWAIZlfMQDZa5EgmHDFdgjO0MbJk7NS-JMYLMYQR8v0"
-    )]
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$", example = "yWAIZlfMQDZa5EgmHDFdgjO0MbJk7NS-JMYLMYQR8v0")]
     pub token: String,
 }
 
@@ -104,10 +84,7 @@ pub struct Confirmation {
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn confirm(
-    State(ctx): State<Ctx>,
-    ApiJson(c): ApiJson<Confirmation>,
-) -> AppResult<StatusCode> {
+async fn confirm(State(ctx): State<Ctx>, ApiJson(c): ApiJson<Confirmation>) -> AppResult<StatusCode> {
     service::confirm_email(&ctx, &c.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -140,61 +117,30 @@ pub struct SessionInfo {
         (status = 422, description = "Wrong second-factor code", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn create_session(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    ApiJson(c): ApiJson<Credentials>,
-) -> AppResult<Response> {
+async fn create_session(State(ctx): State<Ctx>, headers: HeaderMap, jar: CookieJar, ApiJson(c): ApiJson<Credentials>) -> AppResult<Response> {
     let device = session::device(&headers);
-    let (token, second_factor) =
-        match service::sign_in(&ctx, &c.email, &c.password, &device).await? {
-            SignIn::Session(t) => (t, false),
-            SignIn::NeedsSecondFactor(pending) => match c.code.as_deref() {
-                Some(code) => (
-                    service::sign_in_second_factor(&ctx, &pending, code, &device).await?,
-                    true,
-                ),
-                None => {
-                    return Err(AppError::new(
-                        StatusCode::UNAUTHORIZED,
-                        "second_factor_needed",
-                    ));
-                }
-            },
-        };
-    let account_id = crate::store::session(ctx.db.conn(), &kernel::crypto::sha256_hex(&token))
-        .await?
-        .map(|s| s.account_id)
-        .unwrap_or_default();
+    let (token, second_factor) = match service::sign_in(&ctx, &c.email, &c.password, &device).await? {
+        SignIn::Session(t) => (t, false),
+        SignIn::NeedsSecondFactor(pending) => match c.code.as_deref() {
+            Some(code) => (service::sign_in_second_factor(&ctx, &pending, code, &device).await?, true),
+            None => {
+                return Err(AppError::new(StatusCode::UNAUTHORIZED, "second_factor_needed"));
+            }
+        },
+    };
+    let account_id = crate::store::session(ctx.db.conn(), &kernel::crypto::sha256_hex(&token)).await?.map(|s| s.account_id).unwrap_or_default();
     let jar = jar.add(session::cookie(&ctx, SESSION_COOKIE, token));
-    Ok((
-        StatusCode::CREATED,
-        jar,
-        axum::Json(SessionInfo {
-            account_id,
-            second_factor,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, jar, axum::Json(SessionInfo { account_id, second_factor })).into_response())
 }
 
 /// Sign out of this session.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "identity",
     responses((status = 204, description = "Signed out (also when there was no session)")))]
-async fn delete_session(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    jar: CookieJar,
-) -> AppResult<Response> {
+async fn delete_session(State(ctx): State<Ctx>, headers: HeaderMap, jar: CookieJar) -> AppResult<Response> {
     if let Some(t) = session::session_token(&headers) {
         service::sign_out(&ctx, &t).await?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        jar.remove(session::removal(SESSION_COOKIE)),
-    )
-        .into_response())
+    Ok((StatusCode::NO_CONTENT, jar.remove(session::removal(SESSION_COOKIE))).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -241,11 +187,7 @@ async fn me(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Me>> {
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, listed in `errors`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn update_profile(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    ApiJson(p): ApiJson<ProfileInput>,
-) -> AppResult<axum::Json<Profile>> {
+async fn update_profile(State(ctx): State<Ctx>, actor: Actor, ApiJson(p): ApiJson<ProfileInput>) -> AppResult<axum::Json<Profile>> {
     Ok(axum::Json(service::save_profile(&ctx, &actor, &p).await?))
 }
 
@@ -317,10 +259,6 @@ async fn token_info(actor: Actor) -> AppResult<axum::Json<TokenInfo>> {
 /// The municipal administration and the public companies and institutions on the platform.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "identity",
     responses((status = 200, description = "Organisations", body = [crate::store::Organisation])))]
-async fn organisations(
-    State(ctx): State<Ctx>,
-) -> AppResult<axum::Json<Vec<crate::store::Organisation>>> {
-    Ok(axum::Json(
-        crate::store::organisations(ctx.db.conn()).await?,
-    ))
+async fn organisations(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<crate::store::Organisation>>> {
+    Ok(axum::Json(crate::store::organisations(ctx.db.conn()).await?))
 }

@@ -14,27 +14,12 @@ pub mod totp;
 use kernel::Lang;
 use kernel::db::Migration;
 
-pub const MESSAGES: &[(Lang, &str)] = &[
-    (Lang::Sl, include_str!("../locales/sl.ftl")),
-    (Lang::En, include_str!("../locales/en.ftl")),
-];
+pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        id: "identity-0001-accounts",
-        sql: include_str!("../migrations/0001_accounts.sql"),
-        postgres: None,
-    },
-    Migration {
-        id: "identity-0002-organisations",
-        sql: include_str!("../migrations/0002_organisations.sql"),
-        postgres: None,
-    },
-    Migration {
-        id: "identity-0003-email-change",
-        sql: include_str!("../migrations/0003_email_change.sql"),
-        postgres: None,
-    },
+    Migration { id: "identity-0001-accounts", sql: include_str!("../migrations/0001_accounts.sql"), postgres: None },
+    Migration { id: "identity-0002-organisations", sql: include_str!("../migrations/0002_organisations.sql"), postgres: None },
+    Migration { id: "identity-0003-email-change", sql: include_str!("../migrations/0003_email_change.sql"), postgres: None },
 ];
 
 /// Pages and API routes of the identity.

@@ -24,18 +24,9 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.split('.').all(|l| {
-                !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-            })
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-        if local.is_empty()
-            || local.len() > 64
-            || local.contains('@')
-            || !domain_ok
-            || s.contains(['<', '>', '"', ',', ';'])
-        {
+            && domain.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok || s.contains(['<', '>', '"', ',', ';']) {
             return Err("email_invalid");
         }
         Ok(Email(s.to_string()))
@@ -88,10 +79,7 @@ pub struct TaxNumber(String);
 
 impl TaxNumber {
     pub fn parse(s: &str) -> Result<TaxNumber, &'static str> {
-        let mut s: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let mut s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if s.len() == 10 && s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SI")) {
             s = s[2..].to_string();
         }
@@ -99,11 +87,7 @@ impl TaxNumber {
             return Err("tax_format");
         }
         let d: Vec<u32> = s.chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
-        let total: u32 = d[..7]
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (8 - i as u32) * v)
-            .sum();
+        let total: u32 = d[..7].iter().enumerate().map(|(i, v)| (8 - i as u32) * v).sum();
         let check = 11 - total % 11;
         let check = if check == 10 { 0 } else { check };
         // A remainder of 0 would need check digit 11: such numbers are not issued.
@@ -121,9 +105,7 @@ impl TaxNumber {
 pub fn parse_phone(s: &str) -> Result<String, &'static str> {
     let s = s.trim();
     let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-    let allowed = s.chars().enumerate().all(|(i, c)| {
-        c.is_ascii_digit() || c == ' ' || c == '/' || c == '-' || (c == '+' && i == 0)
-    });
+    let allowed = s.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '/' || c == '-' || (c == '+' && i == 0));
     if !allowed || !(6..=15).contains(&digits) {
         return Err("phone_format");
     }
@@ -161,10 +143,7 @@ fn text(field: &str, v: &str, max: usize, errors: &mut Vec<FieldError>) -> Optio
         return None;
     }
     if v.chars().count() > max || v.chars().any(|c| c.is_control()) {
-        errors.push(FieldError {
-            field: field.into(),
-            code: "too_long".into(),
-        });
+        errors.push(FieldError { field: field.into(), code: "too_long".into() });
         return None;
     }
     Some(v.to_string())
@@ -174,51 +153,31 @@ impl ProfileInput {
     /// Check every field; all errors at once so the form shows them together.
     pub fn validate(&self) -> Result<Profile, Vec<FieldError>> {
         let mut errors = vec![];
-        let mut check =
-            |field: &str, v: &str, f: fn(&str) -> Result<String, &'static str>| -> Option<String> {
-                if v.trim().is_empty() {
-                    return None;
+        let mut check = |field: &str, v: &str, f: fn(&str) -> Result<String, &'static str>| -> Option<String> {
+            if v.trim().is_empty() {
+                return None;
+            }
+            match f(v) {
+                Ok(ok) => Some(ok),
+                Err(code) => {
+                    errors.push(FieldError { field: field.into(), code: code.into() });
+                    None
                 }
-                match f(v) {
-                    Ok(ok) => Some(ok),
-                    Err(code) => {
-                        errors.push(FieldError {
-                            field: field.into(),
-                            code: code.into(),
-                        });
-                        None
-                    }
-                }
-            };
+            }
+        };
         let phone = check("phone", &self.phone, parse_phone);
-        let tax_number = check("tax_number", &self.tax_number, |s| {
-            TaxNumber::parse(s).map(|t| t.0)
-        });
+        let tax_number = check("tax_number", &self.tax_number, |s| TaxNumber::parse(s).map(|t| t.0));
         let emso = check("emso", &self.emso, |s| Emso::parse(s).map(|e| e.0));
         let name = text("name", &self.name, 100, &mut errors);
         let address = text("address", &self.address, 200, &mut errors);
-        if errors.is_empty() {
-            Ok(Profile {
-                name,
-                address,
-                phone,
-                tax_number,
-                emso,
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Profile { name, address, phone, tax_number, emso }) } else { Err(errors) }
     }
 }
 
 /// Password policy (ASVS V2.1, NIST 800-63B): length and a strength estimate
 /// that includes a bundled list of common and breached passwords; no
 /// composition rules.
-pub fn check_password(
-    password: &str,
-    min_length: usize,
-    user_inputs: &[&str],
-) -> Result<(), &'static str> {
+pub fn check_password(password: &str, min_length: usize, user_inputs: &[&str]) -> Result<(), &'static str> {
     let len = password.chars().count();
     if len < min_length {
         return Err("password_too_short");
@@ -246,75 +205,36 @@ mod tests {
         assert!(Emso::parse("2902000505006").is_ok());
         assert_eq!(Emso::parse("0101006500007"), Err("emso_checksum"));
         assert_eq!(Emso::parse("3102990500003"), Err("emso_date"));
-        assert_eq!(
-            Emso::parse("2902001505006"),
-            Err("emso_date"),
-            "2001 is not a leap year"
-        );
+        assert_eq!(Emso::parse("2902001505006"), Err("emso_date"), "2001 is not a leap year");
         assert_eq!(Emso::parse("01010065000"), Err("emso_format"));
         assert_eq!(Emso::parse("010100650000a"), Err("emso_format"));
     }
 
     #[test]
     fn tax_number_check_digit() {
-        assert_eq!(
-            TaxNumber::parse("SI 5022 3054").unwrap().as_str(),
-            "50223054"
-        );
+        assert_eq!(TaxNumber::parse("SI 5022 3054").unwrap().as_str(), "50223054");
         assert!(TaxNumber::parse("15012557").is_ok());
         assert_eq!(TaxNumber::parse("50223055"), Err("tax_checksum"));
         assert_eq!(TaxNumber::parse("05022305"), Err("tax_format"));
         assert_eq!(TaxNumber::parse("1234"), Err("tax_format"));
-        assert_eq!(
-            TaxNumber::parse("€1234567"),
-            Err("tax_format"),
-            "multi-byte input does not panic"
-        );
+        assert_eq!(TaxNumber::parse("€1234567"), Err("tax_format"), "multi-byte input does not panic");
     }
 
     #[test]
     fn email_shapes() {
         assert!(Email::parse(" Ana.Novak@Example.si ").is_ok());
-        assert_eq!(
-            Email::parse("Ana@Example.SI").unwrap().normalized(),
-            "ana@example.si"
-        );
-        for bad in [
-            "",
-            "ana",
-            "ana@",
-            "@x.si",
-            "ana@x",
-            "a b@x.si",
-            "ana@-x.si",
-            "ana@x..si",
-            "<a@x.si>",
-        ] {
+        assert_eq!(Email::parse("Ana@Example.SI").unwrap().normalized(), "ana@example.si");
+        for bad in ["", "ana", "ana@", "@x.si", "ana@x", "a b@x.si", "ana@-x.si", "ana@x..si", "<a@x.si>"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn profile_collects_all_field_errors() {
-        let input = ProfileInput {
-            phone: "abc".into(),
-            tax_number: "12345678".into(),
-            emso: "0101006500007".into(),
-            ..Default::default()
-        };
+        let input = ProfileInput { phone: "abc".into(), tax_number: "12345678".into(), emso: "0101006500007".into(), ..Default::default() };
         let errs = input.validate().unwrap_err();
-        let codes: Vec<_> = errs
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect();
-        assert_eq!(
-            codes,
-            vec![
-                ("phone", "phone_format"),
-                ("tax_number", "tax_checksum"),
-                ("emso", "emso_checksum")
-            ]
-        );
+        let codes: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(codes, vec![("phone", "phone_format"), ("tax_number", "tax_checksum"), ("emso", "emso_checksum")]);
     }
 
     #[test]
@@ -322,10 +242,7 @@ mod tests {
         assert_eq!(check_password("short", 10, &[]), Err("password_too_short"));
         assert_eq!(check_password("password123", 10, &[]), Err("password_weak"));
         assert_eq!(check_password("qwertyuiop", 10, &[]), Err("password_weak"));
-        assert_eq!(
-            check_password("ana.novak@x.si1", 10, &["ana.novak@x.si"]),
-            Err("password_weak")
-        );
+        assert_eq!(check_password("ana.novak@x.si1", 10, &["ana.novak@x.si"]), Err("password_weak"));
         assert!(check_password("vinska klet ob dravi 1908", 10, &[]).is_ok());
         assert!(check_password("no composition rules at all", 10, &[]).is_ok());
     }

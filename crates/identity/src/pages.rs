@@ -30,10 +30,7 @@ pub fn router() -> Router<Ctx> {
         .route("/lang/{code}", get(set_language))
         .route("/account", get(account).post(save_profile))
         .route("/account/reauth", get(reauth_form).post(reauth))
-        .route(
-            "/account/password",
-            get(password_form).post(change_password),
-        )
+        .route("/account/password", get(password_form).post(change_password))
         .route("/account/email", get(email_form).post(change_email))
         .route("/account/2fa", get(totp_page))
         .route("/account/2fa/enable", post(totp_enable))
@@ -61,21 +58,12 @@ pub struct Errors {
 
 impl Errors {
     fn from(p: &Page, e: &AppError) -> Errors {
-        let fields: Vec<(String, String)> = e
-            .fields
-            .iter()
-            .map(|f| (f.field.clone(), field_message(p, &f.code)))
-            .collect();
-        let general = fields
-            .is_empty()
-            .then(|| p.t(&format!("error-{}", e.code.replace('_', "-"))));
+        let fields: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), field_message(p, &f.code))).collect();
+        let general = fields.is_empty().then(|| p.t(&format!("error-{}", e.code.replace('_', "-"))));
         Errors { general, fields }
     }
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        self.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
     pub fn any(&self) -> bool {
         self.general.is_some() || !self.fields.is_empty()
@@ -85,10 +73,7 @@ impl Errors {
 /// Re-render the form with the errors if the problem is the user's input; otherwise pass it on.
 fn form_or_error(p: &Page, e: AppError, f: impl FnOnce(Errors) -> Response) -> Response {
     let user_fixable = matches!(e.status.as_u16(), 401 | 403 | 422 | 400 | 409 | 429)
-        && !matches!(
-            e.code,
-            "csrf_failed" | "missing_role" | "second_factor_required" | "reauth_required"
-        );
+        && !matches!(e.code, "csrf_failed" | "missing_role" | "second_factor_required" | "reauth_required");
     if e.code == "reauth_required" {
         return see_other(&format!("/account/reauth?next={}", p.next_param()));
     }
@@ -122,20 +107,11 @@ struct MessagePage {
 
 fn message(p: Page, title: &str, msg: &str, link: Option<(&str, &str)>) -> Response {
     let link = link.map(|(href, label)| (href.to_string(), p.t(label)));
-    render(&MessagePage {
-        title: p.t(title),
-        message: p.t(msg),
-        link,
-        p,
-    })
+    render(&MessagePage { title: p.t(title), message: p.t(msg), link, p })
 }
 
 async fn register_form(p: Page) -> Response {
-    render(&RegisterPage {
-        p,
-        email: String::new(),
-        errors: Errors::default(),
-    })
+    render(&RegisterPage { p, email: String::new(), errors: Errors::default() })
 }
 
 #[derive(Deserialize)]
@@ -144,18 +120,12 @@ struct RegisterForm {
     password: String,
 }
 
-async fn register(
-    State(ctx): State<Ctx>,
-    p: Page,
-    CsrfForm(f): CsrfForm<RegisterForm>,
-) -> Response {
+async fn register(State(ctx): State<Ctx>, p: Page, CsrfForm(f): CsrfForm<RegisterForm>) -> Response {
     match service::register(&ctx, &f.email, &f.password, p.lang).await {
         Ok(()) => message(p, "register-done-title", "register-done-body", None),
         Err(e) => {
             let email = f.email.clone();
-            form_or_error(&p.clone(), e, |errors| {
-                render(&RegisterPage { p, email, errors })
-            })
+            form_or_error(&p.clone(), e, |errors| render(&RegisterPage { p, email, errors }))
         }
     }
 }
@@ -167,12 +137,7 @@ struct TokenQuery {
 
 async fn confirm(State(ctx): State<Ctx>, p: Page, Query(q): Query<TokenQuery>) -> Response {
     match service::confirm_email(&ctx, q.token.as_deref().unwrap_or("")).await {
-        Ok(_) => message(
-            p,
-            "confirm-done-title",
-            "confirm-done-body",
-            Some(("/login", "nav-sign-in")),
-        ),
+        Ok(_) => message(p, "confirm-done-title", "confirm-done-body", Some(("/login", "nav-sign-in"))),
         Err(_) => {
             let mut r = message(p, "confirm-failed-title", "confirm-failed-body", None);
             *r.status_mut() = http::StatusCode::NOT_FOUND;
@@ -181,18 +146,9 @@ async fn confirm(State(ctx): State<Ctx>, p: Page, Query(q): Query<TokenQuery>) -
     }
 }
 
-async fn confirm_email_change(
-    State(ctx): State<Ctx>,
-    p: Page,
-    Query(q): Query<TokenQuery>,
-) -> Response {
+async fn confirm_email_change(State(ctx): State<Ctx>, p: Page, Query(q): Query<TokenQuery>) -> Response {
     match service::confirm_email_change(&ctx, q.token.as_deref().unwrap_or("")).await {
-        Ok(()) => message(
-            p,
-            "email-changed-title",
-            "email-changed-body",
-            Some(("/account", "nav-account")),
-        ),
+        Ok(()) => message(p, "email-changed-title", "email-changed-body", Some(("/account", "nav-account"))),
         Err(e) => {
             let status = e.status;
             let mut r = message(p, "confirm-failed-title", "confirm-failed-body", None);
@@ -220,12 +176,7 @@ struct NextQuery {
 
 async fn login_form(p: Page, Query(q): Query<NextQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
-    render(&LoginPage {
-        p,
-        email: String::new(),
-        next,
-        errors: Errors::default(),
-    })
+    render(&LoginPage { p, email: String::new(), next, errors: Errors::default() })
 }
 
 #[derive(Deserialize)]
@@ -239,13 +190,7 @@ fn with_cookies(jar: CookieJar, resp: Response) -> Response {
     (jar, resp).into_response()
 }
 
-async fn login(
-    State(ctx): State<Ctx>,
-    p: Page,
-    headers: HeaderMap,
-    jar: CookieJar,
-    CsrfForm(f): CsrfForm<LoginForm>,
-) -> Response {
+async fn login(State(ctx): State<Ctx>, p: Page, headers: HeaderMap, jar: CookieJar, CsrfForm(f): CsrfForm<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
     // Sign-in always starts a new session: drop any old one.
     if let Some(old) = session::session_token(&headers) {
@@ -257,27 +202,12 @@ async fn login(
             with_cookies(jar, see_other(&next))
         }
         Ok(SignIn::NeedsSecondFactor(pending)) => {
-            let jar = jar
-                .remove(session::removal(SESSION_COOKIE))
-                .add(session::cookie(&ctx, PENDING_COOKIE, pending));
-            with_cookies(
-                jar,
-                see_other(&format!(
-                    "/login/2fa?next={}",
-                    kernel::layout::urlencode(&next)
-                )),
-            )
+            let jar = jar.remove(session::removal(SESSION_COOKIE)).add(session::cookie(&ctx, PENDING_COOKIE, pending));
+            with_cookies(jar, see_other(&format!("/login/2fa?next={}", kernel::layout::urlencode(&next))))
         }
         Err(e) => {
             let email = f.email.clone();
-            form_or_error(&p.clone(), e, |errors| {
-                render(&LoginPage {
-                    p,
-                    email,
-                    next,
-                    errors,
-                })
-            })
+            form_or_error(&p.clone(), e, |errors| render(&LoginPage { p, email, next, errors }))
         }
     }
 }
@@ -292,11 +222,7 @@ struct SecondFactorPage {
 
 async fn second_factor_form(p: Page, Query(q): Query<NextQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
-    render(&SecondFactorPage {
-        p,
-        next,
-        errors: Errors::default(),
-    })
+    render(&SecondFactorPage { p, next, errors: Errors::default() })
 }
 
 #[derive(Deserialize)]
@@ -305,51 +231,27 @@ struct CodeForm {
     next: Option<String>,
 }
 
-async fn second_factor(
-    State(ctx): State<Ctx>,
-    p: Page,
-    headers: HeaderMap,
-    jar: CookieJar,
-    CsrfForm(f): CsrfForm<CodeForm>,
-) -> Response {
+async fn second_factor(State(ctx): State<Ctx>, p: Page, headers: HeaderMap, jar: CookieJar, CsrfForm(f): CsrfForm<CodeForm>) -> Response {
     let next = safe_next(f.next.as_deref());
-    let pending = jar
-        .get(PENDING_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    match service::sign_in_second_factor(&ctx, &pending, &f.code, &session::device(&headers)).await
-    {
+    let pending = jar.get(PENDING_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    match service::sign_in_second_factor(&ctx, &pending, &f.code, &session::device(&headers)).await {
         Ok(token) => {
-            let jar = jar
-                .remove(session::removal(PENDING_COOKIE))
-                .add(session::cookie(&ctx, SESSION_COOKIE, token));
+            let jar = jar.remove(session::removal(PENDING_COOKIE)).add(session::cookie(&ctx, SESSION_COOKIE, token));
             with_cookies(jar, see_other(&next))
         }
-        Err(e) if e.code == "sign_in_expired" => {
-            see_other(&format!("/login?next={}", kernel::layout::urlencode(&next)))
-        }
-        Err(e) => form_or_error(&p.clone(), e, |errors| {
-            render(&SecondFactorPage { p, next, errors })
-        }),
+        Err(e) if e.code == "sign_in_expired" => see_other(&format!("/login?next={}", kernel::layout::urlencode(&next))),
+        Err(e) => form_or_error(&p.clone(), e, |errors| render(&SecondFactorPage { p, next, errors })),
     }
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn logout(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> AppResult<Response> {
+async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, jar: CookieJar, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Response> {
     if let Some(token) = session::session_token(&headers) {
         service::sign_out(&ctx, &token).await?;
     }
-    Ok(with_cookies(
-        jar.remove(session::removal(SESSION_COOKIE)),
-        see_other("/"),
-    ))
+    Ok(with_cookies(jar.remove(session::removal(SESSION_COOKIE)), see_other("/")))
 }
 
 /// Switch language; remembered in a cookie and, when signed in, on the account.
@@ -364,10 +266,7 @@ async fn set_language(
     service::set_language(&ctx, &actor, lang).await?;
     let mut c = session::cookie(&ctx, kernel::web::LANG_COOKIE, lang.code().to_string());
     c.set_max_age(time_days(365));
-    Ok(with_cookies(
-        jar.add(c),
-        see_other(&safe_next(q.next.as_deref())),
-    ))
+    Ok(with_cookies(jar.add(c), see_other(&safe_next(q.next.as_deref()))))
 }
 
 fn time_days(d: i64) -> time::Duration {
@@ -389,13 +288,7 @@ struct AccountPage {
     needs_second_factor: bool,
 }
 
-async fn account_page(
-    ctx: &Ctx,
-    p: Page,
-    actor: &Actor,
-    form: Option<(ProfileInput, Errors)>,
-    saved: bool,
-) -> AppResult<Response> {
+async fn account_page(ctx: &Ctx, p: Page, actor: &Actor, form: Option<(ProfileInput, Errors)>, saved: bool) -> AppResult<Response> {
     let account = service::account(ctx, actor).await?;
     let (profile, errors) = match form {
         Some(f) => f,
@@ -403,13 +296,7 @@ async fn account_page(
             let pr = service::profile(ctx, actor).await?;
             let s = |v: Option<String>| v.unwrap_or_default();
             (
-                ProfileInput {
-                    name: s(pr.name),
-                    address: s(pr.address),
-                    phone: s(pr.phone),
-                    tax_number: s(pr.tax_number),
-                    emso: s(pr.emso),
-                },
+                ProfileInput { name: s(pr.name), address: s(pr.address), phone: s(pr.phone), tax_number: s(pr.tax_number), emso: s(pr.emso) },
                 Errors::default(),
             )
         }
@@ -433,21 +320,11 @@ struct SavedQuery {
     saved: Option<String>,
 }
 
-async fn account(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
+async fn account(State(ctx): State<Ctx>, p: Page, actor: Actor, Query(q): Query<SavedQuery>) -> AppResult<Response> {
     account_page(&ctx, p, &actor, None, q.saved.is_some()).await
 }
 
-async fn save_profile(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<ProfileInput>,
-) -> AppResult<Response> {
+async fn save_profile(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<ProfileInput>) -> AppResult<Response> {
     match service::save_profile(&ctx, &actor, &f).await {
         Ok(_) => Ok(see_other("/account?saved=1")),
         Err(e) if e.status.as_u16() == 422 => {
@@ -473,11 +350,7 @@ struct ReauthPage {
 async fn reauth_form(p: Page, actor: Actor, Query(q): Query<NextQuery>) -> AppResult<Response> {
     actor.check(Permission::ManageOwnAccount)?;
     let next = safe_next(q.next.as_deref());
-    Ok(render(&ReauthPage {
-        p,
-        next,
-        errors: Errors::default(),
-    }))
+    Ok(render(&ReauthPage { p, next, errors: Errors::default() }))
 }
 
 #[derive(Deserialize)]
@@ -486,18 +359,11 @@ struct PasswordOnly {
     next: Option<String>,
 }
 
-async fn reauth(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<PasswordOnly>,
-) -> Response {
+async fn reauth(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<PasswordOnly>) -> Response {
     let next = safe_next(f.next.as_deref());
     match service::reauthenticate(&ctx, &actor, &f.password).await {
         Ok(()) => see_other(&next),
-        Err(e) => form_or_error(&p.clone(), e, |errors| {
-            render(&ReauthPage { p, next, errors })
-        }),
+        Err(e) => form_or_error(&p.clone(), e, |errors| render(&ReauthPage { p, next, errors })),
     }
 }
 
@@ -511,11 +377,7 @@ struct PasswordPage {
 
 async fn password_form(p: Page, actor: Actor, Query(q): Query<SavedQuery>) -> AppResult<Response> {
     actor.check(Permission::ManageOwnAccount)?;
-    Ok(render(&PasswordPage {
-        p,
-        errors: Errors::default(),
-        done: q.saved.is_some(),
-    }))
+    Ok(render(&PasswordPage { p, errors: Errors::default(), done: q.saved.is_some() }))
 }
 
 #[derive(Deserialize)]
@@ -523,21 +385,10 @@ struct NewPassword {
     new_password: String,
 }
 
-async fn change_password(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<NewPassword>,
-) -> Response {
+async fn change_password(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<NewPassword>) -> Response {
     match service::change_password(&ctx, &actor, &f.new_password).await {
         Ok(()) => see_other("/account/password?saved=1"),
-        Err(e) => form_or_error(&p.clone(), e, |errors| {
-            render(&PasswordPage {
-                p,
-                errors,
-                done: false,
-            })
-        }),
+        Err(e) => form_or_error(&p.clone(), e, |errors| render(&PasswordPage { p, errors, done: false })),
     }
 }
 
@@ -551,11 +402,7 @@ struct EmailPage {
 
 async fn email_form(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
     let a = service::account(&ctx, &actor).await?;
-    Ok(no_store(render(&EmailPage {
-        p,
-        email: a.email,
-        errors: Errors::default(),
-    })))
+    Ok(no_store(render(&EmailPage { p, email: a.email, errors: Errors::default() })))
 }
 
 #[derive(Deserialize)]
@@ -563,26 +410,10 @@ struct EmailForm {
     email: String,
 }
 
-async fn change_email(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<EmailForm>,
-) -> Response {
+async fn change_email(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<EmailForm>) -> Response {
     match service::change_email(&ctx, &actor, &f.email).await {
-        Ok(()) => message(
-            p,
-            "email-change-sent-title",
-            "email-change-sent-body",
-            Some(("/account", "nav-account")),
-        ),
-        Err(e) => form_or_error(&p.clone(), e, |errors| {
-            render(&EmailPage {
-                p,
-                email: f.email,
-                errors,
-            })
-        }),
+        Ok(()) => message(p, "email-change-sent-title", "email-change-sent-body", Some(("/account", "nav-account"))),
+        Err(e) => form_or_error(&p.clone(), e, |errors| render(&EmailPage { p, email: f.email, errors })),
     }
 }
 
@@ -606,9 +437,7 @@ async fn totp_page(State(ctx): State<Ctx>, p: Page, actor: Actor) -> Response {
         Err(e) => return e.into_response(),
     };
     if account.totp_enabled_at.is_some() {
-        let unused = store::unused_recovery_codes(ctx.db.conn(), &account.id)
-            .await
-            .unwrap_or(0);
+        let unused = store::unused_recovery_codes(ctx.db.conn(), &account.id).await.unwrap_or(0);
         return no_store(render(&TotpPage {
             p,
             enabled: true,
@@ -637,12 +466,7 @@ fn unreachable_page() -> Response {
     AppError::internal("unexpected form state").into_response()
 }
 
-async fn totp_enable(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<CodeForm>,
-) -> Response {
+async fn totp_enable(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<CodeForm>) -> Response {
     match service::totp_enable(&ctx, &actor, &f.code).await {
         Ok(codes) => no_store(render(&TotpPage {
             p,
@@ -676,12 +500,7 @@ async fn totp_enable(
     }
 }
 
-async fn totp_disable(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+async fn totp_disable(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(_): CsrfForm<Empty>) -> Response {
     match service::totp_disable(&ctx, &actor).await {
         Ok(()) => see_other("/account/2fa"),
         Err(e) => form_or_error(&p, e, |_| unreachable_page()),
@@ -706,10 +525,7 @@ struct SessionsPage {
 }
 
 async fn sessions_page(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
-    let current = actor
-        .user()
-        .and_then(|u| u.session_id.clone())
-        .unwrap_or_default();
+    let current = actor.user().and_then(|u| u.session_id.clone()).unwrap_or_default();
     let sessions = service::sessions(&ctx, &actor)
         .await?
         .into_iter()
@@ -729,11 +545,7 @@ struct HandleForm {
     handle: String,
 }
 
-async fn end_session(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<HandleForm>,
-) -> AppResult<Response> {
+async fn end_session(State(ctx): State<Ctx>, actor: Actor, CsrfForm(f): CsrfForm<HandleForm>) -> AppResult<Response> {
     service::end_session(&ctx, &actor, &f.handle).await?;
     Ok(see_other("/account/sessions"))
 }
@@ -760,10 +572,7 @@ async fn data_download(State(ctx): State<Ctx>, actor: Actor) -> AppResult<Respon
         (
             [
                 (header::CONTENT_TYPE, "application/json".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"moji-podatki.json\"".to_string(),
-                ),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"moji-podatki.json\"".to_string()),
             ],
             body,
         )
@@ -780,29 +589,14 @@ struct DeletePage {
 
 async fn delete_form(p: Page, actor: Actor) -> AppResult<Response> {
     actor.check(Permission::ManageOwnAccount)?;
-    Ok(render(&DeletePage {
-        p,
-        errors: Errors::default(),
-    }))
+    Ok(render(&DeletePage { p, errors: Errors::default() }))
 }
 
-async fn delete_account(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    jar: CookieJar,
-    CsrfForm(f): CsrfForm<PasswordOnly>,
-) -> Response {
+async fn delete_account(State(ctx): State<Ctx>, p: Page, actor: Actor, jar: CookieJar, CsrfForm(f): CsrfForm<PasswordOnly>) -> Response {
     match service::delete_account(&ctx, &actor, &f.password).await {
-        Ok(()) => with_cookies(
-            jar.remove(session::removal(SESSION_COOKIE)),
-            message(
-                p,
-                "delete-done-title",
-                "delete-done-body",
-                Some(("/", "error-home")),
-            ),
-        ),
+        Ok(()) => {
+            with_cookies(jar.remove(session::removal(SESSION_COOKIE)), message(p, "delete-done-title", "delete-done-body", Some(("/", "error-home"))))
+        }
         Err(e) => form_or_error(&p.clone(), e, |errors| render(&DeletePage { p, errors })),
     }
 }
@@ -843,12 +637,7 @@ struct UsersPage {
 async fn staff_users(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
     let users = service::list_users(&ctx, &actor).await?;
     let organisations = store::organisations(ctx.db.conn()).await?;
-    Ok(no_store(render(&UsersPage {
-        p,
-        users,
-        roles: Role::ALL.to_vec(),
-        organisations,
-    })))
+    Ok(no_store(render(&UsersPage { p, users, roles: Role::ALL.to_vec(), organisations })))
 }
 
 #[derive(Deserialize)]
@@ -859,23 +648,9 @@ struct RoleForm {
     legal_entity_tax_number: Option<String>,
 }
 
-async fn staff_set_role(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<RoleForm>,
-) -> AppResult<Response> {
+async fn staff_set_role(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>, CsrfForm(f): CsrfForm<RoleForm>) -> AppResult<Response> {
     let role = Role::from_code(&f.role).ok_or_else(|| AppError::field("role", "role_unknown"))?;
-    service::set_role(
-        &ctx,
-        &actor,
-        &id,
-        role,
-        f.action == "grant",
-        f.department.as_deref(),
-        f.legal_entity_tax_number.as_deref(),
-    )
-    .await?;
+    service::set_role(&ctx, &actor, &id, role, f.action == "grant", f.department.as_deref(), f.legal_entity_tax_number.as_deref()).await?;
     Ok(see_other("/staff/users"))
 }
 
@@ -889,44 +664,19 @@ struct TokensPage {
     errors: Errors,
 }
 
-async fn tokens_page(
-    ctx: &Ctx,
-    p: Page,
-    actor: &Actor,
-    new_secret: Option<String>,
-    errors: Errors,
-) -> AppResult<Response> {
+async fn tokens_page(ctx: &Ctx, p: Page, actor: &Actor, new_secret: Option<String>, errors: Errors) -> AppResult<Response> {
     actor.check(Permission::ManageApiTokens)?;
     let tokens = store::api_tokens(ctx.db.conn()).await?;
-    Ok(no_store(render(&TokensPage {
-        p,
-        tokens,
-        scopes: kernel::access::TOKEN_SCOPES.to_vec(),
-        new_secret,
-        errors,
-    })))
+    Ok(no_store(render(&TokensPage { p, tokens, scopes: kernel::access::TOKEN_SCOPES.to_vec(), new_secret, errors })))
 }
 
 async fn staff_tokens(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
     tokens_page(&ctx, p, &actor, None, Errors::default()).await
 }
 
-async fn staff_create_token(
-    State(ctx): State<Ctx>,
-    p: Page,
-    actor: Actor,
-    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let name = f
-        .iter()
-        .find(|(k, _)| k == "name")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let scopes: Vec<String> = f
-        .iter()
-        .filter(|(k, _)| k == "scope")
-        .map(|(_, v)| v.clone())
-        .collect();
+async fn staff_create_token(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<Vec<(String, String)>>) -> AppResult<Response> {
+    let name = f.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
+    let scopes: Vec<String> = f.iter().filter(|(k, _)| k == "scope").map(|(_, v)| v.clone()).collect();
     match service::create_api_token(&ctx, &actor, &name, &scopes, Some(365)).await {
         Ok((_, secret)) => tokens_page(&ctx, p, &actor, Some(secret), Errors::default()).await,
         Err(e) if e.status.as_u16() == 422 => {
@@ -937,12 +687,7 @@ async fn staff_create_token(
     }
 }
 
-async fn staff_revoke_token(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> AppResult<Response> {
+async fn staff_revoke_token(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Response> {
     service::revoke_api_token(&ctx, &actor, &id).await?;
     Ok(see_other("/staff/tokens"))
 }
@@ -959,19 +704,12 @@ struct AuditPage {
 async fn staff_audit(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
     actor.check(Permission::ReadAudit)?;
     let c = ctx.db.conn();
-    let (verdict, intact) = match kernel::audit::verify(c, &ctx.keys).await? {
+    let (verdict, intact) = match kernel::audit::verify(c, &ctx.keys, kernel::audit::read_anchor(&ctx.config.audit_anchor_file()).as_ref()).await? {
         kernel::audit::VerifyOutcome::Intact(n) => (p.tn("audit-intact", "n", n), true),
-        kernel::audit::VerifyOutcome::Broken { seq, reason } => {
-            (format!("{} ({seq}: {reason})", p.t("audit-broken")), false)
-        }
+        kernel::audit::VerifyOutcome::Broken { seq, reason } => (format!("{} ({seq}: {reason})", p.t("audit-broken")), false),
     };
     let entries = kernel::audit::recent(c, 200, None).await?;
-    Ok(no_store(render(&AuditPage {
-        p,
-        verdict,
-        intact,
-        entries,
-    })))
+    Ok(no_store(render(&AuditPage { p, verdict, intact, entries })))
 }
 
 impl AuditPage {

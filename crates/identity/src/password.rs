@@ -2,9 +2,7 @@
 //! blocking pool behind a semaphore sized to the cores: a burst of sign-ins
 //! queues instead of starving the request handlers.
 
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
 use tokio::sync::Semaphore;
@@ -14,13 +12,7 @@ pub const M_COST_KIB: u32 = 19 * 1024;
 pub const T_COST: u32 = 2;
 pub const P_COST: u32 = 1;
 
-static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2),
-    )
-});
+static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)));
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(M_COST_KIB, T_COST, P_COST, None).expect("valid argon2 params");
@@ -29,31 +21,23 @@ fn argon2() -> Argon2<'static> {
 
 /// A hash of a random password, verified against when the account does not
 /// exist so that unknown and known addresses take the same time.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_blocking(&kernel::crypto::random_token(16)));
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking(&kernel::crypto::random_token(16)));
 
 fn hash_blocking(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing")
-        .to_string()
+    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
 }
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
 
 pub async fn hash(password: String) -> String {
     let _slot = SLOTS.acquire().await.expect("semaphore open");
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .expect("hash task")
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.expect("hash task")
 }
 
 /// Verify against `hash`, or against the dummy hash when there is none.

@@ -16,20 +16,8 @@ use std::time::Duration;
 const CONFIRM_VALID: Duration = Duration::from_secs(48 * 3600);
 const PENDING_LOGIN_VALID: Duration = Duration::from_secs(5 * 60);
 
-fn entry<'a>(
-    actor: &'a str,
-    action: &'a str,
-    subject: &'a str,
-    outcome: &'a str,
-    detail: serde_json::Value,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor,
-        action,
-        subject,
-        outcome,
-        detail,
-    }
+fn entry<'a>(actor: &'a str, action: &'a str, subject: &'a str, outcome: &'a str, detail: serde_json::Value) -> AuditEntry<'a> {
+    AuditEntry { actor, action, subject, outcome, detail }
 }
 
 fn account_ref(id: &str) -> String {
@@ -40,20 +28,10 @@ fn lang_of(a: &Account) -> Lang {
     Lang::from_code(&a.lang).unwrap_or(Lang::Sl)
 }
 
-async fn queue_mail<C: ConnectionTrait>(
-    ctx: &Ctx,
-    c: &C,
-    to: &str,
-    lang: Lang,
-    key: &str,
-    link: Option<String>,
-) -> AppResult<()> {
+async fn queue_mail<C: ConnectionTrait>(ctx: &Ctx, c: &C, to: &str, lang: Lang, key: &str, link: Option<String>) -> AppResult<()> {
     let i = &ctx.i18n;
     let muni = ctx.config.municipality.name(lang).to_string();
-    let args = [
-        ("link", link.clone().unwrap_or_default().into()),
-        ("municipality", muni.into()),
-    ];
+    let args = [("link", link.clone().unwrap_or_default().into()), ("municipality", muni.into())];
     let mail = OutgoingMail {
         to: to.to_string(),
         subject: i.t_args(lang, &format!("{key}-subject"), &args),
@@ -70,25 +48,13 @@ async fn queue_mail<C: ConnectionTrait>(
 /// address gets an e-mail saying so instead.
 pub async fn register(ctx: &Ctx, email: &str, password_plain: &str, lang: Lang) -> AppResult<()> {
     let email = Email::parse(email).map_err(|code| AppError::field("email", code))?;
-    check_password(
-        password_plain,
-        ctx.config.passwords.min_length,
-        &[email.as_str()],
-    )
-    .map_err(|code| AppError::field("password", code))?;
+    check_password(password_plain, ctx.config.passwords.min_length, &[email.as_str()]).map_err(|code| AppError::field("password", code))?;
     let hash = password::hash(password_plain.to_string()).await;
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
     if let Some(existing) = store::account_by_email(&txn, &ctx.keys, &email.normalized()).await? {
-        queue_mail(
-            ctx,
-            &txn,
-            &existing.email,
-            lang_of(&existing),
-            "mail-already-registered",
-            Some(format!("{}/login", ctx.config.public_url())),
-        )
-        .await?;
+        queue_mail(ctx, &txn, &existing.email, lang_of(&existing), "mail-already-registered", Some(format!("{}/login", ctx.config.public_url())))
+            .await?;
         txn.commit().await?;
         return Ok(());
     }
@@ -96,26 +62,10 @@ pub async fn register(ctx: &Ctx, email: &str, password_plain: &str, lang: Lang) 
     store::insert_account(&txn, &ctx.keys, &id, &email, &hash, lang.code(), now).await?;
     store::grant_role(&txn, &ctx.keys, &id, Role::Citizen, None, "self", now).await?;
     let token = random_token(32);
-    store::insert_email_token(
-        &txn,
-        &sha256_hex(&token),
-        &id,
-        "confirm",
-        now.plus(CONFIRM_VALID),
-    )
-    .await?;
-    queue_mail(
-        ctx,
-        &txn,
-        email.as_str(),
-        lang,
-        "mail-confirm",
-        Some(format!("{}/confirm?token={token}", ctx.config.public_url())),
-    )
-    .await?;
+    store::insert_email_token(&txn, &sha256_hex(&token), &id, "confirm", now.plus(CONFIRM_VALID)).await?;
+    queue_mail(ctx, &txn, email.as_str(), lang, "mail-confirm", Some(format!("{}/confirm?token={token}", ctx.config.public_url()))).await?;
     let r = account_ref(&id);
-    ctx.audit(&txn, entry(&r, "identity.register", &r, "ok", json!({})))
-        .await?;
+    ctx.audit(&txn, entry(&r, "identity.register", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -123,17 +73,12 @@ pub async fn register(ctx: &Ctx, email: &str, password_plain: &str, lang: Lang) 
 pub async fn confirm_email(ctx: &Ctx, token: &str) -> AppResult<String> {
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
-    let Some(id) = store::use_email_token(&txn, &sha256_hex(token.trim()), "confirm", now).await?
-    else {
+    let Some(id) = store::use_email_token(&txn, &sha256_hex(token.trim()), "confirm", now).await? else {
         return Err(AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"));
     };
     store::confirm_email(&txn, &id, now).await?;
     let r = account_ref(&id);
-    ctx.audit(
-        &txn,
-        entry(&r, "identity.email.confirm", &r, "ok", json!({})),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.email.confirm", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -147,37 +92,18 @@ pub mod throttling {
     use super::*;
 
     pub fn delay(t: &Throttle) -> Duration {
-        if t.failures < 3 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs(1 << (t.failures - 3).min(3))
-        }
+        if t.failures < 3 { Duration::ZERO } else { Duration::from_secs(1 << (t.failures - 3).min(3)) }
     }
 
     pub fn locked_for(t: &Throttle, now: Timestamp) -> Option<u64> {
-        t.locked_until
-            .filter(|u| *u > now)
-            .map(|u| u.since(now).as_secs().max(1))
+        t.locked_until.filter(|u| *u > now).map(|u| u.since(now).as_secs().max(1))
     }
 
-    pub fn after_failure(
-        t: Throttle,
-        now: Timestamp,
-        lockout_after: u32,
-        lockout: Duration,
-    ) -> Throttle {
+    pub fn after_failure(t: Throttle, now: Timestamp, lockout_after: u32, lockout: Duration) -> Throttle {
         // Old failures are forgotten after a quiet period as long as the lockout.
-        let failures = if now.since(t.last_failure_at) > lockout {
-            1
-        } else {
-            t.failures + 1
-        };
+        let failures = if now.since(t.last_failure_at) > lockout { 1 } else { t.failures + 1 };
         let locked_until = (failures >= lockout_after as i64).then(|| now.plus(lockout));
-        Throttle {
-            failures,
-            last_failure_at: now,
-            locked_until,
-        }
+        Throttle { failures, last_failure_at: now, locked_until }
     }
 }
 
@@ -197,17 +123,17 @@ async fn reserve_attempt(ctx: &Ctx, key: &str) -> AppResult<Throttle> {
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
     // Make sure the row exists, so the locking read below has a row to lock.
-    kernel::db::exec(&txn, "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ($1, 0, 0) ON CONFLICT (key) DO NOTHING", [key.into()]).await?;
+    kernel::db::exec(
+        &txn,
+        "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ($1, 0, 0) ON CONFLICT (key) DO NOTHING",
+        [key.into()],
+    )
+    .await?;
     let before = store::throttle(&txn, key).await?;
     if let Some(secs) = throttling::locked_for(&before, now) {
         return Err(AppError::too_many(secs));
     }
-    store::save_throttle(
-        &txn,
-        key,
-        throttling::after_failure(before, now, policy.lockout_after, lockout),
-    )
-    .await?;
+    store::save_throttle(&txn, key, throttling::after_failure(before, now, policy.lockout_after, lockout)).await?;
     txn.commit().await?;
     Ok(before)
 }
@@ -216,183 +142,78 @@ fn throttle_key(ctx: &Ctx, email_norm: &str) -> String {
     ctx.keys.mac("login", email_norm)
 }
 
-pub async fn sign_in(
-    ctx: &Ctx,
-    email: &str,
-    password_plain: &str,
-    device: &str,
-) -> AppResult<SignIn> {
+pub async fn sign_in(ctx: &Ctx, email: &str, password_plain: &str, device: &str) -> AppResult<SignIn> {
     let norm = email.trim().to_lowercase();
     let key = throttle_key(ctx, &norm);
     let t = reserve_attempt(ctx, &key).await?;
     tokio::time::sleep(throttling::delay(&t)).await;
     let account = store::account_by_email(ctx.db.conn(), &ctx.keys, &norm).await?;
-    let ok = password::verify(
-        password_plain.to_string(),
-        account.as_ref().map(|a| a.password_hash.clone()),
-    )
-    .await;
+    let ok = password::verify(password_plain.to_string(), account.as_ref().map(|a| a.password_hash.clone())).await;
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
     let Some(account) = account.filter(|_| ok) else {
-        ctx.audit(
-            &txn,
-            entry(
-                "anonymous",
-                "identity.sign_in",
-                "account:unknown",
-                "failed",
-                json!({"failures": t.failures + 1}),
-            ),
-        )
-        .await?;
+        ctx.audit(&txn, entry("anonymous", "identity.sign_in", "account:unknown", "failed", json!({"failures": t.failures + 1}))).await?;
         txn.commit().await?;
-        return Err(AppError::new(
-            http::StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-        ));
+        return Err(AppError::new(http::StatusCode::UNAUTHORIZED, "invalid_credentials"));
     };
     store::clear_throttle(&txn, &key).await?;
     let r = account_ref(&account.id);
     if account.email_confirmed_at.is_none() {
-        ctx.audit(
-            &txn,
-            entry(
-                &r,
-                "identity.sign_in",
-                &r,
-                "denied",
-                json!({"reason": "email_not_confirmed"}),
-            ),
-        )
-        .await?;
+        ctx.audit(&txn, entry(&r, "identity.sign_in", &r, "denied", json!({"reason": "email_not_confirmed"}))).await?;
         txn.commit().await?;
         return Err(AppError::forbidden("email_not_confirmed"));
     }
     if account.totp_secret.is_some() {
         let pending = random_token(32);
-        store::insert_pending_login(
-            &txn,
-            &sha256_hex(&pending),
-            &account.id,
-            now.plus(PENDING_LOGIN_VALID),
-        )
-        .await?;
-        ctx.audit(
-            &txn,
-            entry(&r, "identity.sign_in.password", &r, "ok", json!({})),
-        )
-        .await?;
+        store::insert_pending_login(&txn, &sha256_hex(&pending), &account.id, now.plus(PENDING_LOGIN_VALID)).await?;
+        ctx.audit(&txn, entry(&r, "identity.sign_in.password", &r, "ok", json!({}))).await?;
         txn.commit().await?;
         return Ok(SignIn::NeedsSecondFactor(pending));
     }
     let token = start_session(ctx, &txn, &account.id, false, device).await?;
-    ctx.audit(
-        &txn,
-        entry(
-            &r,
-            "identity.sign_in",
-            &r,
-            "ok",
-            json!({"second_factor": false}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.sign_in", &r, "ok", json!({"second_factor": false}))).await?;
     txn.commit().await?;
     Ok(SignIn::Session(token))
 }
 
 /// Second step: a TOTP code or a recovery code.
-pub async fn sign_in_second_factor(
-    ctx: &Ctx,
-    pending: &str,
-    code: &str,
-    device: &str,
-) -> AppResult<String> {
+pub async fn sign_in_second_factor(ctx: &Ctx, pending: &str, code: &str, device: &str) -> AppResult<String> {
     let now = ctx.now();
     let pending_hash = sha256_hex(pending);
     let Some(account_id) = store::pending_login(ctx.db.conn(), &pending_hash, now).await? else {
-        return Err(AppError::new(
-            http::StatusCode::UNAUTHORIZED,
-            "sign_in_expired",
-        ));
+        return Err(AppError::new(http::StatusCode::UNAUTHORIZED, "sign_in_expired"));
     };
     let key = format!("totp:{account_id}");
     reserve_attempt(ctx, &key).await?;
     let txn = ctx.db.begin().await?;
-    let account = store::account_by_id(&txn, &ctx.keys, &account_id)
-        .await?
-        .ok_or_else(AppError::unauthorized)?;
+    let account = store::account_by_id(&txn, &ctx.keys, &account_id).await?.ok_or_else(AppError::unauthorized)?;
     let r = account_ref(&account.id);
     let secret = account.totp_secret.clone().unwrap_or_default();
     let by_totp = match totp::verify(&secret, code, (now.0 / 1000) as u64, account.totp_last_step) {
         Some(step) => store::use_totp_step(&txn, &account.id, step).await?,
         None => false,
     };
-    let by_recovery =
-        !by_totp && store::use_recovery_code(&txn, &ctx.keys, &account.id, code, now).await?;
+    let by_recovery = !by_totp && store::use_recovery_code(&txn, &ctx.keys, &account.id, code, now).await?;
     if !by_totp && !by_recovery {
-        ctx.audit(
-            &txn,
-            entry(
-                &r,
-                "identity.sign_in.second_factor",
-                &r,
-                "failed",
-                json!({}),
-            ),
-        )
-        .await?;
+        ctx.audit(&txn, entry(&r, "identity.sign_in.second_factor", &r, "failed", json!({}))).await?;
         txn.commit().await?;
         return Err(AppError::field("code", "code_invalid"));
     }
     store::clear_throttle(&txn, &key).await?;
     store::delete_pending_login(&txn, &pending_hash).await?;
     let token = start_session(ctx, &txn, &account.id, true, device).await?;
-    ctx.audit(
-        &txn,
-        entry(
-            &r,
-            "identity.sign_in",
-            &r,
-            "ok",
-            json!({"second_factor": if by_totp {"totp"} else {"recovery_code"}}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.sign_in", &r, "ok", json!({"second_factor": if by_totp {"totp"} else {"recovery_code"}}))).await?;
     if by_recovery {
-        queue_mail(
-            ctx,
-            &txn,
-            &account.email,
-            lang_of(&account),
-            "mail-recovery-used",
-            None,
-        )
-        .await?;
+        queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-recovery-used", None).await?;
     }
     txn.commit().await?;
     Ok(token)
 }
 
 /// A new session with a new random id (never reuse one from before sign-in).
-pub async fn start_session<C: ConnectionTrait>(
-    ctx: &Ctx,
-    c: &C,
-    account_id: &str,
-    second_factor: bool,
-    device: &str,
-) -> AppResult<String> {
+pub async fn start_session<C: ConnectionTrait>(ctx: &Ctx, c: &C, account_id: &str, second_factor: bool, device: &str) -> AppResult<String> {
     let token = random_token(32);
-    store::insert_session(
-        c,
-        &sha256_hex(&token),
-        account_id,
-        second_factor,
-        device,
-        ctx.now(),
-    )
-    .await?;
+    store::insert_session(c, &sha256_hex(&token), account_id, second_factor, device, ctx.now()).await?;
     Ok(token)
 }
 
@@ -401,8 +222,7 @@ pub async fn sign_out(ctx: &Ctx, token: &str) -> AppResult<()> {
     if let Some(s) = store::session(&txn, &sha256_hex(token)).await? {
         store::delete_session(&txn, &s.id_hash).await?;
         let r = account_ref(&s.account_id);
-        ctx.audit(&txn, entry(&r, "identity.sign_out", &r, "ok", json!({})))
-            .await?;
+        ctx.audit(&txn, entry(&r, "identity.sign_out", &r, "ok", json!({}))).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -423,20 +243,13 @@ fn require_recent_auth(ctx: &Ctx, session: &store::SessionRow) -> AppResult<()> 
 }
 
 async fn current_session(ctx: &Ctx, actor: &Actor) -> AppResult<store::SessionRow> {
-    let sid = actor
-        .user()
-        .and_then(|u| u.session_id.clone())
-        .ok_or_else(|| AppError::forbidden("session_required"))?;
-    store::session(ctx.db.conn(), &sid)
-        .await?
-        .ok_or_else(AppError::unauthorized)
+    let sid = actor.user().and_then(|u| u.session_id.clone()).ok_or_else(|| AppError::forbidden("session_required"))?;
+    store::session(ctx.db.conn(), &sid).await?.ok_or_else(AppError::unauthorized)
 }
 
 pub async fn account(ctx: &Ctx, actor: &Actor) -> AppResult<Account> {
     let u = me(actor)?;
-    store::account_by_id(ctx.db.conn(), &ctx.keys, &u.account_id)
-        .await?
-        .ok_or_else(AppError::unauthorized)
+    store::account_by_id(ctx.db.conn(), &ctx.keys, &u.account_id).await?.ok_or_else(AppError::unauthorized)
 }
 
 pub async fn profile(ctx: &Ctx, actor: &Actor) -> AppResult<Profile> {
@@ -449,8 +262,7 @@ pub async fn save_profile(ctx: &Ctx, actor: &Actor, input: &ProfileInput) -> App
     let profile = input.validate().map_err(AppError::invalid)?;
     let txn = ctx.db.begin().await?;
     if let Some(emso) = &profile.emso {
-        let owners =
-            store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, emso).await?;
+        let owners = store::account_ids_by_identifier(&txn, &ctx.keys, store::EMSO_DOMAIN, emso).await?;
         if owners.iter().any(|o| o != &u.account_id) {
             return Err(AppError::field("emso", "emso_taken"));
         }
@@ -468,17 +280,7 @@ pub async fn save_profile(ctx: &Ctx, actor: &Actor, input: &ProfileInput) -> App
     .filter_map(|(f, c)| c.then_some(f))
     .collect();
     let r = account_ref(&u.account_id);
-    ctx.audit(
-        &txn,
-        entry(
-            &r,
-            "identity.profile.change",
-            &r,
-            "ok",
-            json!({"fields": changed}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.profile.change", &r, "ok", json!({"fields": changed}))).await?;
     txn.commit().await?;
     Ok(profile)
 }
@@ -496,23 +298,17 @@ pub async fn reauthenticate(ctx: &Ctx, actor: &Actor, password_plain: &str) -> A
     let account = account(ctx, actor).await?;
     let key = format!("reauth:{}", account.id);
     reserve_attempt(ctx, &key).await?;
-    let ok = password::verify(
-        password_plain.to_string(),
-        Some(account.password_hash.clone()),
-    )
-    .await;
+    let ok = password::verify(password_plain.to_string(), Some(account.password_hash.clone())).await;
     let txn = ctx.db.begin().await?;
     let r = account_ref(&account.id);
     if !ok {
-        ctx.audit(&txn, entry(&r, "identity.reauth", &r, "failed", json!({})))
-            .await?;
+        ctx.audit(&txn, entry(&r, "identity.reauth", &r, "failed", json!({}))).await?;
         txn.commit().await?;
         return Err(AppError::field("password", "password_wrong"));
     }
     store::clear_throttle(&txn, &key).await?;
     store::mark_reauth(&txn, &session.id_hash, ctx.now()).await?;
-    ctx.audit(&txn, entry(&r, "identity.reauth", &r, "ok", json!({})))
-        .await?;
+    ctx.audit(&txn, entry(&r, "identity.reauth", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -521,18 +317,8 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, new_password: &str) -> Ap
     let session = current_session(ctx, actor).await?;
     require_recent_auth(ctx, &session)?;
     let account = account(ctx, actor).await?;
-    check_password(
-        new_password,
-        ctx.config.passwords.min_length,
-        &[&account.email],
-    )
-    .map_err(|code| AppError::field("new_password", code))?;
-    if password::verify(
-        new_password.to_string(),
-        Some(account.password_hash.clone()),
-    )
-    .await
-    {
+    check_password(new_password, ctx.config.passwords.min_length, &[&account.email]).map_err(|code| AppError::field("new_password", code))?;
+    if password::verify(new_password.to_string(), Some(account.password_hash.clone())).await {
         return Err(AppError::field("new_password", "password_reused"));
     }
     let hash = password::hash(new_password.to_string()).await;
@@ -540,21 +326,9 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, new_password: &str) -> Ap
     store::set_password(&txn, &account.id, &hash, false, ctx.now()).await?;
     // Other sessions may belong to whoever knew the old password.
     store::delete_other_sessions(&txn, &account.id, Some(&session.id_hash)).await?;
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-password-changed",
-        None,
-    )
-    .await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-password-changed", None).await?;
     let r = account_ref(&account.id);
-    ctx.audit(
-        &txn,
-        entry(&r, "identity.password.change", &r, "ok", json!({})),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.password.change", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -567,48 +341,17 @@ pub async fn change_email(ctx: &Ctx, actor: &Actor, new_email: &str) -> AppResul
     let account = account(ctx, actor).await?;
     let email = Email::parse(new_email).map_err(|code| AppError::field("email", code))?;
     let txn = ctx.db.begin().await?;
-    if store::account_by_email(&txn, &ctx.keys, &email.normalized())
-        .await?
-        .is_some_and(|a| a.id != account.id)
-    {
+    if store::account_by_email(&txn, &ctx.keys, &email.normalized()).await?.is_some_and(|a| a.id != account.id) {
         return Err(AppError::field("email", "email_taken"));
     }
     let token = random_token(32);
     let now = ctx.now();
-    store::insert_email_change(
-        &txn,
-        &ctx.keys,
-        &sha256_hex(&token),
-        &account.id,
-        email.as_str(),
-        now.plus(CONFIRM_VALID),
-    )
-    .await?;
+    store::insert_email_change(&txn, &ctx.keys, &sha256_hex(&token), &account.id, email.as_str(), now.plus(CONFIRM_VALID)).await?;
     let link = format!("{}/confirm-email?token={token}", ctx.config.public_url());
-    queue_mail(
-        ctx,
-        &txn,
-        email.as_str(),
-        lang_of(&account),
-        "mail-email-change-confirm",
-        Some(link),
-    )
-    .await?;
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-email-change-requested",
-        None,
-    )
-    .await?;
+    queue_mail(ctx, &txn, email.as_str(), lang_of(&account), "mail-email-change-confirm", Some(link)).await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-email-change-requested", None).await?;
     let r = account_ref(&account.id);
-    ctx.audit(
-        &txn,
-        entry(&r, "identity.email.change_requested", &r, "ok", json!({})),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.email.change_requested", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -617,46 +360,18 @@ pub async fn change_email(ctx: &Ctx, actor: &Actor, new_email: &str) -> AppResul
 pub async fn confirm_email_change(ctx: &Ctx, token: &str) -> AppResult<()> {
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
-    let Some((account_id, new_email)) =
-        store::use_email_change(&txn, &ctx.keys, &sha256_hex(token.trim()), now).await?
-    else {
+    let Some((account_id, new_email)) = store::use_email_change(&txn, &ctx.keys, &sha256_hex(token.trim()), now).await? else {
         return Err(AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"));
     };
-    let email = Email::parse(&new_email)
-        .map_err(|_| AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"))?;
-    let account = store::account_by_id(&txn, &ctx.keys, &account_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if store::account_by_email(&txn, &ctx.keys, &email.normalized())
-        .await?
-        .is_some_and(|a| a.id != account.id)
-    {
+    let email = Email::parse(&new_email).map_err(|_| AppError::new(http::StatusCode::NOT_FOUND, "token_invalid"))?;
+    let account = store::account_by_id(&txn, &ctx.keys, &account_id).await?.ok_or_else(AppError::not_found)?;
+    if store::account_by_email(&txn, &ctx.keys, &email.normalized()).await?.is_some_and(|a| a.id != account.id) {
         return Err(AppError::conflict("email_taken"));
     }
-    store::set_email(
-        &txn,
-        &ctx.keys,
-        &account.id,
-        &email.normalized(),
-        email.as_str(),
-        now,
-    )
-    .await?;
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-email-changed",
-        None,
-    )
-    .await?;
+    store::set_email(&txn, &ctx.keys, &account.id, &email.normalized(), email.as_str(), now).await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-email-changed", None).await?;
     let r = account_ref(&account.id);
-    ctx.audit(
-        &txn,
-        entry(&r, "identity.email.change", &r, "ok", json!({})),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.email.change", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -685,36 +400,18 @@ pub async fn totp_enable(ctx: &Ctx, actor: &Actor, code: &str) -> AppResult<Vec<
     let session = current_session(ctx, actor).await?;
     require_recent_auth(ctx, &session)?;
     let account = account(ctx, actor).await?;
-    let secret = account
-        .totp_pending
-        .clone()
-        .ok_or_else(|| AppError::bad_request("totp_not_started"))?;
-    let step = totp::verify(&secret, code, (ctx.now().0 / 1000) as u64, None)
-        .ok_or_else(|| AppError::field("code", "code_invalid"))?;
+    let secret = account.totp_pending.clone().ok_or_else(|| AppError::bad_request("totp_not_started"))?;
+    let step = totp::verify(&secret, code, (ctx.now().0 / 1000) as u64, None).ok_or_else(|| AppError::field("code", "code_invalid"))?;
     let codes = totp::recovery_codes();
     let txn = ctx.db.begin().await?;
     store::enable_totp(&txn, &ctx.keys, &account.id, &secret, step, ctx.now()).await?;
     store::replace_recovery_codes(&txn, &ctx.keys, &account.id, &codes).await?;
     // This session has now proven the second factor.
-    kernel::db::exec(
-        &txn,
-        "UPDATE sessions SET second_factor = 1 WHERE id_hash = $1",
-        [session.id_hash.clone().into()],
-    )
-    .await?;
+    kernel::db::exec(&txn, "UPDATE sessions SET second_factor = 1 WHERE id_hash = $1", [session.id_hash.clone().into()]).await?;
     store::delete_other_sessions(&txn, &account.id, Some(&session.id_hash)).await?;
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-2fa-enabled",
-        None,
-    )
-    .await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-2fa-enabled", None).await?;
     let r = account_ref(&account.id);
-    ctx.audit(&txn, entry(&r, "identity.2fa.enable", &r, "ok", json!({})))
-        .await?;
+    ctx.audit(&txn, entry(&r, "identity.2fa.enable", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(codes)
 }
@@ -728,18 +425,9 @@ pub async fn totp_disable(ctx: &Ctx, actor: &Actor) -> AppResult<()> {
     let account = account(ctx, actor).await?;
     let txn = ctx.db.begin().await?;
     store::disable_totp(&txn, &account.id).await?;
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-2fa-disabled",
-        None,
-    )
-    .await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-2fa-disabled", None).await?;
     let r = account_ref(&account.id);
-    ctx.audit(&txn, entry(&r, "identity.2fa.disable", &r, "ok", json!({})))
-        .await?;
+    ctx.audit(&txn, entry(&r, "identity.2fa.disable", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -756,23 +444,9 @@ pub async fn end_session(ctx: &Ctx, actor: &Actor, handle: &str) -> AppResult<()
     let txn = ctx.db.begin().await?;
     let n = store::delete_session_by_handle(&txn, &u.account_id, handle).await?;
     let r = account_ref(&u.account_id);
-    ctx.audit(
-        &txn,
-        entry(
-            &r,
-            "identity.session.end",
-            &r,
-            if n > 0 { "ok" } else { "failed" },
-            json!({}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.session.end", &r, if n > 0 { "ok" } else { "failed" }, json!({}))).await?;
     txn.commit().await?;
-    if n == 0 {
-        Err(AppError::not_found())
-    } else {
-        Ok(())
-    }
+    if n == 0 { Err(AppError::not_found()) } else { Ok(()) }
 }
 
 // ---- GDPR: access and erasure ----
@@ -781,9 +455,7 @@ pub async fn end_session(ctx: &Ctx, actor: &Actor, handle: &str) -> AppResult<()
 pub async fn export(ctx: &Ctx, actor: &Actor) -> AppResult<serde_json::Value> {
     let u = me(actor)?;
     let c = ctx.db.conn();
-    let a = store::account_by_id(c, &ctx.keys, &u.account_id)
-        .await?
-        .ok_or_else(AppError::unauthorized)?;
+    let a = store::account_by_id(c, &ctx.keys, &u.account_id).await?.ok_or_else(AppError::unauthorized)?;
     let profile = store::profile(c, &ctx.keys, &a.id).await?;
     let roles = store::roles(c, &ctx.keys, &a.id).await?;
     let sessions = store::sessions_of(c, &a.id).await?;
@@ -814,34 +486,17 @@ pub async fn export(ctx: &Ctx, actor: &Actor) -> AppResult<serde_json::Value> {
 /// to a person, so they are pseudonymous and kept as the law requires.
 pub async fn delete_account(ctx: &Ctx, actor: &Actor, password_plain: &str) -> AppResult<()> {
     let account = account(ctx, actor).await?;
-    if !password::verify(
-        password_plain.to_string(),
-        Some(account.password_hash.clone()),
-    )
-    .await
-    {
+    if !password::verify(password_plain.to_string(), Some(account.password_hash.clone())).await {
         return Err(AppError::field("password", "password_wrong"));
     }
     let txn = ctx.db.begin().await?;
     if actor.has_role(Role::Admin) && store::count_role(&txn, Role::Admin).await? <= 1 {
         return Err(AppError::conflict("last_admin"));
     }
-    queue_mail(
-        ctx,
-        &txn,
-        &account.email,
-        lang_of(&account),
-        "mail-account-deleted",
-        None,
-    )
-    .await?;
+    queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-account-deleted", None).await?;
     store::delete_account(&txn, &account.id).await?;
     let r = account_ref(&account.id);
-    ctx.audit(
-        &txn,
-        entry(&r, "identity.account.delete", &r, "ok", json!({})),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&r, "identity.account.delete", &r, "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -865,11 +520,7 @@ pub async fn list_users(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<UserSummary>>
     let accounts = store::list_accounts(c, &ctx.keys, 500).await?;
     let mut out = vec![];
     for a in accounts {
-        let roles = store::roles(c, &ctx.keys, &a.id)
-            .await?
-            .into_iter()
-            .map(|g| g.role)
-            .collect();
+        let roles = store::roles(c, &ctx.keys, &a.id).await?.into_iter().map(|g| g.role).collect();
         out.push(UserSummary {
             id: a.id,
             email: a.email,
@@ -880,17 +531,7 @@ pub async fn list_users(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<UserSummary>>
         });
     }
     let r = account_ref(&u.account_id);
-    ctx.audit(
-        c,
-        entry(
-            &r,
-            "identity.users.read",
-            "accounts:list",
-            "ok",
-            json!({"count": out.len()}),
-        ),
-    )
-    .await?;
+    ctx.audit(c, entry(&r, "identity.users.read", "accounts:list", "ok", json!({"count": out.len()}))).await?;
     Ok(out)
 }
 
@@ -904,34 +545,19 @@ pub async fn set_role(
     legal_entity_tax: Option<&str>,
 ) -> AppResult<()> {
     let u = actor.check(Permission::ManageRoles)?;
-    let tax = match (
-        role,
-        legal_entity_tax.map(str::trim).filter(|s| !s.is_empty()),
-    ) {
-        (Role::Representative, Some(t)) if grant => Some(
-            crate::model::TaxNumber::parse(t)
-                .map_err(|c| AppError::field("legal_entity_tax_number", c))?,
-        ),
+    let tax = match (role, legal_entity_tax.map(str::trim).filter(|s| !s.is_empty())) {
+        (Role::Representative, Some(t)) if grant => {
+            Some(crate::model::TaxNumber::parse(t).map_err(|c| AppError::field("legal_entity_tax_number", c))?)
+        }
         (Role::Representative, None) if grant => {
             return Err(AppError::field("legal_entity_tax_number", "required"));
         }
         _ => None,
     };
     let txn = ctx.db.begin().await?;
-    store::account_by_id(&txn, &ctx.keys, account_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    store::account_by_id(&txn, &ctx.keys, account_id).await?.ok_or_else(AppError::not_found)?;
     if grant {
-        store::grant_role(
-            &txn,
-            &ctx.keys,
-            account_id,
-            role,
-            tax.as_ref().map(|t| t.as_str()),
-            &account_ref(&u.account_id),
-            ctx.now(),
-        )
-        .await?;
+        store::grant_role(&txn, &ctx.keys, account_id, role, tax.as_ref().map(|t| t.as_str()), &account_ref(&u.account_id), ctx.now()).await?;
     } else {
         if role == Role::Admin && store::count_role(&txn, Role::Admin).await? <= 1 {
             return Err(AppError::conflict("last_admin"));
@@ -939,30 +565,11 @@ pub async fn set_role(
         store::revoke_role(&txn, account_id, role).await?;
     }
     if role == Role::Staff && grant {
-        store::set_department(
-            &txn,
-            account_id,
-            department.map(str::trim).filter(|d| !d.is_empty()),
-        )
-        .await?;
+        store::set_department(&txn, account_id, department.map(str::trim).filter(|d| !d.is_empty())).await?;
     }
     let r = account_ref(&u.account_id);
-    let action = if grant {
-        "identity.role.grant"
-    } else {
-        "identity.role.revoke"
-    };
-    ctx.audit(
-        &txn,
-        entry(
-            &r,
-            action,
-            &account_ref(account_id),
-            "ok",
-            json!({"role": role.code()}),
-        ),
-    )
-    .await?;
+    let action = if grant { "identity.role.grant" } else { "identity.role.revoke" };
+    ctx.audit(&txn, entry(&r, action, &account_ref(account_id), "ok", json!({"role": role.code()}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -975,23 +582,8 @@ pub async fn force_password_change(ctx: &Ctx, actor_ref: &str, account_id: &str)
     }
     // Whoever holds the compromised password may hold a session too.
     store::delete_other_sessions(&txn, account_id, None).await?;
-    kernel::db::exec(
-        &txn,
-        "DELETE FROM pending_logins WHERE account_id = $1",
-        [account_id.into()],
-    )
-    .await?;
-    ctx.audit(
-        &txn,
-        entry(
-            actor_ref,
-            "identity.password.force_change",
-            &account_ref(account_id),
-            "ok",
-            json!({}),
-        ),
-    )
-    .await?;
+    kernel::db::exec(&txn, "DELETE FROM pending_logins WHERE account_id = $1", [account_id.into()]).await?;
+    ctx.audit(&txn, entry(actor_ref, "identity.password.force_change", &account_ref(account_id), "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -1009,11 +601,7 @@ pub async fn create_api_token(
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::field("name", "required"));
     }
-    if scopes.is_empty()
-        || scopes
-            .iter()
-            .any(|s| !kernel::access::TOKEN_SCOPES.contains(&s.as_str()))
-    {
+    if scopes.is_empty() || scopes.iter().any(|s| !kernel::access::TOKEN_SCOPES.contains(&s.as_str())) {
         return Err(AppError::field("scopes", "scope_unknown"));
     }
     let secret = format!("obc_{}", random_token(32));
@@ -1029,17 +617,7 @@ pub async fn create_api_token(
     };
     let txn = ctx.db.begin().await?;
     store::insert_api_token(&txn, &token, &sha256_hex(&secret)).await?;
-    ctx.audit(
-        &txn,
-        entry(
-            &token.created_by,
-            "identity.token.create",
-            &format!("token:{}", token.id),
-            "ok",
-            json!({"scopes": token.scopes}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&token.created_by, "identity.token.create", &format!("token:{}", token.id), "ok", json!({"scopes": token.scopes}))).await?;
     txn.commit().await?;
     Ok((token, secret))
 }
@@ -1050,17 +628,7 @@ pub async fn revoke_api_token(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<(
     if store::revoke_api_token(&txn, id, ctx.now()).await? == 0 {
         return Err(AppError::not_found());
     }
-    ctx.audit(
-        &txn,
-        entry(
-            &account_ref(&u.account_id),
-            "identity.token.revoke",
-            &format!("token:{id}"),
-            "ok",
-            json!({}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry(&account_ref(&u.account_id), "identity.token.revoke", &format!("token:{id}"), "ok", json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -1077,12 +645,7 @@ pub async fn add_user_cli(
     must_change: bool,
 ) -> AppResult<(String, bool)> {
     let email = Email::parse(email).map_err(|code| AppError::field("email", code))?;
-    check_password(
-        password_plain,
-        ctx.config.passwords.min_length,
-        &[email.as_str()],
-    )
-    .map_err(|code| AppError::field("password", code))?;
+    check_password(password_plain, ctx.config.passwords.min_length, &[email.as_str()]).map_err(|code| AppError::field("password", code))?;
     let hash = password::hash(password_plain.to_string()).await;
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
@@ -1100,17 +663,7 @@ pub async fn add_user_cli(
     if let Some(d) = department {
         store::set_department(&txn, &id, Some(d)).await?;
     }
-    ctx.audit(
-        &txn,
-        entry(
-            "cli",
-            "identity.role.grant",
-            &account_ref(&id),
-            "ok",
-            json!({"role": role.code()}),
-        ),
-    )
-    .await?;
+    ctx.audit(&txn, entry("cli", "identity.role.grant", &account_ref(&id), "ok", json!({"role": role.code()}))).await?;
     txn.commit().await?;
     Ok((id, created))
 }
@@ -1144,9 +697,6 @@ mod tests {
         let later = now.plus(Duration::from_secs(901));
         assert_eq!(locked_for(&t, later), None, "lock expires");
         let t2 = after_failure(t, later.plus(Duration::from_secs(900)), 10, lockout);
-        assert_eq!(
-            t2.failures, 1,
-            "old failures forgotten after a quiet period"
-        );
+        assert_eq!(t2.failures, 1, "old failures forgotten after a quiet period");
     }
 }

@@ -32,18 +32,11 @@ pub async fn resolve_actor(State(ctx): State<Ctx>, mut req: Request, next: Next)
 }
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    CookieJar::from_headers(headers)
-        .get(SESSION_COOKIE)
-        .map(|c| c.value().to_string())
+    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 
 async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr> {
@@ -56,10 +49,7 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
         if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now.0) {
             return Ok(Actor::Anonymous);
         }
-        return Ok(Actor::Machine {
-            token_id: t.id,
-            scopes: t.scopes,
-        });
+        return Ok(Actor::Machine { token_id: t.id, scopes: t.scopes });
     }
     let Some(token) = session_token(headers) else {
         return Ok(Actor::Anonymous);
@@ -71,24 +61,17 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
     let Some(account) = store::account_by_id(c, &ctx.keys, &s.account_id).await? else {
         return Ok(Actor::Anonymous);
     };
-    let roles: Vec<Role> = store::roles(c, &ctx.keys, &account.id)
-        .await?
-        .into_iter()
-        .map(|g| g.role)
-        .collect();
+    let roles: Vec<Role> = store::roles(c, &ctx.keys, &account.id).await?.into_iter().map(|g| g.role).collect();
     let privileged = roles.iter().any(|r| r.is_privileged());
     let policy = &ctx.config.sessions;
-    if now.since(s.last_seen_at) > policy.idle(privileged)
-        || now.since(s.created_at) > policy.absolute(privileged)
-    {
+    if now.since(s.last_seen_at) > policy.idle(privileged) || now.since(s.created_at) > policy.absolute(privileged) {
         store::delete_session(c, &id_hash).await?;
         return Ok(Actor::Anonymous);
     }
     if now.since(s.last_seen_at) > TOUCH_EVERY {
         store::touch_session(c, &id_hash, now).await?;
     }
-    let must_change_password = account.must_change_password
-        || crate::service::password_expired(ctx, privileged, account.password_changed_at);
+    let must_change_password = account.must_change_password || crate::service::password_expired(ctx, privileged, account.password_changed_at);
     Ok(Actor::User(UserActor {
         account_id: account.id,
         session_id: Some(id_hash),
@@ -101,12 +84,7 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure unless served over plain HTTP.
 pub fn cookie(ctx: &Ctx, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .secure(ctx.config.secure_cookies())
-        .same_site(SameSite::Lax)
-        .build()
+    Cookie::build((name, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build()
 }
 
 pub fn removal(name: &'static str) -> Cookie<'static> {
@@ -117,17 +95,9 @@ pub fn removal(name: &'static str) -> Cookie<'static> {
 
 /// A short description of the device for the sessions list (no IP, no full UA).
 pub fn device(headers: &HeaderMap) -> String {
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let browser = ["Firefox", "Edg", "Chrome", "Safari"]
-        .into_iter()
-        .find(|b| ua.contains(b))
-        .map(|b| if b == "Edg" { "Edge" } else { b });
-    let os = ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"]
-        .into_iter()
-        .find(|o| ua.contains(o));
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let browser = ["Firefox", "Edg", "Chrome", "Safari"].into_iter().find(|b| ua.contains(b)).map(|b| if b == "Edg" { "Edge" } else { b });
+    let os = ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"].into_iter().find(|o| ua.contains(o));
     match (browser, os) {
         (Some(b), Some(o)) => format!("{b} · {o}"),
         (Some(b), None) => b.to_string(),

@@ -13,60 +13,15 @@ pub const TAX_DOMAIN: &str = "tax";
 
 /// Sealed columns, for key rotation. The context is `aad(table, column, key)`.
 pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
-    EncryptedColumn {
-        table: "accounts",
-        key_sql: "id",
-        column: "email_enc",
-        context_prefix: "accounts.email_enc:",
-    },
-    EncryptedColumn {
-        table: "accounts",
-        key_sql: "id",
-        column: "totp_secret_enc",
-        context_prefix: "accounts.totp_secret_enc:",
-    },
-    EncryptedColumn {
-        table: "accounts",
-        key_sql: "id",
-        column: "totp_pending_enc",
-        context_prefix: "accounts.totp_pending_enc:",
-    },
-    EncryptedColumn {
-        table: "profiles",
-        key_sql: "account_id",
-        column: "name_enc",
-        context_prefix: "profiles.name_enc:",
-    },
-    EncryptedColumn {
-        table: "profiles",
-        key_sql: "account_id",
-        column: "address_enc",
-        context_prefix: "profiles.address_enc:",
-    },
-    EncryptedColumn {
-        table: "profiles",
-        key_sql: "account_id",
-        column: "phone_enc",
-        context_prefix: "profiles.phone_enc:",
-    },
-    EncryptedColumn {
-        table: "profiles",
-        key_sql: "account_id",
-        column: "tax_enc",
-        context_prefix: "profiles.tax_enc:",
-    },
-    EncryptedColumn {
-        table: "profiles",
-        key_sql: "account_id",
-        column: "emso_enc",
-        context_prefix: "profiles.emso_enc:",
-    },
-    EncryptedColumn {
-        table: "email_tokens",
-        key_sql: "token_hash",
-        column: "payload_enc",
-        context_prefix: "email_tokens.payload_enc:",
-    },
+    EncryptedColumn { table: "accounts", key_sql: "id", column: "email_enc", context_prefix: "accounts.email_enc:" },
+    EncryptedColumn { table: "accounts", key_sql: "id", column: "totp_secret_enc", context_prefix: "accounts.totp_secret_enc:" },
+    EncryptedColumn { table: "accounts", key_sql: "id", column: "totp_pending_enc", context_prefix: "accounts.totp_pending_enc:" },
+    EncryptedColumn { table: "profiles", key_sql: "account_id", column: "name_enc", context_prefix: "profiles.name_enc:" },
+    EncryptedColumn { table: "profiles", key_sql: "account_id", column: "address_enc", context_prefix: "profiles.address_enc:" },
+    EncryptedColumn { table: "profiles", key_sql: "account_id", column: "phone_enc", context_prefix: "profiles.phone_enc:" },
+    EncryptedColumn { table: "profiles", key_sql: "account_id", column: "tax_enc", context_prefix: "profiles.tax_enc:" },
+    EncryptedColumn { table: "profiles", key_sql: "account_id", column: "emso_enc", context_prefix: "profiles.emso_enc:" },
+    EncryptedColumn { table: "email_tokens", key_sql: "token_hash", column: "payload_enc", context_prefix: "email_tokens.payload_enc:" },
     // A representative's company is sealed per (account, company) pair.
     EncryptedColumn {
         table: "account_roles",
@@ -98,18 +53,8 @@ pub struct Account {
     pub created_at: Timestamp,
 }
 
-fn open(
-    keys: &Keyring,
-    table: &str,
-    column: &str,
-    id: &str,
-    v: Option<String>,
-) -> Result<Option<String>, DbErr> {
-    v.map(|s| {
-        keys.decrypt(&aad(table, column, id), &s)
-            .map_err(|e| DbErr::Custom(e.to_string()))
-    })
-    .transpose()
+fn open(keys: &Keyring, table: &str, column: &str, id: &str, v: Option<String>) -> Result<Option<String>, DbErr> {
+    v.map(|s| keys.decrypt(&aad(table, column, id), &s).map_err(|e| DbErr::Custom(e.to_string()))).transpose()
 }
 
 fn seal(keys: &Keyring, table: &str, column: &str, id: &str, v: Option<&str>) -> Option<String> {
@@ -119,32 +64,13 @@ fn seal(keys: &Keyring, table: &str, column: &str, id: &str, v: Option<&str>) ->
 fn account_from(keys: &Keyring, r: &QueryResult) -> Result<Account, DbErr> {
     let id: String = col(r, "id")?;
     Ok(Account {
-        email: open(
-            keys,
-            "accounts",
-            "email_enc",
-            &id,
-            Some(col(r, "email_enc")?),
-        )?
-        .unwrap_or_default(),
+        email: open(keys, "accounts", "email_enc", &id, Some(col(r, "email_enc")?))?.unwrap_or_default(),
         password_hash: col(r, "password_hash")?,
         password_changed_at: Timestamp(col(r, "password_changed_at")?),
         must_change_password: col::<i64>(r, "must_change_password")? != 0,
         email_confirmed_at: col::<Option<i64>>(r, "email_confirmed_at")?.map(Timestamp),
-        totp_secret: open(
-            keys,
-            "accounts",
-            "totp_secret_enc",
-            &id,
-            col(r, "totp_secret_enc")?,
-        )?,
-        totp_pending: open(
-            keys,
-            "accounts",
-            "totp_pending_enc",
-            &id,
-            col(r, "totp_pending_enc")?,
-        )?,
+        totp_secret: open(keys, "accounts", "totp_secret_enc", &id, col(r, "totp_secret_enc")?)?,
+        totp_pending: open(keys, "accounts", "totp_pending_enc", &id, col(r, "totp_pending_enc")?)?,
         totp_enabled_at: col::<Option<i64>>(r, "totp_enabled_at")?.map(Timestamp),
         totp_last_step: col(r, "totp_last_step")?,
         lang: col(r, "lang")?,
@@ -179,72 +105,31 @@ pub async fn insert_account<C: ConnectionTrait>(
     .map(|_| ())
 }
 
-pub async fn account_by_email<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    email_norm: &str,
-) -> Result<Option<Account>, DbErr> {
-    let row = query_opt(
-        c,
-        "SELECT * FROM accounts WHERE email_index = $1",
-        [keys.blind_index(EMAIL_DOMAIN, email_norm).into()],
-    )
-    .await?;
+pub async fn account_by_email<C: ConnectionTrait>(c: &C, keys: &Keyring, email_norm: &str) -> Result<Option<Account>, DbErr> {
+    let row = query_opt(c, "SELECT * FROM accounts WHERE email_index = $1", [keys.blind_index(EMAIL_DOMAIN, email_norm).into()]).await?;
     row.map(|r| account_from(keys, &r)).transpose()
 }
 
-pub async fn account_by_id<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-) -> Result<Option<Account>, DbErr> {
+pub async fn account_by_id<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str) -> Result<Option<Account>, DbErr> {
     let row = query_opt(c, "SELECT * FROM accounts WHERE id = $1", [id.into()]).await?;
     row.map(|r| account_from(keys, &r)).transpose()
 }
 
-pub async fn list_accounts<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    limit: i64,
-) -> Result<Vec<Account>, DbErr> {
-    let rows = query_all(
-        c,
-        "SELECT * FROM accounts ORDER BY created_at DESC LIMIT $1",
-        [limit.into()],
-    )
-    .await?;
+pub async fn list_accounts<C: ConnectionTrait>(c: &C, keys: &Keyring, limit: i64) -> Result<Vec<Account>, DbErr> {
+    let rows = query_all(c, "SELECT * FROM accounts ORDER BY created_at DESC LIMIT $1", [limit.into()]).await?;
     rows.iter().map(|r| account_from(keys, r)).collect()
 }
 
 pub async fn count_accounts<C: ConnectionTrait>(c: &C) -> Result<i64, DbErr> {
     let r = query_opt(c, "SELECT COUNT(*) AS n FROM accounts", []).await?;
-    r.map(|r| col::<i64>(&r, "n"))
-        .transpose()
-        .map(|n| n.unwrap_or(0))
+    r.map(|r| col::<i64>(&r, "n")).transpose().map(|n| n.unwrap_or(0))
 }
 
-pub async fn confirm_email<C: ConnectionTrait>(
-    c: &C,
-    id: &str,
-    now: Timestamp,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, $1) WHERE id = $2",
-        [now.0.into(), id.into()],
-    )
-    .await
-    .map(|_| ())
+pub async fn confirm_email<C: ConnectionTrait>(c: &C, id: &str, now: Timestamp) -> Result<(), DbErr> {
+    exec(c, "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, $1) WHERE id = $2", [now.0.into(), id.into()]).await.map(|_| ())
 }
 
-pub async fn set_email<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    email_norm: &str,
-    email: &str,
-    now: Timestamp,
-) -> Result<(), DbErr> {
+pub async fn set_email<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, email_norm: &str, email: &str, now: Timestamp) -> Result<(), DbErr> {
     exec(
         c,
         "UPDATE accounts SET email_index = $1, email_enc = $2, email_confirmed_at = $3 WHERE id = $4",
@@ -254,13 +139,7 @@ pub async fn set_email<C: ConnectionTrait>(
     .map(|_| ())
 }
 
-pub async fn set_password<C: ConnectionTrait>(
-    c: &C,
-    id: &str,
-    hash: &str,
-    must_change: bool,
-    now: Timestamp,
-) -> Result<(), DbErr> {
+pub async fn set_password<C: ConnectionTrait>(c: &C, id: &str, hash: &str, must_change: bool, now: Timestamp) -> Result<(), DbErr> {
     exec(
         c,
         "UPDATE accounts SET password_hash = $1, password_changed_at = $2, must_change_password = $3 WHERE id = $4",
@@ -271,64 +150,24 @@ pub async fn set_password<C: ConnectionTrait>(
 }
 
 pub async fn set_must_change_password<C: ConnectionTrait>(c: &C, id: &str) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "UPDATE accounts SET must_change_password = 1 WHERE id = $1",
-        [id.into()],
-    )
-    .await
+    exec(c, "UPDATE accounts SET must_change_password = 1 WHERE id = $1", [id.into()]).await
 }
 
 pub async fn set_lang<C: ConnectionTrait>(c: &C, id: &str, lang: &str) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE accounts SET lang = $1 WHERE id = $2",
-        [lang.into(), id.into()],
-    )
-    .await
-    .map(|_| ())
+    exec(c, "UPDATE accounts SET lang = $1 WHERE id = $2", [lang.into(), id.into()]).await.map(|_| ())
 }
 
-pub async fn set_department<C: ConnectionTrait>(
-    c: &C,
-    id: &str,
-    department: Option<&str>,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE accounts SET department = $1 WHERE id = $2",
-        [opt_str(department.map(str::to_string)), id.into()],
-    )
-    .await
-    .map(|_| ())
+pub async fn set_department<C: ConnectionTrait>(c: &C, id: &str, department: Option<&str>) -> Result<(), DbErr> {
+    exec(c, "UPDATE accounts SET department = $1 WHERE id = $2", [opt_str(department.map(str::to_string)), id.into()]).await.map(|_| ())
 }
 
-pub async fn set_totp_pending<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    secret: Option<&str>,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE accounts SET totp_pending_enc = $1 WHERE id = $2",
-        [
-            opt_str(seal(keys, "accounts", "totp_pending_enc", id, secret)),
-            id.into(),
-        ],
-    )
-    .await
-    .map(|_| ())
+pub async fn set_totp_pending<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, secret: Option<&str>) -> Result<(), DbErr> {
+    exec(c, "UPDATE accounts SET totp_pending_enc = $1 WHERE id = $2", [opt_str(seal(keys, "accounts", "totp_pending_enc", id, secret)), id.into()])
+        .await
+        .map(|_| ())
 }
 
-pub async fn enable_totp<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    secret: &str,
-    step: i64,
-    now: Timestamp,
-) -> Result<(), DbErr> {
+pub async fn enable_totp<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, secret: &str, step: i64, now: Timestamp) -> Result<(), DbErr> {
     exec(
         c,
         "UPDATE accounts SET totp_secret_enc = $1, totp_pending_enc = NULL, totp_enabled_at = $2, totp_last_step = $3 WHERE id = $4",
@@ -339,75 +178,50 @@ pub async fn enable_totp<C: ConnectionTrait>(
 }
 
 pub async fn disable_totp<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), DbErr> {
-    exec(c, "UPDATE accounts SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", [id.into()]).await?;
     exec(
         c,
-        "DELETE FROM recovery_codes WHERE account_id = $1",
+        "UPDATE accounts SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
         [id.into()],
     )
-    .await
-    .map(|_| ())
+    .await?;
+    exec(c, "DELETE FROM recovery_codes WHERE account_id = $1", [id.into()]).await.map(|_| ())
 }
 
 /// Record the TOTP step just used; false if it was already used (replay).
 pub async fn use_totp_step<C: ConnectionTrait>(c: &C, id: &str, step: i64) -> Result<bool, DbErr> {
-    let n = exec(c, "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)", [step.into(), id.into()]).await?;
+    let n = exec(
+        c,
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        [step.into(), id.into()],
+    )
+    .await?;
     Ok(n == 1)
 }
 
-pub async fn replace_recovery_codes<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    codes: &[String],
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "DELETE FROM recovery_codes WHERE account_id = $1",
-        [id.into()],
-    )
-    .await?;
+pub async fn replace_recovery_codes<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, codes: &[String]) -> Result<(), DbErr> {
+    exec(c, "DELETE FROM recovery_codes WHERE account_id = $1", [id.into()]).await?;
     for code in codes {
-        let mac = keys.mac(
-            "recovery",
-            &format!("{id}:{}", crate::totp::normalize_recovery_code(code)),
-        );
-        exec(
-            c,
-            "INSERT INTO recovery_codes (account_id, code_mac) VALUES ($1, $2)",
-            [id.into(), mac.into()],
-        )
-        .await?;
+        let mac = keys.mac("recovery", &format!("{id}:{}", crate::totp::normalize_recovery_code(code)));
+        exec(c, "INSERT INTO recovery_codes (account_id, code_mac) VALUES ($1, $2)", [id.into(), mac.into()]).await?;
     }
     Ok(())
 }
 
 /// Spend a recovery code; true if it was valid and unused.
-pub async fn use_recovery_code<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    code: &str,
-    now: Timestamp,
-) -> Result<bool, DbErr> {
-    let mac = keys.mac(
-        "recovery",
-        &format!("{id}:{}", crate::totp::normalize_recovery_code(code)),
-    );
-    let n = exec(c, "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_mac = $3 AND used_at IS NULL", [now.0.into(), id.into(), mac.into()]).await?;
+pub async fn use_recovery_code<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, code: &str, now: Timestamp) -> Result<bool, DbErr> {
+    let mac = keys.mac("recovery", &format!("{id}:{}", crate::totp::normalize_recovery_code(code)));
+    let n = exec(
+        c,
+        "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_mac = $3 AND used_at IS NULL",
+        [now.0.into(), id.into(), mac.into()],
+    )
+    .await?;
     Ok(n == 1)
 }
 
 pub async fn unused_recovery_codes<C: ConnectionTrait>(c: &C, id: &str) -> Result<i64, DbErr> {
-    let r = query_opt(
-        c,
-        "SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
-        [id.into()],
-    )
-    .await?;
-    r.map(|r| col::<i64>(&r, "n"))
-        .transpose()
-        .map(|n| n.unwrap_or(0))
+    let r = query_opt(c, "SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL", [id.into()]).await?;
+    r.map(|r| col::<i64>(&r, "n")).transpose().map(|n| n.unwrap_or(0))
 }
 
 // ---- roles ----
@@ -420,17 +234,8 @@ pub struct RoleGrant {
     pub granted_at: Timestamp,
 }
 
-pub async fn roles<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-) -> Result<Vec<RoleGrant>, DbErr> {
-    let rows = query_all(
-        c,
-        "SELECT * FROM account_roles WHERE account_id = $1 ORDER BY granted_at",
-        [id.into()],
-    )
-    .await?;
+pub async fn roles<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str) -> Result<Vec<RoleGrant>, DbErr> {
+    let rows = query_all(c, "SELECT * FROM account_roles WHERE account_id = $1 ORDER BY granted_at", [id.into()]).await?;
     rows.iter()
         .filter_map(|r| {
             let role = Role::from_code(&col::<String>(r, "role").ok()?)?;
@@ -438,13 +243,7 @@ pub async fn roles<C: ConnectionTrait>(
             Some((|| {
                 Ok(RoleGrant {
                     role,
-                    legal_entity: open(
-                        keys,
-                        "account_roles",
-                        "legal_entity_enc",
-                        &format!("{id}:{tax_index}"),
-                        col(r, "legal_entity_enc")?,
-                    )?,
+                    legal_entity: open(keys, "account_roles", "legal_entity_enc", &format!("{id}:{tax_index}"), col(r, "legal_entity_enc")?)?,
                     granted_by: col(r, "granted_by")?,
                     granted_at: Timestamp(col(r, "granted_at")?),
                 })
@@ -462,17 +261,14 @@ pub async fn grant_role<C: ConnectionTrait>(
     by: &str,
     now: Timestamp,
 ) -> Result<(), DbErr> {
-    let tax_index = legal_entity_tax
-        .map(|t| keys.blind_index(TAX_DOMAIN, t))
-        .unwrap_or_default();
-    let sealed = seal(
-        keys,
-        "account_roles",
-        "legal_entity_enc",
-        &format!("{id}:{tax_index}"),
-        legal_entity_tax,
-    );
-    exec(c, "DELETE FROM account_roles WHERE account_id = $1 AND role = $2 AND legal_entity_tax_index = $3", [id.into(), role.code().into(), tax_index.clone().into()]).await?;
+    let tax_index = legal_entity_tax.map(|t| keys.blind_index(TAX_DOMAIN, t)).unwrap_or_default();
+    let sealed = seal(keys, "account_roles", "legal_entity_enc", &format!("{id}:{tax_index}"), legal_entity_tax);
+    exec(
+        c,
+        "DELETE FROM account_roles WHERE account_id = $1 AND role = $2 AND legal_entity_tax_index = $3",
+        [id.into(), role.code().into(), tax_index.clone().into()],
+    )
+    .await?;
     exec(
         c,
         "INSERT INTO account_roles (account_id, role, legal_entity_tax_index, legal_entity_enc, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -483,45 +279,21 @@ pub async fn grant_role<C: ConnectionTrait>(
 }
 
 pub async fn revoke_role<C: ConnectionTrait>(c: &C, id: &str, role: Role) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "DELETE FROM account_roles WHERE account_id = $1 AND role = $2",
-        [id.into(), role.code().into()],
-    )
-    .await
+    exec(c, "DELETE FROM account_roles WHERE account_id = $1 AND role = $2", [id.into(), role.code().into()]).await
 }
 
 pub async fn count_role<C: ConnectionTrait>(c: &C, role: Role) -> Result<i64, DbErr> {
-    let r = query_opt(
-        c,
-        "SELECT COUNT(*) AS n FROM account_roles WHERE role = $1",
-        [role.code().into()],
-    )
-    .await?;
-    r.map(|r| col::<i64>(&r, "n"))
-        .transpose()
-        .map(|n| n.unwrap_or(0))
+    let r = query_opt(c, "SELECT COUNT(*) AS n FROM account_roles WHERE role = $1", [role.code().into()]).await?;
+    r.map(|r| col::<i64>(&r, "n")).transpose().map(|n| n.unwrap_or(0))
 }
 
 // ---- profile ----
 
-pub async fn profile<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-) -> Result<Profile, DbErr> {
-    let Some(r) = query_opt(
-        c,
-        "SELECT * FROM profiles WHERE account_id = $1",
-        [id.into()],
-    )
-    .await?
-    else {
+pub async fn profile<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str) -> Result<Profile, DbErr> {
+    let Some(r) = query_opt(c, "SELECT * FROM profiles WHERE account_id = $1", [id.into()]).await? else {
         return Ok(Profile::default());
     };
-    let get = |column: &str| -> Result<Option<String>, DbErr> {
-        open(keys, "profiles", column, id, col(&r, column)?)
-    };
+    let get = |column: &str| -> Result<Option<String>, DbErr> { open(keys, "profiles", column, id, col(&r, column)?) };
     Ok(Profile {
         name: get("name_enc")?,
         address: get("address_enc")?,
@@ -531,21 +303,10 @@ pub async fn profile<C: ConnectionTrait>(
     })
 }
 
-pub async fn save_profile<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    id: &str,
-    p: &Profile,
-    now: Timestamp,
-) -> Result<(), DbErr> {
-    let s = |column: &str, v: &Option<String>| {
-        opt_str(seal(keys, "profiles", column, id, v.as_deref()))
-    };
+pub async fn save_profile<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str, p: &Profile, now: Timestamp) -> Result<(), DbErr> {
+    let s = |column: &str, v: &Option<String>| opt_str(seal(keys, "profiles", column, id, v.as_deref()));
     let emso_index = p.emso.as_deref().map(|e| keys.blind_index(EMSO_DOMAIN, e));
-    let tax_index = p
-        .tax_number
-        .as_deref()
-        .map(|t| keys.blind_index(TAX_DOMAIN, t));
+    let tax_index = p.tax_number.as_deref().map(|t| keys.blind_index(TAX_DOMAIN, t));
     exec(c, "DELETE FROM profiles WHERE account_id = $1", [id.into()]).await?;
     exec(
         c,
@@ -567,23 +328,9 @@ pub async fn save_profile<C: ConnectionTrait>(
 }
 
 /// Look up accounts by EMŠO or tax number without either being stored in clear.
-pub async fn account_ids_by_identifier<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    domain: &str,
-    value: &str,
-) -> Result<Vec<String>, DbErr> {
-    let column = if domain == EMSO_DOMAIN {
-        "emso_index"
-    } else {
-        "tax_index"
-    };
-    let rows = query_all(
-        c,
-        &format!("SELECT account_id FROM profiles WHERE {column} = $1"),
-        [keys.blind_index(domain, value).into()],
-    )
-    .await?;
+pub async fn account_ids_by_identifier<C: ConnectionTrait>(c: &C, keys: &Keyring, domain: &str, value: &str) -> Result<Vec<String>, DbErr> {
+    let column = if domain == EMSO_DOMAIN { "emso_index" } else { "tax_index" };
+    let rows = query_all(c, &format!("SELECT account_id FROM profiles WHERE {column} = $1"), [keys.blind_index(domain, value).into()]).await?;
     rows.iter().map(|r| col(r, "account_id")).collect()
 }
 
@@ -630,76 +377,29 @@ pub async fn insert_session<C: ConnectionTrait>(
     .map(|_| ())
 }
 
-pub async fn session<C: ConnectionTrait>(
-    c: &C,
-    id_hash: &str,
-) -> Result<Option<SessionRow>, DbErr> {
-    query_opt(
-        c,
-        "SELECT * FROM sessions WHERE id_hash = $1",
-        [id_hash.into()],
-    )
-    .await?
-    .map(|r| session_from(&r))
-    .transpose()
+pub async fn session<C: ConnectionTrait>(c: &C, id_hash: &str) -> Result<Option<SessionRow>, DbErr> {
+    query_opt(c, "SELECT * FROM sessions WHERE id_hash = $1", [id_hash.into()]).await?.map(|r| session_from(&r)).transpose()
 }
 
-pub async fn sessions_of<C: ConnectionTrait>(
-    c: &C,
-    account_id: &str,
-) -> Result<Vec<SessionRow>, DbErr> {
-    let rows = query_all(
-        c,
-        "SELECT * FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC",
-        [account_id.into()],
-    )
-    .await?;
+pub async fn sessions_of<C: ConnectionTrait>(c: &C, account_id: &str) -> Result<Vec<SessionRow>, DbErr> {
+    let rows = query_all(c, "SELECT * FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC", [account_id.into()]).await?;
     rows.iter().map(session_from).collect()
 }
 
-pub async fn touch_session<C: ConnectionTrait>(
-    c: &C,
-    id_hash: &str,
-    now: Timestamp,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
-        [now.0.into(), id_hash.into()],
-    )
-    .await
-    .map(|_| ())
+pub async fn touch_session<C: ConnectionTrait>(c: &C, id_hash: &str, now: Timestamp) -> Result<(), DbErr> {
+    exec(c, "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", [now.0.into(), id_hash.into()]).await.map(|_| ())
 }
 
-pub async fn mark_reauth<C: ConnectionTrait>(
-    c: &C,
-    id_hash: &str,
-    now: Timestamp,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2",
-        [now.0.into(), id_hash.into()],
-    )
-    .await
-    .map(|_| ())
+pub async fn mark_reauth<C: ConnectionTrait>(c: &C, id_hash: &str, now: Timestamp) -> Result<(), DbErr> {
+    exec(c, "UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2", [now.0.into(), id_hash.into()]).await.map(|_| ())
 }
 
 pub async fn delete_session<C: ConnectionTrait>(c: &C, id_hash: &str) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "DELETE FROM sessions WHERE id_hash = $1",
-        [id_hash.into()],
-    )
-    .await
+    exec(c, "DELETE FROM sessions WHERE id_hash = $1", [id_hash.into()]).await
 }
 
 /// End a session of this account chosen by a short public handle (the hash prefix).
-pub async fn delete_session_by_handle<C: ConnectionTrait>(
-    c: &C,
-    account_id: &str,
-    handle: &str,
-) -> Result<u64, DbErr> {
+pub async fn delete_session_by_handle<C: ConnectionTrait>(c: &C, account_id: &str, handle: &str) -> Result<u64, DbErr> {
     if handle.len() < 16 || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
         return Ok(0);
     }
@@ -711,56 +411,23 @@ pub async fn delete_session_by_handle<C: ConnectionTrait>(
     Ok(n)
 }
 
-pub async fn delete_other_sessions<C: ConnectionTrait>(
-    c: &C,
-    account_id: &str,
-    keep: Option<&str>,
-) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2",
-        [account_id.into(), keep.unwrap_or("").into()],
-    )
-    .await
+pub async fn delete_other_sessions<C: ConnectionTrait>(c: &C, account_id: &str, keep: Option<&str>) -> Result<u64, DbErr> {
+    exec(c, "DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2", [account_id.into(), keep.unwrap_or("").into()]).await
 }
 
-pub async fn insert_pending_login<C: ConnectionTrait>(
-    c: &C,
-    id_hash: &str,
-    account_id: &str,
-    expires: Timestamp,
-) -> Result<(), DbErr> {
-    exec(
-        c,
-        "INSERT INTO pending_logins (id_hash, account_id, expires_at) VALUES ($1, $2, $3)",
-        [id_hash.into(), account_id.into(), expires.0.into()],
-    )
-    .await
-    .map(|_| ())
+pub async fn insert_pending_login<C: ConnectionTrait>(c: &C, id_hash: &str, account_id: &str, expires: Timestamp) -> Result<(), DbErr> {
+    exec(c, "INSERT INTO pending_logins (id_hash, account_id, expires_at) VALUES ($1, $2, $3)", [id_hash.into(), account_id.into(), expires.0.into()])
+        .await
+        .map(|_| ())
 }
 
-pub async fn pending_login<C: ConnectionTrait>(
-    c: &C,
-    id_hash: &str,
-    now: Timestamp,
-) -> Result<Option<String>, DbErr> {
-    let r = query_opt(
-        c,
-        "SELECT account_id FROM pending_logins WHERE id_hash = $1 AND expires_at > $2",
-        [id_hash.into(), now.0.into()],
-    )
-    .await?;
+pub async fn pending_login<C: ConnectionTrait>(c: &C, id_hash: &str, now: Timestamp) -> Result<Option<String>, DbErr> {
+    let r = query_opt(c, "SELECT account_id FROM pending_logins WHERE id_hash = $1 AND expires_at > $2", [id_hash.into(), now.0.into()]).await?;
     r.map(|r| col(&r, "account_id")).transpose()
 }
 
 pub async fn delete_pending_login<C: ConnectionTrait>(c: &C, id_hash: &str) -> Result<(), DbErr> {
-    exec(
-        c,
-        "DELETE FROM pending_logins WHERE id_hash = $1",
-        [id_hash.into()],
-    )
-    .await
-    .map(|_| ())
+    exec(c, "DELETE FROM pending_logins WHERE id_hash = $1", [id_hash.into()]).await.map(|_| ())
 }
 
 // ---- e-mail tokens ----
@@ -772,25 +439,27 @@ pub async fn insert_email_token<C: ConnectionTrait>(
     purpose: &str,
     expires: Timestamp,
 ) -> Result<(), DbErr> {
-    exec(c, "INSERT INTO email_tokens (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)", [token_hash.into(), account_id.into(), purpose.into(), expires.0.into()]).await.map(|_| ())
+    exec(
+        c,
+        "INSERT INTO email_tokens (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)",
+        [token_hash.into(), account_id.into(), purpose.into(), expires.0.into()],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Spend a token once; returns the account it belongs to.
-pub async fn use_email_token<C: ConnectionTrait>(
-    c: &C,
-    token_hash: &str,
-    purpose: &str,
-    now: Timestamp,
-) -> Result<Option<String>, DbErr> {
-    let Some(r) = query_opt(c, "SELECT account_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3", [token_hash.into(), purpose.into(), now.0.into()]).await? else {
+pub async fn use_email_token<C: ConnectionTrait>(c: &C, token_hash: &str, purpose: &str, now: Timestamp) -> Result<Option<String>, DbErr> {
+    let Some(r) = query_opt(
+        c,
+        "SELECT account_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        [token_hash.into(), purpose.into(), now.0.into()],
+    )
+    .await?
+    else {
         return Ok(None);
     };
-    exec(
-        c,
-        "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2",
-        [now.0.into(), token_hash.into()],
-    )
-    .await?;
+    exec(c, "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2", [now.0.into(), token_hash.into()]).await?;
     Ok(Some(col(&r, "account_id")?))
 }
 
@@ -804,12 +473,7 @@ pub struct Throttle {
 }
 
 pub async fn throttle<C: ConnectionTrait>(c: &C, key: &str) -> Result<Throttle, DbErr> {
-    let r = query_opt(
-        c,
-        "SELECT * FROM login_throttle WHERE key = $1",
-        [key.into()],
-    )
-    .await?;
+    let r = query_opt(c, "SELECT * FROM login_throttle WHERE key = $1", [key.into()]).await?;
     r.map(|r| -> Result<Throttle, DbErr> {
         Ok(Throttle {
             failures: col(&r, "failures")?,
@@ -833,9 +497,7 @@ pub async fn save_throttle<C: ConnectionTrait>(c: &C, key: &str, t: Throttle) ->
 }
 
 pub async fn clear_throttle<C: ConnectionTrait>(c: &C, key: &str) -> Result<(), DbErr> {
-    exec(c, "DELETE FROM login_throttle WHERE key = $1", [key.into()])
-        .await
-        .map(|_| ())
+    exec(c, "DELETE FROM login_throttle WHERE key = $1", [key.into()]).await.map(|_| ())
 }
 
 // ---- API tokens ----
@@ -855,11 +517,7 @@ fn token_from(r: &QueryResult) -> Result<ApiToken, DbErr> {
     Ok(ApiToken {
         id: col(r, "id")?,
         name: col(r, "name")?,
-        scopes: col::<String>(r, "scopes")?
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        scopes: col::<String>(r, "scopes")?.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         created_by: col(r, "created_by")?,
         created_at: col(r, "created_at")?,
         expires_at: col(r, "expires_at")?,
@@ -867,53 +525,34 @@ fn token_from(r: &QueryResult) -> Result<ApiToken, DbErr> {
     })
 }
 
-pub async fn insert_api_token<C: ConnectionTrait>(
-    c: &C,
-    t: &ApiToken,
-    token_hash: &str,
-) -> Result<(), DbErr> {
+pub async fn insert_api_token<C: ConnectionTrait>(c: &C, t: &ApiToken, token_hash: &str) -> Result<(), DbErr> {
     exec(
         c,
         "INSERT INTO api_tokens (id, token_hash, name, scopes, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [t.id.clone().into(), token_hash.into(), t.name.clone().into(), t.scopes.join(" ").into(), t.created_by.clone().into(), t.created_at.into(), opt_i64(t.expires_at)],
+        [
+            t.id.clone().into(),
+            token_hash.into(),
+            t.name.clone().into(),
+            t.scopes.join(" ").into(),
+            t.created_by.clone().into(),
+            t.created_at.into(),
+            opt_i64(t.expires_at),
+        ],
     )
     .await
     .map(|_| ())
 }
 
-pub async fn api_token_by_hash<C: ConnectionTrait>(
-    c: &C,
-    token_hash: &str,
-) -> Result<Option<ApiToken>, DbErr> {
-    query_opt(
-        c,
-        "SELECT * FROM api_tokens WHERE token_hash = $1",
-        [token_hash.into()],
-    )
-    .await?
-    .map(|r| token_from(&r))
-    .transpose()
+pub async fn api_token_by_hash<C: ConnectionTrait>(c: &C, token_hash: &str) -> Result<Option<ApiToken>, DbErr> {
+    query_opt(c, "SELECT * FROM api_tokens WHERE token_hash = $1", [token_hash.into()]).await?.map(|r| token_from(&r)).transpose()
 }
 
 pub async fn api_tokens<C: ConnectionTrait>(c: &C) -> Result<Vec<ApiToken>, DbErr> {
-    query_all(c, "SELECT * FROM api_tokens ORDER BY created_at DESC", [])
-        .await?
-        .iter()
-        .map(token_from)
-        .collect()
+    query_all(c, "SELECT * FROM api_tokens ORDER BY created_at DESC", []).await?.iter().map(token_from).collect()
 }
 
-pub async fn revoke_api_token<C: ConnectionTrait>(
-    c: &C,
-    id: &str,
-    now: Timestamp,
-) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        [now.0.into(), id.into()],
-    )
-    .await
+pub async fn revoke_api_token<C: ConnectionTrait>(c: &C, id: &str, now: Timestamp) -> Result<u64, DbErr> {
+    exec(c, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [now.0.into(), id.into()]).await
 }
 
 // ---- erasure ----
@@ -921,9 +560,7 @@ pub async fn revoke_api_token<C: ConnectionTrait>(
 /// Remove every row of the account; the cascade takes profile, roles,
 /// sessions, codes and tokens with it.
 pub async fn delete_account<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), DbErr> {
-    exec(c, "DELETE FROM accounts WHERE id = $1", [id.into()])
-        .await
-        .map(|_| ())
+    exec(c, "DELETE FROM accounts WHERE id = $1", [id.into()]).await.map(|_| ())
 }
 
 // ---- organisations (the municipal administration and its public institutions and companies) ----
@@ -938,41 +575,17 @@ pub struct Organisation {
 }
 
 pub async fn organisations<C: ConnectionTrait>(c: &C) -> Result<Vec<Organisation>, DbErr> {
-    let rows = query_all(
-        c,
-        "SELECT id, name, kind, demo FROM organisations ORDER BY kind, name",
-        [],
-    )
-    .await?;
+    let rows = query_all(c, "SELECT id, name, kind, demo FROM organisations ORDER BY kind, name", []).await?;
     rows.iter()
-        .map(|r| {
-            Ok(Organisation {
-                id: col(r, "id")?,
-                name: col(r, "name")?,
-                kind: col(r, "kind")?,
-                demo: col::<i64>(r, "demo")? != 0,
-            })
-        })
+        .map(|r| Ok(Organisation { id: col(r, "id")?, name: col(r, "name")?, kind: col(r, "kind")?, demo: col::<i64>(r, "demo")? != 0 }))
         .collect()
 }
 
-pub async fn insert_organisation<C: ConnectionTrait>(
-    c: &C,
-    name: &str,
-    kind: &str,
-    demo: bool,
-    now: Timestamp,
-) -> Result<(), DbErr> {
+pub async fn insert_organisation<C: ConnectionTrait>(c: &C, name: &str, kind: &str, demo: bool, now: Timestamp) -> Result<(), DbErr> {
     exec(
         c,
         "INSERT INTO organisations (id, name, kind, demo, created_at) VALUES ($1, $2, $3, $4, $5)",
-        [
-            uuid::Uuid::now_v7().to_string().into(),
-            name.into(),
-            kind.into(),
-            (demo as i64).into(),
-            now.0.into(),
-        ],
+        [uuid::Uuid::now_v7().to_string().into(), name.into(), kind.into(), (demo as i64).into(), now.0.into()],
     )
     .await
     .map(|_| ())
@@ -1004,22 +617,16 @@ pub async fn use_email_change<C: ConnectionTrait>(
     token_hash: &str,
     now: Timestamp,
 ) -> Result<Option<(String, String)>, DbErr> {
-    let Some(r) = query_opt(c, "SELECT account_id, payload_enc FROM email_tokens WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > $2", [token_hash.into(), now.0.into()]).await? else {
+    let Some(r) = query_opt(
+        c,
+        "SELECT account_id, payload_enc FROM email_tokens WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > $2",
+        [token_hash.into(), now.0.into()],
+    )
+    .await?
+    else {
         return Ok(None);
     };
-    exec(
-        c,
-        "UPDATE email_tokens SET used_at = $1, payload_enc = NULL WHERE token_hash = $2",
-        [now.0.into(), token_hash.into()],
-    )
-    .await?;
-    let new_email = open(
-        keys,
-        "email_tokens",
-        "payload_enc",
-        token_hash,
-        col(&r, "payload_enc")?,
-    )?
-    .unwrap_or_default();
+    exec(c, "UPDATE email_tokens SET used_at = $1, payload_enc = NULL WHERE token_hash = $2", [now.0.into(), token_hash.into()]).await?;
+    let new_email = open(keys, "email_tokens", "payload_enc", token_hash, col(&r, "payload_enc")?)?.unwrap_or_default();
     Ok(Some((col(&r, "account_id")?, new_email)))
 }

@@ -10,23 +10,12 @@ pub fn new_secret() -> String {
 
 fn totp(secret_b32: &str, account_label: &str, issuer: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
-    TOTP::new(
-        Algorithm::SHA1,
-        6,
-        1,
-        STEP_SECS,
-        bytes,
-        Some(issuer.to_string()),
-        account_label.to_string(),
-    )
-    .ok()
+    TOTP::new(Algorithm::SHA1, 6, 1, STEP_SECS, bytes, Some(issuer.to_string()), account_label.to_string()).ok()
 }
 
 /// The `otpauth://` URL authenticator apps scan.
 pub fn provisioning_url(secret_b32: &str, account_label: &str, issuer: &str) -> String {
-    totp(secret_b32, account_label, issuer)
-        .map(|t| t.get_url())
-        .unwrap_or_default()
+    totp(secret_b32, account_label, issuer).map(|t| t.get_url()).unwrap_or_default()
 }
 
 /// The URL as an inline SVG QR code.
@@ -44,12 +33,7 @@ pub fn qr_svg(url: &str) -> String {
 
 /// Check a code at `unix_secs`, allowing one step of clock skew, and return
 /// the time step it matched so the caller can refuse a replay of it.
-pub fn verify(
-    secret_b32: &str,
-    code: &str,
-    unix_secs: u64,
-    last_used_step: Option<i64>,
-) -> Option<i64> {
+pub fn verify(secret_b32: &str, code: &str, unix_secs: u64, last_used_step: Option<i64>) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -74,16 +58,7 @@ pub fn recovery_codes() -> Vec<String> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
     (0..10)
-        .map(|_| {
-            (0..3)
-                .map(|_| {
-                    (0..4)
-                        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-                        .collect::<String>()
-                })
-                .collect::<Vec<_>>()
-                .join("-")
-        })
+        .map(|_| (0..3).map(|_| (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>()).collect::<Vec<_>>().join("-"))
         .collect()
 }
 
@@ -103,15 +78,8 @@ mod tests {
         let code = t.generate(now);
         let step = verify(&secret, &code, now, None).expect("valid now");
         assert_eq!(step, (now / 30) as i64);
-        assert_eq!(
-            verify(&secret, &code, now, Some(step)),
-            None,
-            "replay refused"
-        );
-        assert!(
-            verify(&secret, &code, now + 30, None).is_some(),
-            "one step of skew"
-        );
+        assert_eq!(verify(&secret, &code, now, Some(step)), None, "replay refused");
+        assert!(verify(&secret, &code, now + 30, None).is_some(), "one step of skew");
         assert_eq!(verify(&secret, &code, now + 120, None), None, "too old");
         assert_eq!(verify(&secret, "12345", now, None), None);
     }
@@ -128,9 +96,6 @@ mod tests {
     #[test]
     fn provisioning_url_names_issuer() {
         let url = provisioning_url(&new_secret(), "ana@example.si", "Ptuj");
-        assert!(
-            url.starts_with("otpauth://totp/Ptuj:ana%40example.si?"),
-            "{url}"
-        );
+        assert!(url.starts_with("otpauth://totp/Ptuj:ana%40example.si?"), "{url}");
     }
 }

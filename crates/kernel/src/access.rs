@@ -21,13 +21,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Citizen,
-        Role::Representative,
-        Role::Staff,
-        Role::Dto,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 5] = [Role::Citizen, Role::Representative, Role::Staff, Role::Dto, Role::Admin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -73,10 +67,7 @@ use Role as R;
 
 /// The permission matrix: which roles hold each permission.
 pub const MATRIX: &[(Permission, &[Role])] = &[
-    (
-        P::ManageOwnAccount,
-        &[R::Citizen, R::Representative, R::Staff, R::Dto, R::Admin],
-    ),
+    (P::ManageOwnAccount, &[R::Citizen, R::Representative, R::Staff, R::Dto, R::Admin]),
     (P::ActForLegalEntity, &[R::Representative]),
     (P::StaffArea, &[R::Staff, R::Dto, R::Admin]),
     (P::ReadPersonalData, &[R::Staff, R::Admin]),
@@ -88,11 +79,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
 
 impl Permission {
     pub fn roles(self) -> &'static [Role] {
-        MATRIX
-            .iter()
-            .find(|(p, _)| *p == self)
-            .map(|(_, r)| *r)
-            .unwrap_or(&[])
+        MATRIX.iter().find(|(p, _)| *p == self).map(|(_, r)| *r).unwrap_or(&[])
     }
     /// Privileged permissions require a second factor.
     pub fn needs_second_factor(self) -> bool {
@@ -101,12 +88,7 @@ impl Permission {
 }
 
 /// Scopes an API token may carry.
-pub const TOKEN_SCOPES: &[&str] = &[
-    "profile:read",
-    "telemetry:write",
-    "catalog:read",
-    "reports:write",
-];
+pub const TOKEN_SCOPES: &[&str] = &["profile:read", "telemetry:write", "catalog:read", "reports:write"];
 
 /// The identity behind a request.
 #[derive(Clone, Debug, Default)]
@@ -146,8 +128,7 @@ impl Actor {
         self.user().is_some_and(|u| u.roles.contains(&role))
     }
     pub fn is_privileged(&self) -> bool {
-        self.user()
-            .is_some_and(|u| u.roles.iter().any(|r| r.is_privileged()))
+        self.user().is_some_and(|u| u.roles.iter().any(|r| r.is_privileged()))
     }
     pub fn allows(&self, perm: Permission) -> bool {
         self.check(perm).is_ok()
@@ -201,12 +182,8 @@ pub async fn audit_denials(
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let code = serde_json::from_slice::<crate::error::Problem>(&bytes)
-        .map(|p| p.code)
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let code = serde_json::from_slice::<crate::error::Problem>(&bytes).map(|p| p.code).unwrap_or_default();
     let who = match &actor {
         Actor::Anonymous => "anonymous".to_string(),
         Actor::User(u) => format!("account:{}", u.account_id),
@@ -261,38 +238,17 @@ mod tests {
             (P::ReadAudit, [false, false, false, true, true]),
             (P::ManageData, [false, false, false, true, true]),
         ];
-        assert_eq!(
-            expected.len(),
-            MATRIX.len(),
-            "every row of the matrix is tested"
-        );
+        assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {
             for (role, allowed) in Role::ALL.iter().zip(row) {
-                assert_eq!(
-                    user(&[*role], true).allows(*perm),
-                    *allowed,
-                    "{perm:?} for {role:?}"
-                );
+                assert_eq!(user(&[*role], true).allows(*perm), *allowed, "{perm:?} for {role:?}");
                 if role.is_privileged() && perm.needs_second_factor() {
                     let err = user(&[*role], false).check(*perm).unwrap_err();
-                    assert_eq!(
-                        err.code,
-                        if *allowed {
-                            "second_factor_required"
-                        } else {
-                            "missing_role"
-                        }
-                    );
+                    assert_eq!(err.code, if *allowed { "second_factor_required" } else { "missing_role" });
                 }
             }
-            assert_eq!(
-                Actor::Anonymous.check(*perm).unwrap_err().status.as_u16(),
-                401
-            );
-            let machine = Actor::Machine {
-                token_id: "t".into(),
-                scopes: vec!["profile:read".into()],
-            };
+            assert_eq!(Actor::Anonymous.check(*perm).unwrap_err().status.as_u16(), 401);
+            let machine = Actor::Machine { token_id: "t".into(), scopes: vec!["profile:read".into()] };
             assert_eq!(machine.check(*perm).unwrap_err().status.as_u16(), 403);
         }
     }
@@ -304,9 +260,6 @@ mod tests {
             u.must_change_password = true;
         }
         assert!(a.allows(P::ManageOwnAccount));
-        assert_eq!(
-            a.check(P::StaffArea).unwrap_err().code,
-            "password_change_required"
-        );
+        assert_eq!(a.check(P::StaffArea).unwrap_err().code, "password_change_required");
     }
 }

@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Milliseconds since the Unix epoch, UTC. Stored as BIGINT in both backends.
-#[derive(
-    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -30,8 +28,7 @@ impl Timestamp {
     }
     /// RFC 3339 in UTC, as the API promises.
     pub fn rfc3339(self) -> String {
-        self.to_datetime()
-            .to_rfc3339_opts(SecondsFormat::Secs, true)
+        self.to_datetime().to_rfc3339_opts(SecondsFormat::Secs, true)
     }
     /// A short human form for pages, in Central European time.
     pub fn display_local(self) -> String {
@@ -77,8 +74,7 @@ impl FixedClock {
         FixedClock(std::sync::atomic::AtomicI64::new(at.0))
     }
     pub fn advance(&self, d: Duration) {
-        self.0
-            .fetch_add(d.as_millis() as i64, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_add(d.as_millis() as i64, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -101,16 +97,8 @@ mod tests {
     fn local_display_follows_eu_summer_time() {
         // 2026-07-01 10:00 UTC is 12:00 in Ljubljana; 2026-01-15 10:00 UTC is 11:00.
         let summer = Timestamp(1_782_900_000_000);
-        assert!(
-            summer.display_local().ends_with("12:00"),
-            "{}",
-            summer.display_local()
-        );
+        assert!(summer.display_local().ends_with("12:00"), "{}", summer.display_local());
         let winter = Timestamp(1_768_471_200_000);
-        assert!(
-            winter.display_local().ends_with("11:00"),
-            "{}",
-            winter.display_local()
-        );
+        assert!(winter.display_local().ends_with("11:00"), "{}", winter.display_local());
     }
 }

@@ -58,9 +58,11 @@ impl Config {
         }
     }
     pub fn keys_file(&self) -> PathBuf {
-        self.keys_file
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("keys.toml"))
+        self.keys_file.clone().unwrap_or_else(|| self.data_dir.join("keys.toml"))
+    }
+    /// Where the server keeps the audit chain's head outside the database.
+    pub fn audit_anchor_file(&self) -> PathBuf {
+        self.data_dir.join("audit-anchor.json")
     }
     /// Cookies carry `Secure` unless the portal is served over plain HTTP (local use).
     pub fn secure_cookies(&self) -> bool {
@@ -94,19 +96,11 @@ impl Default for SessionPolicy {
 
 impl SessionPolicy {
     pub fn idle(&self, staff: bool) -> Duration {
-        let m = if staff {
-            self.staff_idle_minutes
-        } else {
-            self.citizen_idle_minutes
-        };
+        let m = if staff { self.staff_idle_minutes } else { self.citizen_idle_minutes };
         Duration::from_secs(m * 60)
     }
     pub fn absolute(&self, staff: bool) -> Duration {
-        let h = if staff {
-            self.staff_absolute_hours
-        } else {
-            self.citizen_absolute_hours
-        };
+        let h = if staff { self.staff_absolute_hours } else { self.citizen_absolute_hours };
         Duration::from_secs(h * 3600)
     }
     pub fn reauth(&self) -> Duration {
@@ -131,12 +125,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            min_length: 10,
-            staff_max_age_days: 180,
-            lockout_after: 10,
-            lockout_minutes: 15,
-        }
+        PasswordPolicy { min_length: 10, staff_max_age_days: 180, lockout_after: 10, lockout_minutes: 15 }
     }
 }
 

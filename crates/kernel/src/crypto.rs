@@ -54,9 +54,7 @@ pub struct Keyring {
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print key material.
-        f.debug_struct("Keyring")
-            .field("active", &self.active)
-            .finish_non_exhaustive()
+        f.debug_struct("Keyring").field("active", &self.active).finish_non_exhaustive()
     }
 }
 
@@ -67,11 +65,8 @@ fn random_key() -> [u8; 32] {
 }
 
 fn decode_key(s: &str) -> Result<[u8; 32], CryptoError> {
-    let v = STANDARD
-        .decode(s.trim())
-        .map_err(|_| CryptoError::KeyFile("key is not base64".into()))?;
-    v.try_into()
-        .map_err(|_| CryptoError::KeyFile("key is not 32 bytes".into()))
+    let v = STANDARD.decode(s.trim()).map_err(|_| CryptoError::KeyFile("key is not base64".into()))?;
+    v.try_into().map_err(|_| CryptoError::KeyFile("key is not 32 bytes".into()))
 }
 
 impl Keyring {
@@ -79,19 +74,13 @@ impl Keyring {
     pub fn generate() -> Keyring {
         let mut data_keys = BTreeMap::new();
         data_keys.insert("k1".to_string(), random_key());
-        Keyring {
-            data_keys,
-            active: "k1".into(),
-            index_key: random_key(),
-            audit_key: random_key(),
-        }
+        Keyring { data_keys, active: "k1".into(), index_key: random_key(), audit_key: random_key() }
     }
 
     /// Load the key file, creating it (mode 0600) when it does not exist.
     pub fn load_or_create(path: &Path) -> Result<Keyring, CryptoError> {
         if path.exists() {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(e.to_string()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(e.to_string()))?;
             return Keyring::from_toml(&text);
         }
         let ring = Keyring::generate();
@@ -108,12 +97,7 @@ impl Keyring {
         if !data_keys.contains_key(&file.active) {
             return Err(CryptoError::UnknownKey(file.active));
         }
-        Ok(Keyring {
-            data_keys,
-            active: file.active,
-            index_key: decode_key(&file.index_key)?,
-            audit_key: decode_key(&file.audit_key)?,
-        })
+        Ok(Keyring { data_keys, active: file.active, index_key: decode_key(&file.index_key)?, audit_key: decode_key(&file.audit_key)? })
     }
 
     pub fn to_toml(&self) -> String {
@@ -124,17 +108,10 @@ impl Keyring {
             keys: self
                 .data_keys
                 .iter()
-                .map(|(id, k)| KeyEntry {
-                    id: id.clone(),
-                    secret: STANDARD.encode(k),
-                    created: chrono::Utc::now().format("%Y-%m-%d").to_string(),
-                })
+                .map(|(id, k)| KeyEntry { id: id.clone(), secret: STANDARD.encode(k), created: chrono::Utc::now().format("%Y-%m-%d").to_string() })
                 .collect(),
         };
-        format!(
-            "# obcina keys: keep secret, back up with the database, never commit.\n{}",
-            toml_write(&file)
-        )
+        format!("# obcina keys: keep secret, back up with the database, never commit.\n{}", toml_write(&file))
     }
 
     /// Write atomically with owner-only permissions.
@@ -162,10 +139,7 @@ impl Keyring {
 
     /// Add a new data key and make it the one new ciphertexts use.
     pub fn rotate(&mut self) -> String {
-        let next = (1..)
-            .map(|n| format!("k{n}"))
-            .find(|id| !self.data_keys.contains_key(id))
-            .unwrap_or_else(|| "k0".into());
+        let next = (1..).map(|n| format!("k{n}")).find(|id| !self.data_keys.contains_key(id)).unwrap_or_else(|| "k0".into());
         self.data_keys.insert(next.clone(), random_key());
         self.active = next.clone();
         next
@@ -183,13 +157,7 @@ impl Keyring {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plain.as_bytes(),
-                    aad: context.as_bytes(),
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
             .expect("AES-GCM encryption cannot fail for in-memory data");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
@@ -201,25 +169,14 @@ impl Keyring {
         let (Some("v1"), Some(kid), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(CryptoError::Corrupt);
         };
-        let key = self
-            .data_keys
-            .get(kid)
-            .ok_or_else(|| CryptoError::UnknownKey(kid.to_string()))?;
-        let blob = URL_SAFE_NO_PAD
-            .decode(b64)
-            .map_err(|_| CryptoError::Corrupt)?;
+        let key = self.data_keys.get(kid).ok_or_else(|| CryptoError::UnknownKey(kid.to_string()))?;
+        let blob = URL_SAFE_NO_PAD.decode(b64).map_err(|_| CryptoError::Corrupt)?;
         if blob.len() < 12 {
             return Err(CryptoError::Corrupt);
         }
         let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
         let plain = cipher
-            .decrypt(
-                Nonce::from_slice(&blob[..12]),
-                Payload {
-                    msg: &blob[12..],
-                    aad: context.as_bytes(),
-                },
-            )
+            .decrypt(Nonce::from_slice(&blob[..12]), Payload { msg: &blob[12..], aad: context.as_bytes() })
             .map_err(|_| CryptoError::Corrupt)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Corrupt)
     }
@@ -306,10 +263,7 @@ mod tests {
         assert!(c.starts_with("v1.k1."));
         assert!(!c.contains("0101006500006"));
         assert_eq!(ring.decrypt("profile.emso:1", &c).unwrap(), "0101006500006");
-        assert!(matches!(
-            ring.decrypt("profile.emso:2", &c),
-            Err(CryptoError::Corrupt)
-        ));
+        assert!(matches!(ring.decrypt("profile.emso:2", &c), Err(CryptoError::Corrupt)));
     }
 
     #[test]
@@ -347,17 +301,8 @@ mod tests {
     fn blind_index_is_keyed_and_domain_separated() {
         let a = Keyring::generate();
         let b = Keyring::generate();
-        assert_eq!(
-            a.blind_index("tax", "12345678"),
-            a.blind_index("tax", "12345678")
-        );
-        assert_ne!(
-            a.blind_index("tax", "12345678"),
-            b.blind_index("tax", "12345678")
-        );
-        assert_ne!(
-            a.blind_index("tax", "12345678"),
-            a.blind_index("emso", "12345678")
-        );
+        assert_eq!(a.blind_index("tax", "12345678"), a.blind_index("tax", "12345678"));
+        assert_ne!(a.blind_index("tax", "12345678"), b.blind_index("tax", "12345678"));
+        assert_ne!(a.blind_index("tax", "12345678"), a.blind_index("emso", "12345678"));
     }
 }

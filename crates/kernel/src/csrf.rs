@@ -28,38 +28,19 @@ fn token_for(ctx: &Ctx, cookie: &str) -> String {
 }
 
 /// Gives every browser a CSRF cookie and every request its form token.
-pub async fn layer(
-    State(ctx): State<Ctx>,
-    jar: CookieJar,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn layer(State(ctx): State<Ctx>, jar: CookieJar, mut req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method
-        && !same_origin(req.headers(), &ctx.config.public_url())
-        && !CROSS_SITE_POST_PATHS.contains(&req.uri().path())
-    {
+    if unsafe_method && !same_origin(req.headers(), &ctx.config.public_url()) && !CROSS_SITE_POST_PATHS.contains(&req.uri().path()) {
         return axum::response::IntoResponse::into_response(AppError::forbidden("cross_origin"));
     }
-    let existing = jar
-        .get(COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| v.len() >= 20);
-    let value = existing
-        .clone()
-        .unwrap_or_else(|| crate::crypto::random_token(24));
-    req.extensions_mut()
-        .insert(CsrfToken(token_for(&ctx, &value)));
+    let existing = jar.get(COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 20);
+    let value = existing.clone().unwrap_or_else(|| crate::crypto::random_token(24));
+    req.extensions_mut().insert(CsrfToken(token_for(&ctx, &value)));
     let resp = next.run(req).await;
     if existing.is_some() {
         return resp;
     }
-    let cookie = Cookie::build((COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .secure(ctx.config.secure_cookies())
-        .same_site(SameSite::Lax)
-        .build();
+    let cookie = Cookie::build((COOKIE, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build();
     let mut resp = resp;
     if let Ok(v) = cookie.to_string().parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
@@ -79,10 +60,7 @@ fn same_origin(h: &HeaderMap, public_url: &str) -> bool {
     if origin == public_url {
         return true;
     }
-    let host = h
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
@@ -95,28 +73,22 @@ impl<T: DeserializeOwned + Send> FromRequest<Ctx> for CsrfForm<T> {
     async fn from_request(req: Request, ctx: &Ctx) -> Result<Self, AppError> {
         let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
         let jar = CookieJar::from_headers(req.headers());
-        let bytes = axum::body::Bytes::from_request(req, ctx)
-            .await
-            .map_err(|_| AppError::bad_request("body_unreadable"))?;
+        let bytes = axum::body::Bytes::from_request(req, ctx).await.map_err(|_| AppError::bad_request("body_unreadable"))?;
         #[derive(serde::Deserialize)]
         struct Only {
             #[serde(rename = "_csrf")]
             csrf: Option<String>,
         }
-        let only: Only = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::bad_request("form_malformed"))?;
+        let only: Only = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
         let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
         let ok = match (only.csrf, cookie, expected) {
-            (Some(sent), Some(cookie), Some(_)) => {
-                crate::crypto::ct_eq(&sent, &token_for(ctx, &cookie))
-            }
+            (Some(sent), Some(cookie), Some(_)) => crate::crypto::ct_eq(&sent, &token_for(ctx, &cookie)),
             _ => false,
         };
         if !ok {
             return Err(AppError::forbidden("csrf_failed"));
         }
-        let value = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::bad_request("form_malformed"))?;
+        let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
         Ok(CsrfForm(value))
     }
 }

@@ -40,25 +40,13 @@ impl Ctx {
     }
 
     /// Queue an e-mail in the caller's transaction; the outbox worker sends it.
-    pub async fn queue_mail<C: ConnectionTrait>(
-        &self,
-        c: &C,
-        mail: &OutgoingMail,
-    ) -> Result<(), DbErr> {
+    pub async fn queue_mail<C: ConnectionTrait>(&self, c: &C, mail: &OutgoingMail) -> Result<(), DbErr> {
         let payload = serde_json::to_value(mail).map_err(|e| DbErr::Custom(e.to_string()))?;
-        outbox::enqueue(c, &self.keys, self.now(), "mail", &payload)
-            .await
-            .map(|_| ())
+        outbox::enqueue(c, &self.keys, self.now(), "mail", &payload).await.map(|_| ())
     }
 
     /// Record an audited action in the caller's transaction.
-    pub async fn audit<C: ConnectionTrait>(
-        &self,
-        c: &C,
-        entry: AuditEntry<'_>,
-    ) -> Result<(), DbErr> {
-        audit::append(c, &self.keys, self.now(), &entry)
-            .await
-            .map(|_| ())
+    pub async fn audit<C: ConnectionTrait>(&self, c: &C, entry: AuditEntry<'_>) -> Result<(), DbErr> {
+        audit::append(c, &self.keys, self.now(), &entry).await.map(|_| ())
     }
 }

@@ -7,10 +7,7 @@
 //! a PostgreSQL variant.
 
 use crate::Timestamp;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
-    Statement, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult, Statement, TransactionTrait, Value};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -53,36 +50,28 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
-        Ok(Db {
-            conn: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
-        })
+        Ok(Db { conn: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool) })
     }
 
     /// Open PostgreSQL from a `postgres://` URL.
     pub async fn open_postgres(url: &str) -> Result<Db, DbErr> {
-        let opts = sqlx::postgres::PgConnectOptions::from_str(url)
-            .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
+        let opts = sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
             .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
-        Ok(Db {
-            conn: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
-        })
+        Ok(Db { conn: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool) })
     }
 
     /// SQLite under `data_dir` unless a PostgreSQL URL is given.
     pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Db, DbErr> {
         match database_url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Db::open_postgres(url).await
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Db::open_postgres(url).await,
+            Some(other) => {
+                Err(DbErr::Custom(format!("unsupported database URL scheme in {:?}: use postgres://", other.split(':').next().unwrap_or(""))))
             }
-            Some(other) => Err(DbErr::Custom(format!(
-                "unsupported database URL scheme in {:?}: use postgres://",
-                other.split(':').next().unwrap_or("")
-            ))),
             None => Db::open_sqlite(data_dir).await,
         }
     }
@@ -109,20 +98,10 @@ impl Db {
 
     /// Apply every migration not yet applied, in the given order.
     pub async fn migrate(&self, migrations: &[&Migration], now: Timestamp) -> Result<usize, DbErr> {
-        self.conn
-            .execute_unprepared(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
+        self.conn.execute_unprepared("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)").await?;
         let mut applied = 0;
         for m in migrations {
-            let done = query_opt(
-                &self.conn,
-                "SELECT id FROM schema_migrations WHERE id = $1",
-                [m.id.into()],
-            )
-            .await?
-            .is_some();
+            let done = query_opt(&self.conn, "SELECT id FROM schema_migrations WHERE id = $1", [m.id.into()]).await?.is_some();
             if done {
                 continue;
             }
@@ -132,16 +111,9 @@ impl Db {
                 _ => m.sql,
             };
             for part in split_sql(sql) {
-                txn.execute_unprepared(part)
-                    .await
-                    .map_err(|e| DbErr::Migration(format!("{}: {e}", m.id)))?;
+                txn.execute_unprepared(part).await.map_err(|e| DbErr::Migration(format!("{}: {e}", m.id)))?;
             }
-            exec(
-                &txn,
-                "INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)",
-                [m.id.into(), now.0.into()],
-            )
-            .await?;
+            exec(&txn, "INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)", [m.id.into(), now.0.into()]).await?;
             txn.commit().await?;
             applied += 1;
         }
@@ -187,36 +159,20 @@ fn split_sql(sql: &str) -> Vec<&str> {
     out
 }
 
-fn stmt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(
-    c: &C,
-    sql: &str,
-    values: I,
-) -> Statement {
+fn stmt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(c: &C, sql: &str, values: I) -> Statement {
     Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
 /// Execute a statement; returns the number of rows it touched.
-pub async fn exec<C: ConnectionTrait, I: IntoIterator<Item = Value>>(
-    c: &C,
-    sql: &str,
-    values: I,
-) -> Result<u64, DbErr> {
+pub async fn exec<C: ConnectionTrait, I: IntoIterator<Item = Value>>(c: &C, sql: &str, values: I) -> Result<u64, DbErr> {
     Ok(c.execute_raw(stmt(c, sql, values)).await?.rows_affected())
 }
 
-pub async fn query_opt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(
-    c: &C,
-    sql: &str,
-    values: I,
-) -> Result<Option<QueryResult>, DbErr> {
+pub async fn query_opt<C: ConnectionTrait, I: IntoIterator<Item = Value>>(c: &C, sql: &str, values: I) -> Result<Option<QueryResult>, DbErr> {
     c.query_one_raw(stmt(c, sql, values)).await
 }
 
-pub async fn query_all<C: ConnectionTrait, I: IntoIterator<Item = Value>>(
-    c: &C,
-    sql: &str,
-    values: I,
-) -> Result<Vec<QueryResult>, DbErr> {
+pub async fn query_all<C: ConnectionTrait, I: IntoIterator<Item = Value>>(c: &C, sql: &str, values: I) -> Result<Vec<QueryResult>, DbErr> {
     c.query_all_raw(stmt(c, sql, values)).await
 }
 
@@ -227,19 +183,13 @@ pub fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> Result<T, D
 
 /// `FOR UPDATE` where the backend has row locks; SQLite serialises writers anyway.
 pub fn for_update<C: ConnectionTrait>(c: &C) -> &'static str {
-    if c.get_database_backend() == DbBackend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    }
+    if c.get_database_backend() == DbBackend::Postgres { " FOR UPDATE" } else { "" }
 }
 
 /// Whether an error is a unique-constraint violation (e.g. a taken e-mail).
 pub fn is_unique_violation(e: &DbErr) -> bool {
     let s = e.to_string();
-    s.contains("UNIQUE constraint failed")
-        || s.contains("duplicate key value")
-        || s.contains("23505")
+    s.contains("UNIQUE constraint failed") || s.contains("duplicate key value") || s.contains("23505")
 }
 
 /// A null of the given kind for optional parameters.
@@ -257,7 +207,8 @@ mod tests {
 
     #[test]
     fn split_keeps_trigger_bodies_whole() {
-        let sql = "CREATE TABLE a (x INT);\nCREATE TRIGGER t BEFORE UPDATE ON a\nBEGIN\n  SELECT RAISE(ABORT, 'no');\nEND;\nCREATE INDEX i ON a (x);\n";
+        let sql =
+            "CREATE TABLE a (x INT);\nCREATE TRIGGER t BEFORE UPDATE ON a\nBEGIN\n  SELECT RAISE(ABORT, 'no');\nEND;\nCREATE INDEX i ON a (x);\n";
         let parts = split_sql(sql);
         assert_eq!(parts.len(), 3, "{parts:?}");
         assert!(parts[1].contains("RAISE"));

@@ -48,13 +48,7 @@ pub struct Problem {
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str) -> Self {
-        AppError {
-            status,
-            code,
-            detail: None,
-            fields: vec![],
-            retry_after_secs: None,
-        }
+        AppError { status, code, detail: None, fields: vec![], retry_after_secs: None }
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
@@ -65,16 +59,10 @@ impl AppError {
     }
     /// 422 with the fields that failed.
     pub fn invalid(fields: Vec<FieldError>) -> Self {
-        AppError {
-            fields,
-            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-        }
+        AppError { fields, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed") }
     }
     pub fn field(field: &str, code: &str) -> Self {
-        Self::invalid(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-        }])
+        Self::invalid(vec![FieldError { field: field.into(), code: code.into() }])
     }
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "not_signed_in")
@@ -89,10 +77,7 @@ impl AppError {
         Self::new(StatusCode::CONFLICT, code)
     }
     pub fn too_many(retry_after_secs: u64) -> Self {
-        AppError {
-            retry_after_secs: Some(retry_after_secs),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
-        }
+        AppError { retry_after_secs: Some(retry_after_secs), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts") }
     }
     /// Log the cause (server side only) and answer 500 without details.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -126,10 +111,7 @@ impl IntoResponse for AppError {
             h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            h.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"obcina\""),
-            );
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"obcina\""));
         }
         resp
     }

@@ -52,13 +52,7 @@ impl Lang {
         for part in header.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("").trim();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             if let Some(lang) = Lang::from_code(primary)
                 && best.is_none_or(|(bq, _)| q > bq)
@@ -91,20 +85,14 @@ impl I18n {
     pub fn new(sources: &[&[(Lang, &str)]]) -> Result<I18n, String> {
         let mut bundles = Vec::new();
         for lang in Lang::ALL {
-            let id: unic_langid::LanguageIdentifier = lang
-                .code()
-                .parse()
-                .map_err(|_| format!("bad language id {lang}"))?;
+            let id: unic_langid::LanguageIdentifier = lang.code().parse().map_err(|_| format!("bad language id {lang}"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // No Unicode isolation marks: they show up as stray characters in HTML attributes.
             bundle.set_use_isolating(false);
             for crate_sources in sources {
                 for (l, src) in crate_sources.iter().filter(|(l, _)| *l == lang) {
-                    let res = FluentResource::try_new(src.to_string())
-                        .map_err(|(_, errs)| format!("{l}: {errs:?}"))?;
-                    bundle
-                        .add_resource(res)
-                        .map_err(|errs| format!("{l}: duplicate messages {errs:?}"))?;
+                    let res = FluentResource::try_new(src.to_string()).map_err(|(_, errs)| format!("{l}: {errs:?}"))?;
+                    bundle.add_resource(res).map_err(|errs| format!("{l}: duplicate messages {errs:?}"))?;
                 }
             }
             bundles.push((lang, bundle));
@@ -113,12 +101,7 @@ impl I18n {
     }
 
     fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        &self
-            .bundles
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .expect("all languages loaded")
-            .1
+        &self.bundles.iter().find(|(l, _)| *l == lang).expect("all languages loaded").1
     }
 
     pub fn has(&self, lang: Lang, key: &str) -> bool {
@@ -173,24 +156,16 @@ mod tests {
 
     #[test]
     fn accept_language_picks_highest_quality_known_language() {
-        assert_eq!(
-            Lang::from_accept_language("de-AT,de;q=0.9,en;q=0.8"),
-            Lang::De
-        );
-        assert_eq!(
-            Lang::from_accept_language("fr-FR,en;q=0.5,sl;q=0.7"),
-            Lang::Sl
-        );
+        assert_eq!(Lang::from_accept_language("de-AT,de;q=0.9,en;q=0.8"), Lang::De);
+        assert_eq!(Lang::from_accept_language("fr-FR,en;q=0.5,sl;q=0.7"), Lang::Sl);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Sl);
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
     }
 
     #[test]
     fn slovenian_has_four_plural_forms() {
-        let src: &[(Lang, &str)] = &[(
-            Lang::Sl,
-            "n-sessions = { $n ->\n [one] { $n } seja\n [two] { $n } seji\n [few] { $n } seje\n *[other] { $n } sej\n}\n",
-        )];
+        let src: &[(Lang, &str)] =
+            &[(Lang::Sl, "n-sessions = { $n ->\n [one] { $n } seja\n [two] { $n } seji\n [few] { $n } seje\n *[other] { $n } sej\n}\n")];
         let i = I18n::new(&[src]).unwrap();
         let f = |n: i64| i.t_args(Lang::Sl, "n-sessions", &[("n", n.into())]);
         assert_eq!(f(1), "1 seja");

@@ -28,14 +28,10 @@ impl Page {
     }
     /// A message with one named argument.
     pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
-        self.ctx
-            .i18n
-            .t_args(self.lang, key, &[(name, value.to_string().into())])
+        self.ctx.i18n.t_args(self.lang, key, &[(name, value.to_string().into())])
     }
     pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
-        self.ctx
-            .i18n
-            .t_args(self.lang, key, &[(name, (*n.borrow()).into())])
+        self.ctx.i18n.t_args(self.lang, key, &[(name, (*n.borrow()).into())])
     }
     pub fn municipality(&self) -> &str {
         self.ctx.config.municipality.name(self.lang)
@@ -44,23 +40,10 @@ impl Page {
         matches!(self.actor, Actor::User(_))
     }
     pub fn staff(&self) -> bool {
-        self.actor.user().is_some_and(|u| {
-            u.roles
-                .iter()
-                .any(|r| Permission::StaffArea.roles().contains(r))
-        })
+        self.actor.user().is_some_and(|u| u.roles.iter().any(|r| Permission::StaffArea.roles().contains(r)))
     }
     pub fn languages(&self) -> Vec<(Lang, String)> {
-        Lang::ALL
-            .into_iter()
-            .filter(|l| *l != self.lang)
-            .map(|l| {
-                (
-                    l,
-                    format!("/lang/{}?next={}", l.code(), urlencode(&self.path)),
-                )
-            })
-            .collect()
+        Lang::ALL.into_iter().filter(|l| *l != self.lang).map(|l| (l, format!("/lang/{}?next={}", l.code(), urlencode(&self.path)))).collect()
     }
     /// The return address for sign-in links.
     pub fn next_param(&self) -> String {
@@ -69,10 +52,7 @@ impl Page {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .unwrap_or_default()
-        .trim_start_matches('=')
-        .to_string()
+    serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_string()
 }
 
 impl FromRequestParts<Ctx> for Page {
@@ -81,16 +61,8 @@ impl FromRequestParts<Ctx> for Page {
         Ok(Page {
             ctx: ctx.clone(),
             lang: crate::web::request_lang(&parts.headers),
-            csrf: parts
-                .extensions
-                .get::<CsrfToken>()
-                .map(|t| t.0.clone())
-                .unwrap_or_default(),
-            path: parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|| "/".into()),
+            csrf: parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            path: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
             actor: parts.extensions.get::<Actor>().cloned().unwrap_or_default(),
         })
     }
@@ -113,14 +85,9 @@ pub async fn error_pages(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    let page = Page::from_request_parts(&mut parts, &ctx)
-        .await
-        .unwrap_or_else(|e| match e {});
+    let page = Page::from_request_parts(&mut parts, &ctx).await.unwrap_or_else(|e| match e {});
     let resp = next.run(Request::from_parts(parts, body)).await;
-    let is_problem = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let is_problem = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if !is_problem {
         return resp;
     }
@@ -128,29 +95,14 @@ pub async fn error_pages(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     if status == StatusCode::UNAUTHORIZED && page.actor.user().is_none() {
         return crate::web::see_other(&format!("/login?next={}", page.next_param()));
     }
-    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
     let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
     let code = problem.as_ref().map(|p| p.code.clone()).unwrap_or_default();
     let code_key = format!("error-{}", code.replace('_', "-"));
-    let message = if ctx.i18n.has(page.lang, &code_key) || ctx.i18n.has(Lang::En, &code_key) {
-        page.t(&code_key)
-    } else {
-        page.t("error-generic")
-    };
+    let message = if ctx.i18n.has(page.lang, &code_key) || ctx.i18n.has(Lang::En, &code_key) { page.t(&code_key) } else { page.t("error-generic") };
     let title = page.t(&format!("error-status-{}", status.as_u16()));
-    let title = if title.starts_with("error-status") {
-        page.t("error-title")
-    } else {
-        title
-    };
-    let html = ErrorPage {
-        p: page,
-        status: status.as_u16(),
-        title,
-        message,
-    };
+    let title = if title.starts_with("error-status") { page.t("error-title") } else { title };
+    let html = ErrorPage { p: page, status: status.as_u16(), title, message };
     let mut out = crate::web::render(&html);
     *out.status_mut() = status;
     out

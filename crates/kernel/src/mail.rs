@@ -37,14 +37,9 @@ impl Mailer {
         let Some(url) = smtp_url else {
             return Ok(Mailer::Log);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("smtp url: {e}"))?
-            .build();
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("smtp url: {e}"))?.build();
         let from = from.parse().map_err(|e| format!("mail_from: {e}"))?;
-        Ok(Mailer::Smtp {
-            transport: Box::new(transport),
-            from,
-        })
+        Ok(Mailer::Smtp { transport: Box::new(transport), from })
     }
 
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), String> {
@@ -65,11 +60,7 @@ impl Mailer {
                     .header(ContentType::TEXT_PLAIN)
                     .body(mail.body.clone())
                     .map_err(|e| e.to_string())?;
-                transport
-                    .send(msg)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
             }
         }
     }

@@ -17,21 +17,10 @@ fn payload_context(id: &str) -> String {
 
 /// The outbox's sealed column, for key rotation.
 pub const ENCRYPTED_COLUMNS: &[crate::crypto::EncryptedColumn] =
-    &[crate::crypto::EncryptedColumn {
-        table: "outbox",
-        key_sql: "id",
-        column: "payload",
-        context_prefix: "outbox:",
-    }];
+    &[crate::crypto::EncryptedColumn { table: "outbox", key_sql: "id", column: "payload", context_prefix: "outbox:" }];
 const CLAIM_FOR: Duration = Duration::from_secs(120);
 
-pub async fn enqueue<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    now: Timestamp,
-    kind: &str,
-    payload: &serde_json::Value,
-) -> Result<String, DbErr> {
+pub async fn enqueue<C: ConnectionTrait>(c: &C, keys: &Keyring, now: Timestamp, kind: &str, payload: &serde_json::Value) -> Result<String, DbErr> {
     let id = uuid::Uuid::now_v7().to_string();
     let sealed = keys.encrypt(&payload_context(&id), &payload.to_string());
     exec(
@@ -52,11 +41,7 @@ pub struct Job {
 
 /// Claim the oldest due job, if any. Safe with many workers: the UPDATE
 /// re-checks the claim, so only one of them gets it.
-pub async fn claim<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    now: Timestamp,
-) -> Result<Option<Job>, DbErr> {
+pub async fn claim<C: ConnectionTrait>(c: &C, keys: &Keyring, now: Timestamp) -> Result<Option<Job>, DbErr> {
     let Some(row) = query_opt(
         c,
         "SELECT id FROM outbox WHERE done_at IS NULL AND run_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY run_after LIMIT 1",
@@ -76,52 +61,32 @@ pub async fn claim<C: ConnectionTrait>(
     if n == 0 {
         return Ok(None);
     }
-    let row = query_opt(
-        c,
-        "SELECT kind, payload, attempts FROM outbox WHERE id = $1",
-        [id.clone().into()],
-    )
-    .await?
-    .ok_or_else(|| DbErr::RecordNotFound(id.clone()))?;
+    let row = query_opt(c, "SELECT kind, payload, attempts FROM outbox WHERE id = $1", [id.clone().into()])
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(id.clone()))?;
     let sealed: String = col(&row, "payload")?;
-    let payload = keys
-        .decrypt(&payload_context(&id), &sealed)
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(serde_json::Value::Null);
-    Ok(Some(Job {
-        id,
-        kind: col(&row, "kind")?,
-        payload,
-        attempts: col(&row, "attempts")?,
-    }))
+    let payload = keys.decrypt(&payload_context(&id), &sealed).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
+    Ok(Some(Job { id, kind: col(&row, "kind")?, payload, attempts: col(&row, "attempts")? }))
 }
 
 /// Delivered: the row (and its personal payload) goes.
 pub async fn complete<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), DbErr> {
-    exec(c, "DELETE FROM outbox WHERE id = $1", [id.into()])
-        .await
-        .map(|_| ())
+    exec(c, "DELETE FROM outbox WHERE id = $1", [id.into()]).await.map(|_| ())
 }
 
 /// Failed: retry with exponential back-off, give up after MAX_ATTEMPTS.
-pub async fn fail<C: ConnectionTrait>(
-    c: &C,
-    keys: &Keyring,
-    job: &Job,
-    now: Timestamp,
-    error: &str,
-) -> Result<(), DbErr> {
+pub async fn fail<C: ConnectionTrait>(c: &C, keys: &Keyring, job: &Job, now: Timestamp, error: &str) -> Result<(), DbErr> {
     let backoff = Duration::from_secs(5u64.saturating_mul(1 << job.attempts.clamp(0, 12)));
-    let done = if job.attempts >= MAX_ATTEMPTS {
-        Some(now.0)
-    } else {
-        None
-    };
+    let done = if job.attempts >= MAX_ATTEMPTS { Some(now.0) } else { None };
     exec(
         c,
         "UPDATE outbox SET claimed_until = NULL, run_after = $1, last_error = $2, done_at = $3 WHERE id = $4",
-        [now.plus(backoff).0.into(), keys.encrypt(&format!("outbox.last_error:{}", job.id), &error.chars().take(500).collect::<String>()).into(), crate::db::opt_i64(done), job.id.clone().into()],
+        [
+            now.plus(backoff).0.into(),
+            keys.encrypt(&format!("outbox.last_error:{}", job.id), &error.chars().take(500).collect::<String>()).into(),
+            crate::db::opt_i64(done),
+            job.id.clone().into(),
+        ],
     )
     .await
     .map(|_| ())

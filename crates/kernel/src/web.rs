@@ -20,17 +20,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
 pub fn request_lang(headers: &axum::http::HeaderMap) -> Lang {
     let jar = CookieJar::from_headers(headers);
-    if let Some(l) = jar
-        .get(LANG_COOKIE)
-        .and_then(|c| Lang::from_code(c.value()))
-    {
+    if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())) {
         return l;
     }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or(Lang::Sl)
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept_language).unwrap_or(Lang::Sl)
 }
 
 /// Render an askama template as an HTML response.
@@ -45,12 +38,7 @@ pub fn render<T: askama::Template>(t: &T) -> Response {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         // Browsers strip tabs and newlines, so "/\t/evil.example" would become "//evil.example".
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
-        {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(|c| c.is_control() || c.is_whitespace()) => {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -59,34 +47,19 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// A 303 redirect (after a POST the browser GETs the target).
 pub fn see_other(to: &str) -> Response {
-    (
-        axum::http::StatusCode::SEE_OTHER,
-        [(header::LOCATION, to.to_string())],
-    )
-        .into_response()
+    (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/")
-        || path == "/api"
-        || path.starts_with("/healthz")
-        || path.starts_with("/readyz")
-        || path == "/metrics"
+    path.starts_with("/api/") || path == "/api" || path.starts_with("/healthz") || path.starts_with("/readyz") || path == "/metrics"
 }
 
 /// Headers every response carries (ASVS V14.4).
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    let https = req
-        .headers()
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v == "https")
-        || req.uri().scheme_str() == Some("https");
+    let https = req.headers().get("x-forwarded-proto").is_some_and(|v| v == "https") || req.uri().scheme_str() == Some("https");
     let mut resp = next.run(req).await;
     if https {
-        resp.headers_mut().insert(
-            "strict-transport-security",
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        resp.headers_mut().insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     let h = resp.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -100,19 +73,14 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
-    set(
-        h,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=(self)",
-    );
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(self)");
     set(h, "cross-origin-opener-policy", "same-origin");
     resp
 }
 
 /// Pages that show personal data must not be cached by the browser or proxies.
 pub fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 
@@ -128,28 +96,20 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
             Ok(axum::Json(v)) => v,
             Err(JsonRejection::MissingJsonContentType(_)) => {
-                return Err(crate::AppError::new(
-                    axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "json_expected",
-                ));
+                return Err(crate::AppError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_expected"));
             }
             Err(e) => {
-                return Err(
-                    crate::AppError::bad_request("json_malformed").with_detail(e.body_text())
-                );
+                return Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text()));
             }
         };
         if !value.is_object() {
-            return Err(crate::AppError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "json_invalid",
-            )
-            .with_detail("the body must be a JSON object"));
+            return Err(
+                crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object")
+            );
         }
-        serde_json::from_value(value).map(ApiJson).map_err(|e| {
-            crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid")
-                .with_detail(e.to_string())
-        })
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
     }
 }
 

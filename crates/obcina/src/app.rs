@@ -17,29 +17,16 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
-pub const MESSAGES: &[&[(Lang, &str)]] = &[
-    kernel::MESSAGES,
-    identity::MESSAGES,
-    eid::MESSAGES,
-    crate::portal::MESSAGES,
-];
+pub const MESSAGES: &[&[(Lang, &str)]] = &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
-    kernel::MIGRATIONS
-        .iter()
-        .chain(identity::MIGRATIONS)
-        .chain(eid::MIGRATIONS)
-        .collect()
+    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).collect()
 }
 
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("OBCINA_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let filter = EnvFilter::try_from_env("OBCINA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 /// Defaults, then the TOML file, then flags and environment.
@@ -63,18 +50,10 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     let db = Db::open(&config.data_dir, config.database_url.as_deref()).await?;
     let keys = Keyring::load_or_create(&config.keys_file())?;
     let i18n = I18n::new(MESSAGES).map_err(anyhow::Error::msg)?;
-    let mailer = Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)
-        .map_err(anyhow::Error::msg)?;
+    let mailer = Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
     let clock: Arc<dyn kernel::clock::Clock> = Arc::new(SystemClock);
     db.migrate(&migrations(), clock.now()).await?;
-    Ok(Ctx::new(CtxInner {
-        config,
-        db,
-        keys,
-        i18n,
-        clock,
-        mailer,
-    }))
+    Ok(Ctx::new(CtxInner { config, db, keys, i18n, clock, mailer }))
 }
 
 pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
@@ -84,26 +63,18 @@ pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
         .merge(identity::router())
         .merge(eid)
         .merge(crate::ops::router())
-        .layer(from_fn_with_state(
-            ctx.clone(),
-            kernel::access::audit_denials,
-        ))
+        .layer(from_fn_with_state(ctx.clone(), kernel::access::audit_denials))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
-        .layer(from_fn_with_state(
-            ctx.clone(),
-            identity::session::resolve_actor,
-        ))
+        .layer(from_fn_with_state(ctx.clone(), identity::session::resolve_actor))
         .layer(from_fn_with_state(ctx.clone(), kernel::csrf::layer))
         .layer(axum::middleware::from_fn(crate::ops::track_metrics))
         .layer(axum::middleware::from_fn(kernel::web::security_headers))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(CatchPanicLayer::new())
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                // Path only: query strings may carry tokens.
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            // Path only: query strings may carry tokens.
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+        }))
         .with_state(ctx))
 }
 
@@ -123,20 +94,15 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         crate::demo::load_if_empty(&ctx).await?;
     }
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
+    let anchor = tokio::spawn(crate::ops::audit_anchor_writer(ctx.clone()));
     if matches!(ctx.mailer, Mailer::Log) {
-        tracing::warn!(
-            "no SMTP configured: e-mail (including confirmation links) is written to this log"
-        );
+        tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
     }
     let app = router(ctx)?;
-    println!(
-        "obcina is ready at {url}  ({} ms)",
-        started.elapsed().as_millis()
-    );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
+    anchor.abort();
     Ok(())
 }
 
@@ -146,8 +112,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -163,30 +128,16 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     keys.rotate();
     let mut n = 0;
     let txn = ctx.db.begin().await?;
-    let columns = identity::store::ENCRYPTED_COLUMNS
-        .iter()
-        .chain(kernel::outbox::ENCRYPTED_COLUMNS);
+    let columns = identity::store::ENCRYPTED_COLUMNS.iter().chain(kernel::outbox::ENCRYPTED_COLUMNS);
     for col in columns {
         let (table, key_sql, column) = (col.table, col.key_sql, col.column);
-        let rows = kernel::db::query_all(
-            &txn,
-            &format!(
-                "SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
-            ),
-            [],
-        )
-        .await?;
+        let rows = kernel::db::query_all(&txn, &format!("SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"), []).await?;
         for r in rows {
             let key: String = kernel::db::col(&r, "k")?;
             let sealed: String = kernel::db::col(&r, "v")?;
             let context = col.context(&key);
             let resealed = keys.encrypt(&context, &ctx.keys.decrypt(&context, &sealed)?);
-            kernel::db::exec(
-                &txn,
-                &format!("UPDATE {table} SET {column} = $1 WHERE {key_sql} = $2"),
-                [resealed.into(), key.into()],
-            )
-            .await?;
+            kernel::db::exec(&txn, &format!("UPDATE {table} SET {column} = $1 WHERE {key_sql} = $2"), [resealed.into(), key.into()]).await?;
             n += 1;
         }
     }
@@ -195,13 +146,7 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
         &txn,
         &keys,
         ctx.now(),
-        &kernel::audit::AuditEntry {
-            actor: "cli",
-            action: "keys.rotate",
-            subject: "keys",
-            outcome: "ok",
-            detail,
-        },
+        &kernel::audit::AuditEntry { actor: "cli", action: "keys.rotate", subject: "keys", outcome: "ok", detail },
     )
     .await?;
     keys.save(&config.keys_file())?;

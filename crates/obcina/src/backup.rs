@@ -33,21 +33,13 @@ struct Header {
 
 fn derive_key(passphrase: &str, salt: &[u8]) -> anyhow::Result<[u8; 32]> {
     let mut key = [0u8; 32];
-    argon2::Argon2::default()
-        .hash_password_into(passphrase.as_bytes(), salt, &mut key)
-        .map_err(|e| anyhow::anyhow!("key derivation: {e}"))?;
+    argon2::Argon2::default().hash_password_into(passphrase.as_bytes(), salt, &mut key).map_err(|e| anyhow::anyhow!("key derivation: {e}"))?;
     Ok(key)
 }
 
-pub async fn backup(
-    config: &Config,
-    to: &Path,
-    passphrase: Option<&str>,
-) -> anyhow::Result<String> {
+pub async fn backup(config: &Config, to: &Path, passphrase: Option<&str>) -> anyhow::Result<String> {
     if config.database_url.is_some() {
-        bail!(
-            "for PostgreSQL use pg_dump (the database) together with the key file; built-in PostgreSQL snapshots are not implemented yet"
-        );
+        bail!("for PostgreSQL use pg_dump (the database) together with the key file; built-in PostgreSQL snapshots are not implemented yet");
     }
     let db_path = config.data_dir.join("obcina.sqlite3");
     if !db_path.exists() {
@@ -55,25 +47,15 @@ pub async fn backup(
     }
     let tmp = tempfile::Builder::new()
         .prefix(".obcina-snapshot")
-        .tempfile_in(
-            to.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        )?;
+        .tempfile_in(to.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
     let tmp_path = tmp.path().to_path_buf();
     drop(tmp);
     let _ = std::fs::remove_file(&tmp_path);
     {
-        let opts = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db_path)
-            .busy_timeout(std::time::Duration::from_secs(30));
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&db_path).busy_timeout(std::time::Duration::from_secs(30));
         use sqlx::ConnectOptions;
         let mut conn = opts.connect().await.context("opening the database")?;
-        sqlx::query("VACUUM INTO ?")
-            .bind(tmp_path.to_string_lossy().to_string())
-            .execute(&mut conn)
-            .await
-            .context("VACUUM INTO")?;
+        sqlx::query("VACUUM INTO ?").bind(tmp_path.to_string_lossy().to_string()).execute(&mut conn).await.context("VACUUM INTO")?;
     }
     let db = std::fs::read(&tmp_path)?;
     let _ = std::fs::remove_file(&tmp_path);
@@ -103,9 +85,7 @@ pub async fn backup(
             let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
             header.salt = Some(hex::encode(salt));
             header.nonce = Some(hex::encode(nonce));
-            cipher
-                .encrypt(Nonce::from_slice(&nonce), payload.as_slice())
-                .map_err(|_| anyhow::anyhow!("encryption failed"))?
+            cipher.encrypt(Nonce::from_slice(&nonce), payload.as_slice()).map_err(|_| anyhow::anyhow!("encryption failed"))?
         }
         None => payload,
     };
@@ -119,11 +99,7 @@ pub async fn backup(
         "backup written to {} ({} bytes of database{})",
         to.display(),
         header.db_len,
-        if header.encrypted {
-            ", encrypted"
-        } else {
-            "; NOT encrypted: it holds the keys, so protect it or use --passphrase-env"
-        }
+        if header.encrypted { ", encrypted" } else { "; NOT encrypted: it holds the keys, so protect it or use --passphrase-env" }
     ))
 }
 
@@ -137,24 +113,15 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut f = opts.open(path).with_context(|| format!("writing {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
 }
 
-pub async fn restore(
-    from: &Path,
-    data_dir: &Path,
-    passphrase: Option<&str>,
-) -> anyhow::Result<String> {
+pub async fn restore(from: &Path, data_dir: &Path, passphrase: Option<&str>) -> anyhow::Result<String> {
     let raw = std::fs::read(from).context("reading the backup")?;
-    let nl = raw
-        .iter()
-        .position(|b| *b == b'\n')
-        .context("not an obcina backup")?;
+    let nl = raw.iter().position(|b| *b == b'\n').context("not an obcina backup")?;
     let header: Header = serde_json::from_slice(&raw[..nl]).context("not an obcina backup")?;
     if header.magic != MAGIC {
         bail!("not an obcina backup");
@@ -166,39 +133,26 @@ pub async fn restore(
         let nonce = hex::decode(header.nonce.as_deref().unwrap_or(""))?;
         let key = derive_key(pass, &salt)?;
         let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
-        cipher
-            .decrypt(Nonce::from_slice(&nonce), body)
-            .map_err(|_| anyhow::anyhow!("wrong passphrase or damaged backup"))?
+        cipher.decrypt(Nonce::from_slice(&nonce), body).map_err(|_| anyhow::anyhow!("wrong passphrase or damaged backup"))?
     } else {
         body.to_vec()
     };
-    if hex::encode(Sha256::digest(&payload)) != header.sha256
-        || payload.len() != header.keys_len + header.db_len
-    {
+    if hex::encode(Sha256::digest(&payload)) != header.sha256 || payload.len() != header.keys_len + header.db_len {
         bail!("the backup is damaged: digest does not match");
     }
     let (keys, db) = payload.split_at(header.keys_len);
-    kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?)
-        .context("the key file in the backup is invalid")?;
+    kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?).context("the key file in the backup is invalid")?;
     let target = data_dir.join("obcina.sqlite3");
     if target.exists() || data_dir.join("keys.toml").exists() {
-        bail!(
-            "{} already holds a database; restore into an empty directory",
-            data_dir.display()
-        );
+        bail!("{} already holds a database; restore into an empty directory", data_dir.display());
     }
     std::fs::create_dir_all(data_dir)?;
     let partial = data_dir.join("obcina.sqlite3.restoring");
     write_private(&partial, db)?;
     {
         use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&partial)
-            .connect()
-            .await?;
-        let (verdict,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(&mut conn)
-            .await?;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&partial).connect().await?;
+        let (verdict,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut conn).await?;
         if verdict != "ok" {
             let _ = std::fs::remove_file(&partial);
             bail!("the database in the backup fails its integrity check: {verdict}");
@@ -208,10 +162,5 @@ pub async fn restore(
     let ring = kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?)?;
     ring.save(&keys_path)?;
     std::fs::rename(&partial, &target)?;
-    Ok(format!(
-        "restored {} (taken {}) into {}",
-        from.display(),
-        header.created_at,
-        data_dir.display()
-    ))
+    Ok(format!("restored {} (taken {}) into {}", from.display(), header.created_at, data_dir.display()))
 }

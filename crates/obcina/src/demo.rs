@@ -41,9 +41,6 @@ pub async fn load_if_empty(ctx: &Ctx) -> anyhow::Result<()> {
         identity::store::insert_organisation(&txn, name, kind, true, ctx.now()).await?;
     }
     txn.commit().await?;
-    tracing::info!(
-        organisations = ORGANISATIONS.len(),
-        "demo data of Ptuj loaded (start with --no-demo to skip)"
-    );
+    tracing::info!(organisations = ORGANISATIONS.len(), "demo data of Ptuj loaded (start with --no-demo to skip)");
     Ok(())
 }

@@ -12,11 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(
-    name = "obcina",
-    version,
-    about = "The digital municipality platform (Mestna občina Ptuj and others)"
-)]
+#[command(name = "obcina", version, about = "The digital municipality platform (Mestna občina Ptuj and others)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -153,10 +149,7 @@ enum KeysCommand {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     app::init_logging();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -169,14 +162,7 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Serve {
-            storage,
-            listen,
-            public_url,
-            smtp_url,
-            mail_from,
-            no_demo,
-        } => {
+        Command::Serve { storage, listen, public_url, smtp_url, mail_from, no_demo } => {
             let mut config = app::load_config(&storage)?;
             config.listen = listen;
             if public_url.is_some() {
@@ -195,24 +181,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate { storage } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
-            println!(
-                "migrations applied; database ready ({:?})",
-                ctx.db.backend()
-            );
+            println!("migrations applied; database ready ({:?})", ctx.db.backend());
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    storage,
-                    email,
-                    role,
-                    department,
-                    password_stdin,
-                },
-        } => {
-            let role = Role::from_code(&role)
-                .filter(|r| r.is_privileged())
-                .ok_or_else(|| anyhow::anyhow!("--role must be staff, dto or admin"))?;
+        Command::User { command: UserCommand::Add { storage, email, role, department, password_stdin } } => {
+            let role = Role::from_code(&role).filter(|r| r.is_privileged()).ok_or_else(|| anyhow::anyhow!("--role must be staff, dto or admin"))?;
             let ctx = app::open(app::load_config(&storage)?).await?;
             let (password, generated) = if password_stdin {
                 let mut s = String::new();
@@ -221,16 +193,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             } else {
                 (kernel::crypto::random_token(15), true)
             };
-            let (id, created) = identity::service::add_user_cli(
-                &ctx,
-                &email,
-                &password,
-                role,
-                department.as_deref(),
-                generated,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
+            let (id, created) = identity::service::add_user_cli(&ctx, &email, &password, role, department.as_deref(), generated)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {:?}", e.code, e.fields))?;
             println!("account {id} has role {}", role.code());
             if !created {
                 println!("the account existed already: its password is unchanged");
@@ -239,27 +204,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             println!("2FA (TOTP) must be set up at /account/2fa before any staff page opens.");
         }
-        Command::User {
-            command: UserCommand::ForcePasswordChange { storage, email },
-        } => {
+        Command::User { command: UserCommand::ForcePasswordChange { storage, email } } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
             let norm = email.trim().to_lowercase();
-            let account = identity::store::account_by_email(ctx.db.conn(), &ctx.keys, &norm)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no such account"))?;
-            identity::service::force_password_change(&ctx, "cli", &account.id)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.code))?;
-            println!(
-                "account {} must change its password at next sign-in",
-                account.id
-            );
+            let account =
+                identity::store::account_by_email(ctx.db.conn(), &ctx.keys, &norm).await?.ok_or_else(|| anyhow::anyhow!("no such account"))?;
+            identity::service::force_password_change(&ctx, "cli", &account.id).await.map_err(|e| anyhow::anyhow!(e.code))?;
+            println!("account {} must change its password at next sign-in", account.id);
         }
-        Command::Audit {
-            command: AuditCommand::Verify { storage },
-        } => {
+        Command::Audit { command: AuditCommand::Verify { storage } } => {
             let ctx = app::open(app::load_config(&storage)?).await?;
-            match kernel::audit::verify(ctx.db.conn(), &ctx.keys).await? {
+            match kernel::audit::verify(ctx.db.conn(), &ctx.keys, kernel::audit::read_anchor(&ctx.config.audit_anchor_file()).as_ref()).await? {
                 kernel::audit::VerifyOutcome::Intact(n) => {
                     println!("audit log intact: {n} entries")
                 }
@@ -269,35 +224,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
             }
         }
-        Command::Keys {
-            command: KeysCommand::Rotate { storage },
-        } => {
+        Command::Keys { command: KeysCommand::Rotate { storage } } => {
             let config = app::load_config(&storage)?;
             let n = app::rotate_keys(&config).await?;
             println!("new data key active; {n} fields re-encrypted");
         }
-        Command::Backup {
-            storage,
-            to,
-            passphrase_env,
-        } => {
+        Command::Backup { storage, to, passphrase_env } => {
             let config = app::load_config(&storage)?;
-            let passphrase = passphrase_env
-                .map(|v| std::env::var(&v))
-                .transpose()
-                .map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::backup(&config, &to, passphrase.as_deref()).await?;
             println!("{info}");
         }
-        Command::Restore {
-            from,
-            data_dir,
-            passphrase_env,
-        } => {
-            let passphrase = passphrase_env
-                .map(|v| std::env::var(&v))
-                .transpose()
-                .map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
+        Command::Restore { from, data_dir, passphrase_env } => {
+            let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::restore(&from, &data_dir, passphrase.as_deref()).await?;
             println!("{info}");
         }

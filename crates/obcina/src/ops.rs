@@ -36,18 +36,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OpsDoc::openapi();
     doc.merge(identity::api::ApiDoc::openapi());
     doc.merge(crate::portal::PortalDoc::openapi());
-    use utoipa::openapi::security::{
-        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
-    };
+    use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
     let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-    );
-    components.add_security_scheme(
-        "session",
-        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("obcina_session"))),
-    );
+    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("obcina_session"))));
     doc
 }
 
@@ -80,14 +72,7 @@ async fn metrics_page(State(ctx): State<Ctx>) -> Response {
         metrics::gauge!("obcina_outbox_dead").set(dead as f64);
     }
     let body = PROMETHEUS.get().map(|h| h.render()).unwrap_or_default();
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
-        )],
-        body,
-    )
-        .into_response()
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// Requests by method and status class, and their latency.
@@ -96,10 +81,8 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let resp = next.run(req).await;
     let status = format!("{}xx", resp.status().as_u16() / 100);
-    metrics::counter!("obcina_http_requests_total", "method" => method, "status" => status)
-        .increment(1);
-    metrics::histogram!("obcina_http_request_duration_seconds")
-        .record(start.elapsed().as_secs_f64());
+    metrics::counter!("obcina_http_requests_total", "method" => method, "status" => status).increment(1);
+    metrics::histogram!("obcina_http_request_duration_seconds").record(start.elapsed().as_secs_f64());
     resp
 }
 
@@ -134,5 +117,28 @@ pub async fn outbox_worker(ctx: Ctx) {
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }
+    }
+}
+
+/// Keeps a copy of the audit chain's head outside the database (every few
+/// seconds), so `obcina audit verify` notices entries cut off the end.
+pub async fn audit_anchor_writer(ctx: Ctx) {
+    let path = ctx.config.audit_anchor_file();
+    let mut last = kernel::audit::read_anchor(&path);
+    loop {
+        match kernel::audit::head(ctx.db.conn()).await {
+            Ok(Some(head)) if last.as_ref() != Some(&head) => {
+                // Never move the anchor backwards: a shorter head means entries were removed.
+                if last.as_ref().is_none_or(|l| head.seq > l.seq) {
+                    if let Err(e) = kernel::audit::write_anchor(&path, &head) {
+                        tracing::error!(error = %e, "could not write the audit anchor");
+                    }
+                    last = Some(head);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "could not read the audit head"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }

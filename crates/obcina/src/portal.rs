@@ -33,16 +33,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/docs", get(api_docs))
         .route("/api/v1/municipality", get(municipality))
         .route("/manifest.webmanifest", get(manifest))
-        .route(
-            "/sw.js",
-            get(|| async {
-                asset(
-                    "application/javascript",
-                    include_str!("../static/sw.js"),
-                    "no-cache",
-                )
-            }),
-        )
+        .route("/sw.js", get(|| async { asset("application/javascript", include_str!("../static/sw.js"), "no-cache") }))
         .route("/static/{name}", get(static_asset))
 }
 
@@ -98,35 +89,15 @@ async fn api_docs(p: Page) -> Response {
     if let Some(paths) = doc.get("paths").and_then(|v| v.as_object()) {
         for (path, item) in paths {
             for (method, op) in item.as_object().into_iter().flatten() {
-                let summary = op
-                    .get("summary")
-                    .or(op.get("description"))
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("")
-                    .to_string();
+                let summary = op.get("summary").or(op.get("description")).and_then(|s| s.as_str()).unwrap_or("").to_string();
                 let responses = op
                     .get("responses")
                     .and_then(|r| r.as_object())
                     .map(|r| {
-                        r.iter()
-                            .map(|(code, v)| {
-                                (
-                                    code.clone(),
-                                    v.get("description")
-                                        .and_then(|d| d.as_str())
-                                        .unwrap_or("")
-                                        .to_string(),
-                                )
-                            })
-                            .collect()
+                        r.iter().map(|(code, v)| (code.clone(), v.get("description").and_then(|d| d.as_str()).unwrap_or("").to_string())).collect()
                     })
                     .unwrap_or_default();
-                operations.push(Operation {
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    summary,
-                    responses,
-                });
+                operations.push(Operation { method: method.to_uppercase(), path: path.clone(), summary, responses });
             }
         }
     }
@@ -176,19 +147,13 @@ async fn manifest(State(ctx): State<Ctx>, lang: Lang) -> Response {
             {"src": "/static/icon-maskable.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "maskable"}
         ]
     });
-    (
-        [(header::CONTENT_TYPE, "application/manifest+json")],
-        body.to_string(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/manifest+json")], body.to_string()).into_response()
 }
 
 fn asset(content_type: &'static str, body: &'static str, cache: &'static str) -> Response {
     let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     r
 }
 
@@ -197,17 +162,9 @@ async fn static_asset(Path(name): Path<String>) -> Response {
     const CACHE: &str = "public, max-age=3600";
     match name.as_str() {
         "app.css" => asset("text/css", include_str!("../static/app.css"), CACHE),
-        "app.js" => asset(
-            "application/javascript",
-            include_str!("../static/app.js"),
-            CACHE,
-        ),
+        "app.js" => asset("application/javascript", include_str!("../static/app.js"), CACHE),
         "icon.svg" => asset("image/svg+xml", include_str!("../static/icon.svg"), CACHE),
-        "icon-maskable.svg" => asset(
-            "image/svg+xml",
-            include_str!("../static/icon-maskable.svg"),
-            CACHE,
-        ),
+        "icon-maskable.svg" => asset("image/svg+xml", include_str!("../static/icon-maskable.svg"), CACHE),
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -60,12 +60,7 @@ impl SmtpSink {
                                 if l == "." {
                                     break;
                                 }
-                                data.push(
-                                    l.strip_prefix('.')
-                                        .map(str::to_string)
-                                        .filter(|_| l.starts_with(".."))
-                                        .unwrap_or(l),
-                                );
+                                data.push(l.strip_prefix('.').map(str::to_string).filter(|_| l.starts_with("..")).unwrap_or(l));
                             }
                             store.lock().unwrap().push(parse_mail(&to, &data));
                             let _ = w.write_all(b"250 queued\r\n").await;
@@ -85,42 +80,25 @@ impl SmtpSink {
     /// Wait for a message to `to` whose subject contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str) -> Mail {
         for _ in 0..100 {
-            if let Some(m) = self
-                .mails
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|m| m.to.eq_ignore_ascii_case(to) && m.subject.contains(subject))
-            {
+            if let Some(m) = self.mails.lock().unwrap().iter().find(|m| m.to.eq_ignore_ascii_case(to) && m.subject.contains(subject)) {
                 return m.clone();
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!(
             "no mail to {to} with subject containing {subject:?}; got {:?}",
-            self.mails
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|m| (&m.to, &m.subject))
-                .collect::<Vec<_>>()
+            self.mails.lock().unwrap().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
         );
     }
 }
 
 fn parse_mail(to: &str, lines: &[String]) -> Mail {
-    let split = lines
-        .iter()
-        .position(|l| l.is_empty())
-        .unwrap_or(lines.len());
+    let split = lines.iter().position(|l| l.is_empty()).unwrap_or(lines.len());
     let headers = &lines[..split];
     let header = |name: &str| {
         headers
             .iter()
-            .find(|h| {
-                h.to_ascii_lowercase()
-                    .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-            })
+            .find(|h| h.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
             .map(|h| h[name.len() + 1..].trim().to_string())
             .unwrap_or_default()
     };
@@ -129,21 +107,12 @@ fn parse_mail(to: &str, lines: &[String]) -> Mail {
     let body = match encoding.as_str() {
         "base64" => {
             use base64::Engine;
-            String::from_utf8(
-                base64::engine::general_purpose::STANDARD
-                    .decode(raw_body.replace("\r\n", ""))
-                    .unwrap_or_default(),
-            )
-            .unwrap_or_default()
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(raw_body.replace("\r\n", "")).unwrap_or_default()).unwrap_or_default()
         }
         "quoted-printable" => decode_qp(&raw_body),
         _ => raw_body,
     };
-    Mail {
-        to: to.to_string(),
-        subject: decode_subject(&header("Subject")),
-        body,
-    }
+    Mail { to: to.to_string(), subject: decode_subject(&header("Subject")), body }
 }
 
 fn decode_qp(s: &str) -> String {
@@ -175,12 +144,7 @@ fn decode_subject(s: &str) -> String {
             let parts: Vec<&str> = inner.splitn(3, '?').collect();
             if parts.len() == 3 {
                 let text = if parts[1].eq_ignore_ascii_case("b") {
-                    String::from_utf8_lossy(
-                        &base64::engine::general_purpose::STANDARD
-                            .decode(parts[2])
-                            .unwrap_or_default(),
-                    )
-                    .into_owned()
+                    String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(parts[2]).unwrap_or_default()).into_owned()
                 } else {
                     decode_qp(&parts[2].replace('_', " "))
                 };
@@ -198,9 +162,7 @@ fn decode_subject(s: &str) -> String {
 
 /// Extract the first link to `path` (e.g. "/confirm?token=") from a text.
 pub fn link(body: &str, path: &str) -> String {
-    let start = body
-        .find(path)
-        .unwrap_or_else(|| panic!("no {path} link in {body}"));
+    let start = body.find(path).unwrap_or_else(|| panic!("no {path} link in {body}"));
     let rest = &body[start..];
     let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
     rest[..end].to_string()
@@ -229,14 +191,9 @@ async fn fresh_postgres() -> Option<String> {
         }
     };
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to test PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
     let name = format!("obcina_t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     Some(format!("{base}/{name}"))
 }
@@ -270,10 +227,7 @@ impl Server {
     }
 
     pub fn storage_args(&self) -> Vec<String> {
-        let mut a = vec![
-            "--data-dir".to_string(),
-            self.data_dir.display().to_string(),
-        ];
+        let mut a = vec!["--data-dir".to_string(), self.data_dir.display().to_string()];
         if let Some(u) = &self.database_url {
             a.extend(["--database-url".to_string(), u.clone()]);
         }
@@ -289,10 +243,7 @@ impl Server {
             .args(self.storage_args())
             .args(["--listen", "127.0.0.1:0", "--smtp-url"])
             .arg(format!("smtp://127.0.0.1:{}", self.smtp.port));
-        cmd.env("OBCINA_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+        cmd.env("OBCINA_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = cmd.spawn().expect("start obcina");
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -311,10 +262,7 @@ impl Server {
                     return rest.split_whitespace().next().unwrap().to_string();
                 }
             }
-            panic!(
-                "server exited before it was ready; log:\n{}",
-                self.log.lock().unwrap()
-            );
+            panic!("server exited before it was ready; log:\n{}", self.log.lock().unwrap());
         })
         .await
         .expect("server ready within 60 s");
@@ -347,18 +295,11 @@ impl Server {
         if !matches!(args.first(), Some(&"restore")) {
             cmd.args(self.storage_args());
         }
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(input) = stdin {
             use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         }
         child.wait_with_output().unwrap()
     }
@@ -377,27 +318,13 @@ impl Server {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.database_url {
             Some(u) => {
-                let mut c = sqlx::PgConnection::connect(u)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                sqlx::raw_sql(sql)
-                    .execute(&mut c)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                let mut c = sqlx::PgConnection::connect(u).await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql(sql).execute(&mut c).await.map(|_| ()).map_err(|e| e.to_string())
             }
             None => {
-                let mut c = sqlx::SqliteConnection::connect(&format!(
-                    "sqlite://{}",
-                    self.sqlite_path().display()
-                ))
-                .await
-                .map_err(|e| e.to_string())?;
-                sqlx::raw_sql(sql)
-                    .execute(&mut c)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.sqlite_path().display())).await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql(sql).execute(&mut c).await.map(|_| ()).map_err(|e| e.to_string())
             }
         }
     }
@@ -419,23 +346,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Client {
-            base: base.to_string(),
-            http,
-        }
+        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Client { base: base.to_string(), http }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -444,118 +360,58 @@ impl Client {
         (s, r.text().await.unwrap())
     }
 
-    pub async fn json(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: serde_json::Value,
-    ) -> (u16, serde_json::Value) {
-        let r = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+    pub async fn json(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self.http.request(method, format!("{}{path}", self.base)).json(&body).send().await.unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     /// GET a page, take its CSRF token, and POST the form to `action`.
-    pub async fn submit(
-        &self,
-        page: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let (_, html) = self.get_text(page).await;
         let token = csrf_token(&html);
         let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
         form.extend_from_slice(fields);
-        self.http
-            .post(format!("{}{action}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(format!("{}{action}", self.base)).form(&form).send().await.unwrap()
     }
 
     /// Enter the password again, as credential changes require.
     pub async fn reauth(&self) {
-        let r = self
-            .submit(
-                "/account/reauth",
-                "/account/reauth",
-                &[("password", STRONG), ("next", "/account")],
-            )
-            .await;
+        let r = self.submit("/account/reauth", "/account/reauth", &[("password", STRONG), ("next", "/account")]).await;
         assert_eq!(r.status(), 303, "re-authentication accepted");
     }
 
     /// Register, confirm from the e-mail, and sign in through the API.
     pub async fn citizen(&self, server: &Server, email: &str) {
-        let (s, _) = self
-            .json(
-                reqwest::Method::POST,
-                "/api/v1/accounts",
-                serde_json::json!({"email": email, "password": STRONG}),
-            )
-            .await;
+        let (s, _) = self.json(reqwest::Method::POST, "/api/v1/accounts", serde_json::json!({"email": email, "password": STRONG})).await;
         assert_eq!(s, 202);
         let mail = server.smtp.wait_for(email, "").await;
-        let token = link(&mail.body, "/confirm?token=")
-            .trim_start_matches("/confirm?token=")
-            .to_string();
-        let (s, _) = self
-            .json(
-                reqwest::Method::POST,
-                "/api/v1/accounts/confirm",
-                serde_json::json!({"token": token}),
-            )
-            .await;
+        let token = link(&mail.body, "/confirm?token=").trim_start_matches("/confirm?token=").to_string();
+        let (s, _) = self.json(reqwest::Method::POST, "/api/v1/accounts/confirm", serde_json::json!({"token": token})).await;
         assert_eq!(s, 204);
-        let (s, body) = self
-            .json(
-                reqwest::Method::POST,
-                "/api/v1/session",
-                serde_json::json!({"email": email, "password": STRONG}),
-            )
-            .await;
+        let (s, body) = self.json(reqwest::Method::POST, "/api/v1/session", serde_json::json!({"email": email, "password": STRONG})).await;
         assert_eq!(s, 201, "{body}");
     }
 }
 
 pub fn csrf_token(html: &str) -> String {
     let re = regex_lite::Regex::new(r#"name="_csrf" value="([^"]+)""#).unwrap();
-    re.captures(html)
-        .map(|c| c[1].to_string())
-        .unwrap_or_else(|| panic!("no CSRF token in page: {html}"))
+    re.captures(html).map(|c| c[1].to_string()).unwrap_or_else(|| panic!("no CSRF token in page: {html}"))
 }
 
 /// The TOTP secret shown on the 2FA page.
 pub fn totp_secret(html: &str) -> String {
     let re = regex_lite::Regex::new(r#"<code class="secret">([A-Z2-7]+)</code>"#).unwrap();
-    re.captures(html)
-        .map(|c| c[1].to_string())
-        .unwrap_or_else(|| panic!("no TOTP secret in page: {html}"))
+    re.captures(html).map(|c| c[1].to_string()).unwrap_or_else(|| panic!("no TOTP secret in page: {html}"))
 }
 
 pub fn totp_now(secret: &str, offset_steps: i64) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    let t =
-        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let bytes = totp_rs::Secret::Encoded(secret.to_string()).to_bytes().unwrap();
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     t.generate((now + offset_steps * 30) as u64)
 }
 
 pub fn unique_email(tag: &str) -> String {
-    format!(
-        "{tag}.{}@example.si",
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    )
+    format!("{tag}.{}@example.si", &uuid::Uuid::new_v4().simple().to_string()[..10])
 }

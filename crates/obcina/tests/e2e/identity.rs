@@ -9,78 +9,33 @@ async fn register_confirm_sign_in_profile_export_through_the_api() {
     let server = Server::start().await;
     let c = server.client();
     let email = unique_email("ana");
-    let (s, body) = c
-        .json(
-            Method::POST,
-            "/api/v1/accounts",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
-    assert_eq!(
-        (s, body["status"].as_str()),
-        (202, Some("confirmation_sent"))
-    );
+    let (s, body) = c.json(Method::POST, "/api/v1/accounts", json!({"email": email, "password": STRONG})).await;
+    assert_eq!((s, body["status"].as_str()), (202, Some("confirmation_sent")));
 
     // Before confirmation the right password is not enough.
-    let (s, body) = c
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
-    assert_eq!(
-        (s, body["code"].as_str()),
-        (403, Some("email_not_confirmed"))
-    );
+    let (s, body) = c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("email_not_confirmed")));
 
     let mail = server.smtp.wait_for(&email, "").await;
-    assert!(
-        mail.subject.contains("Potrdite"),
-        "Slovenian by default: {}",
-        mail.subject
-    );
+    assert!(mail.subject.contains("Potrdite"), "Slovenian by default: {}", mail.subject);
     let confirm = link(&mail.body, "/confirm?token=");
     let (s, html) = c.get_text(&confirm).await;
     assert_eq!(s, 200, "{html}");
     let (s, _) = c.get_text(&confirm).await;
     assert_eq!(s, 404, "a confirmation link works once");
 
-    let (s, body) = c
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email.to_uppercase(), "password": STRONG}),
-        )
-        .await;
+    let (s, body) = c.json(Method::POST, "/api/v1/session", json!({"email": email.to_uppercase(), "password": STRONG})).await;
     assert_eq!(s, 201, "{body}");
     let (s, me) = c.json(Method::GET, "/api/v1/me", json!(null)).await;
     assert_eq!(s, 200);
     assert_eq!(me["email"], email.as_str());
     assert_eq!(me["roles"], json!(["citizen"]));
 
-    let (s, problem) = c
-        .json(
-            Method::PUT,
-            "/api/v1/me/profile",
-            json!({"emso": "0101006500007", "tax_number": "50223055", "phone": "x"}),
-        )
-        .await;
+    let (s, problem) = c.json(Method::PUT, "/api/v1/me/profile", json!({"emso": "0101006500007", "tax_number": "50223055", "phone": "x"})).await;
     assert_eq!(s, 422);
-    let fields: Vec<(&str, &str)> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        fields,
-        vec![
-            ("phone", "phone_format"),
-            ("tax_number", "tax_checksum"),
-            ("emso", "emso_checksum")
-        ]
-    );
+    let fields: Vec<(&str, &str)> =
+        problem["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(fields, vec![("phone", "phone_format"), ("tax_number", "tax_checksum"), ("emso", "emso_checksum")]);
 
     let profile = json!({"name": "Ana Novak", "address": "Mestni trg 1, 2250 Ptuj", "phone": "+386 41 123 456", "tax_number": "SI 5022 3054", "emso": "0101006500006"});
     let (s, saved) = c.json(Method::PUT, "/api/v1/me/profile", profile).await;
@@ -91,22 +46,11 @@ async fn register_confirm_sign_in_profile_export_through_the_api() {
     assert_eq!(s, 200);
     assert_eq!(export["account"]["email"], email.as_str());
     assert_eq!(export["profile"]["emso"], "0101006500006");
-    assert!(
-        export["activity"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["action"] == "identity.profile.change")
-    );
+    assert!(export["activity"].as_array().unwrap().iter().any(|a| a["action"] == "identity.profile.change"));
 
     let r = c.get("/account/data.json").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("attachment")
-    );
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
     assert_eq!(r.headers()["cache-control"], "no-store");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["profile"]["name"], "Ana Novak");
@@ -124,28 +68,12 @@ async fn registration_does_not_reveal_existing_accounts() {
     let c = server.client();
     c.citizen(&server, &email).await;
     let other = server.client();
-    let (s, body) = other
-        .json(
-            Method::POST,
-            "/api/v1/accounts",
-            json!({"email": email, "password": "a different passphrase 77"}),
-        )
-        .await;
-    assert_eq!(
-        (s, body["status"].as_str()),
-        (202, Some("confirmation_sent")),
-        "same answer as a new address"
-    );
+    let (s, body) = other.json(Method::POST, "/api/v1/accounts", json!({"email": email, "password": "a different passphrase 77"})).await;
+    assert_eq!((s, body["status"].as_str()), (202, Some("confirmation_sent")), "same answer as a new address");
     let mail = server.smtp.wait_for(&email, "Poskus registracije").await;
     assert!(mail.body.contains("/login"));
     // The old password still works; nothing was overwritten.
-    let (s, _) = other
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = other.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 201);
 }
 
@@ -156,42 +84,18 @@ async fn weak_passwords_and_bad_addresses_are_refused_with_reasons() {
     for (email, password, field, code) in [
         ("ana@example.si", "short", "password", "password_too_short"),
         ("ana@example.si", "password123", "password", "password_weak"),
-        (
-            "ana@example.si",
-            "qwertyuiopasdf",
-            "password",
-            "password_weak",
-        ),
+        ("ana@example.si", "qwertyuiopasdf", "password", "password_weak"),
         ("not-an-address", STRONG, "email", "email_invalid"),
     ] {
-        let (s, p) = c
-            .json(
-                Method::POST,
-                "/api/v1/accounts",
-                json!({"email": email, "password": password}),
-            )
-            .await;
+        let (s, p) = c.json(Method::POST, "/api/v1/accounts", json!({"email": email, "password": password})).await;
         assert_eq!(s, 422, "{email} {password}: {p}");
         assert_eq!(p["errors"][0]["field"], field);
         assert_eq!(p["errors"][0]["code"], code);
     }
-    let r = c
-        .http
-        .post(format!("{}/api/v1/accounts", c.base))
-        .body("{")
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let r = c.http.post(format!("{}/api/v1/accounts", c.base)).body("{").header("content-type", "application/json").send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
-    let r = c
-        .http
-        .post(format!("{}/api/v1/accounts", c.base))
-        .body("email=x")
-        .send()
-        .await
-        .unwrap();
+    let r = c.http.post(format!("{}/api/v1/accounts", c.base)).body("email=x").send().await.unwrap();
     assert_eq!(r.status(), 415);
 }
 
@@ -200,79 +104,33 @@ async fn html_forms_register_sign_in_and_show_field_errors_in_the_users_language
     let server = Server::start().await;
     let c = server.client();
     let email = unique_email("marko");
-    let r = c
-        .submit(
-            "/register",
-            "/register",
-            &[("email", &email), ("password", STRONG)],
-        )
-        .await;
+    let r = c.submit("/register", "/register", &[("email", &email), ("password", STRONG)]).await;
     assert_eq!(r.status(), 200);
     let mail = server.smtp.wait_for(&email, "").await;
     let (s, _) = c.get_text(&link(&mail.body, "/confirm?token=")).await;
     assert_eq!(s, 200);
 
-    let r = c
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", &email),
-                ("password", "wrong password here"),
-                ("next", "/account"),
-            ],
-        )
-        .await;
+    let r = c.submit("/login", "/login", &[("email", &email), ("password", "wrong password here"), ("next", "/account")]).await;
     assert_eq!(r.status(), 401);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("E-poštni naslov ali geslo ni pravilno")
-    );
+    assert!(r.text().await.unwrap().contains("E-poštni naslov ali geslo ni pravilno"));
 
-    let r = c
-        .submit(
-            "/login",
-            "/login",
-            &[
-                ("email", &email),
-                ("password", STRONG),
-                ("next", "/account"),
-            ],
-        )
-        .await;
+    let r = c.submit("/login", "/login", &[("email", &email), ("password", STRONG), ("next", "/account")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/account");
 
     // English, one click away and remembered.
     let r = c.get("/lang/en?next=/account").await;
     assert_eq!(r.status(), 303);
-    let r = c
-        .submit(
-            "/account",
-            "/account",
-            &[("emso", "0101006500007"), ("tax_number", "12345678")],
-        )
-        .await;
+    let r = c.submit("/account", "/account", &[("emso", "0101006500007"), ("tax_number", "12345678")]).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"<html lang="en">"#));
-    assert!(
-        html.contains(r#"id="emso-error""#) && html.contains("The EMŠO check digit does not match"),
-        "{html}"
-    );
+    assert!(html.contains(r#"id="emso-error""#) && html.contains("The EMŠO check digit does not match"), "{html}");
     assert!(html.contains(r#"id="tax_number-error""#));
     assert!(html.contains(r#"aria-invalid="true""#));
 
     // Without the CSRF token a form is refused.
-    let r = c
-        .http
-        .post(format!("{}/account", c.base))
-        .form(&[("name", "X")])
-        .send()
-        .await
-        .unwrap();
+    let r = c.http.post(format!("{}/account", c.base)).form(&[("name", "X")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
 }
 
@@ -286,93 +144,44 @@ async fn two_factor_enrolment_sign_in_recovery_and_replay() {
     // Sensitive changes need the password again, even in a fresh session.
     let r = c.get("/account/2fa").await;
     assert_eq!(r.status(), 303);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/account/reauth")
-    );
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/account/reauth"));
     c.reauth().await;
     let (s, html) = c.get_text("/account/2fa").await;
     assert_eq!(s, 200, "{html}");
     let secret = totp_secret(&html);
-    let r = c
-        .submit("/account/2fa", "/account/2fa/enable", &[("code", "000000")])
-        .await;
+    let r = c.submit("/account/2fa", "/account/2fa/enable", &[("code", "000000")]).await;
     assert_eq!(r.status(), 422);
     let code = totp_now(&secret, 0);
-    let r = c
-        .submit("/account/2fa", "/account/2fa/enable", &[("code", &code)])
-        .await;
+    let r = c.submit("/account/2fa", "/account/2fa/enable", &[("code", &code)]).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    let codes: Vec<String> = regex_lite::Regex::new(r"<li><code>([a-z0-9-]{14})</code></li>")
-        .unwrap()
-        .captures_iter(&html)
-        .map(|c| c[1].to_string())
-        .collect();
+    let codes: Vec<String> =
+        regex_lite::Regex::new(r"<li><code>([a-z0-9-]{14})</code></li>").unwrap().captures_iter(&html).map(|c| c[1].to_string()).collect();
     assert_eq!(codes.len(), 10, "{html}");
     server.smtp.wait_for(&email, "Dvofaktorsko").await;
 
     // Password alone is no longer enough.
     let c2 = server.client();
-    let (s, p) = c2
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, p) = c2.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!((s, p["code"].as_str()), (401, Some("second_factor_needed")));
     // The code used at enrolment cannot be replayed.
-    let (s, _) = c2
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG, "code": code}),
-        )
-        .await;
+    let (s, _) = c2.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG, "code": code})).await;
     assert_eq!(s, 422, "replayed TOTP refused");
     // A recovery code works once.
-    let (s, info) = c2
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG, "code": codes[0].to_uppercase()}),
-        )
-        .await;
+    let (s, info) = c2.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG, "code": codes[0].to_uppercase()})).await;
     assert_eq!(s, 201);
     assert_eq!(info["second_factor"], true);
     server.smtp.wait_for(&email, "obnovitvena").await;
     let c3 = server.client();
-    let (s, _) = c3
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG, "code": codes[0]}),
-        )
-        .await;
+    let (s, _) = c3.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG, "code": codes[0]})).await;
     assert_eq!(s, 422, "a recovery code works only once");
 
     // HTML: password, then the code page.
     let c4 = server.client();
-    let r = c4
-        .submit(
-            "/login",
-            "/login",
-            &[("email", &email), ("password", STRONG)],
-        )
-        .await;
+    let r = c4.submit("/login", "/login", &[("email", &email), ("password", STRONG)]).await;
     assert_eq!(r.status(), 303);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/login/2fa")
-    );
-    let r = c4
-        .submit("/login/2fa", "/login/2fa", &[("code", &codes[1])])
-        .await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login/2fa"));
+    let r = c4.submit("/login/2fa", "/login/2fa", &[("code", &codes[1])]).await;
     assert_eq!(r.status(), 303);
     let (s, _) = c4.get_text("/account").await;
     assert_eq!(s, 200);
@@ -385,47 +194,21 @@ async fn sessions_are_listed_and_can_be_ended() {
     let phone = server.client();
     phone.citizen(&server, &email).await;
     let laptop = server.client();
-    let (s, _) = laptop
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = laptop.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 201);
     let (_, html) = laptop.get_text("/account/sessions").await;
-    let handles: Vec<String> = regex_lite::Regex::new(r#"name="handle" value="([0-9a-f]{16})""#)
-        .unwrap()
-        .captures_iter(&html)
-        .map(|c| c[1].to_string())
-        .collect();
+    let handles: Vec<String> =
+        regex_lite::Regex::new(r#"name="handle" value="([0-9a-f]{16})""#).unwrap().captures_iter(&html).map(|c| c[1].to_string()).collect();
     assert_eq!(handles.len(), 2, "{html}");
     assert!(html.contains("ta seja"));
     // End the other session: the row not marked as this one.
-    let other_row = html
-        .split("<tr>")
-        .find(|row| row.contains("name=\"handle\"") && !row.contains("ta seja"))
-        .unwrap();
-    let target = handles
-        .iter()
-        .find(|h| other_row.contains(h.as_str()))
-        .unwrap()
-        .clone();
-    let r = laptop
-        .submit(
-            "/account/sessions",
-            "/account/sessions/end",
-            &[("handle", &target)],
-        )
-        .await;
+    let other_row = html.split("<tr>").find(|row| row.contains("name=\"handle\"") && !row.contains("ta seja")).unwrap();
+    let target = handles.iter().find(|h| other_row.contains(h.as_str())).unwrap().clone();
+    let r = laptop.submit("/account/sessions", "/account/sessions/end", &[("handle", &target)]).await;
     assert_eq!(r.status(), 303);
     let (s1, _) = phone.json(Method::GET, "/api/v1/me", json!(null)).await;
     let (s2, _) = laptop.json(Method::GET, "/api/v1/me", json!(null)).await;
-    assert_eq!(
-        (s1, s2),
-        (401, 200),
-        "the phone session ended, the laptop one goes on"
-    );
+    assert_eq!((s1, s2), (401, 200), "the phone session ended, the laptop one goes on");
 }
 
 #[tokio::test]
@@ -435,53 +218,16 @@ async fn credential_changes_need_the_password_again() {
     let email = unique_email("geslo");
     c.citizen(&server, &email).await;
     // A fresh session alone (a stolen cookie, say) cannot change the password.
-    let r = c
-        .submit(
-            "/account/password",
-            "/account/password",
-            &[("new_password", "a brand new passphrase 2026")],
-        )
-        .await;
+    let r = c.submit("/account/password", "/account/password", &[("new_password", "a brand new passphrase 2026")]).await;
     assert_eq!(r.status(), 303);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/account/reauth")
-    );
-    let (s, body) = c
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": "a brand new passphrase 2026"}),
-        )
-        .await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/account/reauth"));
+    let (s, body) = c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": "a brand new passphrase 2026"})).await;
     assert_eq!(s, 401, "not changed without re-authentication: {body}");
-    let r = c
-        .submit(
-            "/account/reauth",
-            "/account/reauth",
-            &[
-                ("password", "not my password"),
-                ("next", "/account/password"),
-            ],
-        )
-        .await;
+    let r = c.submit("/account/reauth", "/account/reauth", &[("password", "not my password"), ("next", "/account/password")]).await;
     assert_eq!(r.status(), 422, "a wrong password does not open the window");
-    let r = c
-        .submit(
-            "/account/email",
-            "/account/email",
-            &[("email", "other@example.si")],
-        )
-        .await;
+    let r = c.submit("/account/email", "/account/email", &[("email", "other@example.si")]).await;
     assert_eq!(r.status(), 303);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/account/reauth")
-    );
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/account/reauth"));
 }
 
 #[tokio::test]
@@ -491,37 +237,16 @@ async fn password_change_signs_out_other_sessions_and_sends_mail() {
     let a = server.client();
     a.citizen(&server, &email).await;
     let b = server.client();
-    b.json(
-        Method::POST,
-        "/api/v1/session",
-        json!({"email": email, "password": STRONG}),
-    )
-    .await;
+    b.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     a.reauth().await;
-    let r = a
-        .submit(
-            "/account/password",
-            "/account/password",
-            &[("new_password", "a brand new passphrase 2026")],
-        )
-        .await;
+    let r = a.submit("/account/password", "/account/password", &[("new_password", "a brand new passphrase 2026")]).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    server
-        .smtp
-        .wait_for(&email, "Geslo je bilo spremenjeno")
-        .await;
+    server.smtp.wait_for(&email, "Geslo je bilo spremenjeno").await;
     let (s, _) = b.json(Method::GET, "/api/v1/me", json!(null)).await;
     assert_eq!(s, 401);
     let (s, _) = a.json(Method::GET, "/api/v1/me", json!(null)).await;
     assert_eq!(s, 200);
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": "a brand new passphrase 2026"}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": email, "password": "a brand new passphrase 2026"})).await;
     assert_eq!(s, 201);
 }
 
@@ -533,67 +258,26 @@ async fn deleting_the_account_erases_personal_data_and_keeps_a_pseudonymous_audi
     c.citizen(&server, &email).await;
     let (_, me) = c.json(Method::GET, "/api/v1/me", json!(null)).await;
     let id = me["id"].as_str().unwrap().to_string();
-    c.json(
-        Method::PUT,
-        "/api/v1/me/profile",
-        json!({"emso": "0101006500006", "name": "Janez Kranjski"}),
-    )
-    .await;
+    c.json(Method::PUT, "/api/v1/me/profile", json!({"emso": "0101006500006", "name": "Janez Kranjski"})).await;
     let (_, page) = c.get_text("/account/delete").await;
-    assert!(
-        page.contains("ZVOP-2"),
-        "the page says what is kept and why"
-    );
-    let r = c
-        .submit(
-            "/account/delete",
-            "/account/delete",
-            &[("password", "wrong one")],
-        )
-        .await;
+    assert!(page.contains("ZVOP-2"), "the page says what is kept and why");
+    let r = c.submit("/account/delete", "/account/delete", &[("password", "wrong one")]).await;
     assert_eq!(r.status(), 422);
-    let r = c
-        .submit(
-            "/account/delete",
-            "/account/delete",
-            &[("password", STRONG)],
-        )
-        .await;
+    let r = c.submit("/account/delete", "/account/delete", &[("password", STRONG)]).await;
     assert_eq!(r.status(), 200);
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 401);
     let out = server.cli(&["audit", "verify"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     // The same address can register again as a new person.
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/accounts",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/accounts", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 202);
     if !server.is_postgres() {
         let mut bytes = std::fs::read(server.sqlite_path()).unwrap();
         bytes.extend(std::fs::read(server.data_dir.join("obcina.sqlite3-wal")).unwrap_or_default());
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("Janez Kranjski"));
-        assert!(
-            text.contains(&format!("account:{id}")),
-            "the audit trail keeps the pseudonymous id"
-        );
+        assert!(text.contains(&format!("account:{id}")), "the audit trail keeps the pseudonymous id");
     }
 }
 
@@ -605,44 +289,18 @@ async fn a_new_email_address_takes_effect_only_when_its_owner_confirms_it() {
     let new = unique_email("novi");
     c.citizen(&server, &old).await;
     c.reauth().await;
-    let r = c
-        .submit("/account/email", "/account/email", &[("email", &new)])
-        .await;
+    let r = c.submit("/account/email", "/account/email", &[("email", &new)]).await;
     assert_eq!(r.status(), 200);
     server.smtp.wait_for(&old, "Zahteva za zamenjavo").await;
     // Until confirmed, the old address is the one that signs in.
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": new, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": new, "password": STRONG})).await;
     assert_eq!(s, 401);
     let mail = server.smtp.wait_for(&new, "Potrdite novi").await;
-    let (s, _) = server
-        .client()
-        .get_text(&link(&mail.body, "/confirm-email?token="))
-        .await;
+    let (s, _) = server.client().get_text(&link(&mail.body, "/confirm-email?token=")).await;
     assert_eq!(s, 200);
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": new, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": new, "password": STRONG})).await;
     assert_eq!(s, 201);
-    let (s, _) = server
-        .client()
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": old, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": old, "password": STRONG})).await;
     assert_eq!(s, 401);
     server.smtp.wait_for(&old, "spremenjen").await;
 }

@@ -14,48 +14,21 @@ async fn health_portal_languages_and_openapi() {
 
     let r = c.get("/").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    assert!(
-        r.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'self'")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"<html lang="sl">"#));
-    for group in [
-        "Občani",
-        "Obiskovalci in turisti",
-        "Občinska uprava in javni zavodi",
-        "Pravne osebe",
-    ] {
+    for group in ["Občani", "Obiskovalci in turisti", "Občinska uprava in javni zavodi", "Pravne osebe"] {
         assert!(html.contains(group), "entry point for {group}");
     }
     assert!(html.contains(r#"rel="manifest""#));
 
     // A German browser gets German; the choice of English is remembered.
-    let r = c
-        .http
-        .get(format!("{}/", c.base))
-        .header("accept-language", "de-AT,de;q=0.9")
-        .send()
-        .await
-        .unwrap();
+    let r = c.http.get(format!("{}/", c.base)).header("accept-language", "de-AT,de;q=0.9").send().await.unwrap();
     assert!(r.text().await.unwrap().contains(r#"<html lang="de">"#));
     c.get("/lang/en?next=/").await;
-    let r = c
-        .http
-        .get(format!("{}/", c.base))
-        .header("accept-language", "de")
-        .send()
-        .await
-        .unwrap();
+    let r = c.http.get(format!("{}/", c.base)).header("accept-language", "de").send().await.unwrap();
     assert!(r.text().await.unwrap().contains(r#"<html lang="en">"#));
 
     let (s, doc) = c.json(Method::GET, "/api/openapi.json", json!(null)).await;
@@ -64,17 +37,13 @@ async fn health_portal_languages_and_openapi() {
     assert!(doc["paths"]["/api/v1/accounts"]["post"].is_object());
     assert!(c.get_text("/api/docs").await.1.contains("/api/v1/me"));
 
-    let (s, manifest) = c
-        .json(Method::GET, "/manifest.webmanifest", json!(null))
-        .await;
+    let (s, manifest) = c.json(Method::GET, "/manifest.webmanifest", json!(null)).await;
     assert_eq!(s, 200);
     assert_eq!(manifest["display"], "standalone");
     assert_eq!(c.get_text("/sw.js").await.0, 200);
     assert!(c.get_text("/accessibility").await.1.contains("ZDSMA"));
 
-    let (s, p) = c
-        .json(Method::GET, "/api/v1/nothing-here", json!(null))
-        .await;
+    let (s, p) = c.json(Method::GET, "/api/v1/nothing-here", json!(null)).await;
     assert_eq!(s, 404, "{p}");
     let (s, metrics) = c.get_text("/metrics").await;
     assert_eq!(s, 200);
@@ -91,12 +60,7 @@ async fn acknowledged_registrations_survive_kill_9() {
         tasks.push(tokio::spawn(async move {
             let email = unique_email(&format!("burst{i}"));
             let c = Client::new(&base);
-            let r = c
-                .http
-                .post(format!("{base}/api/v1/accounts"))
-                .json(&json!({"email": email, "password": STRONG}))
-                .send()
-                .await;
+            let r = c.http.post(format!("{base}/api/v1/accounts")).json(&json!({"email": email, "password": STRONG})).send().await;
             (email, r.map(|r| r.status().as_u16()).unwrap_or(0))
         }));
     }
@@ -112,32 +76,13 @@ async fn acknowledged_registrations_survive_kill_9() {
     }
     server.restart().await;
     let c = server.client();
-    let (_, orgs) = c
-        .json(Method::GET, "/api/v1/organisations", json!(null))
-        .await;
-    assert_eq!(
-        orgs.as_array().unwrap().len(),
-        22,
-        "demo data is loaded once, not on every start"
-    );
+    let (_, orgs) = c.json(Method::GET, "/api/v1/organisations", json!(null)).await;
+    assert_eq!(orgs.as_array().unwrap().len(), 22, "demo data is loaded once, not on every start");
     for email in &acknowledged {
-        let (s, p) = c
-            .json(
-                Method::POST,
-                "/api/v1/session",
-                json!({"email": email, "password": STRONG}),
-            )
-            .await;
-        assert_eq!(
-            (s, p["code"].as_str()),
-            (403, Some("email_not_confirmed")),
-            "{email} was acknowledged, so it must exist"
-        );
+        let (s, p) = c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
+        assert_eq!((s, p["code"].as_str()), (403, Some("email_not_confirmed")), "{email} was acknowledged, so it must exist");
     }
-    println!(
-        "{} of 40 registrations acknowledged before kill -9; all present after restart",
-        acknowledged.len()
-    );
+    println!("{} of 40 registrations acknowledged before kill -9; all present after restart", acknowledged.len());
 }
 
 #[tokio::test]
@@ -150,103 +95,45 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
     let c = server.client();
     let email = unique_email("backup");
     c.citizen(&server, &email).await;
-    c.json(
-        Method::PUT,
-        "/api/v1/me/profile",
-        json!({"name": "Maja Zupan", "emso": "0101006500006"}),
-    )
-    .await;
+    c.json(Method::PUT, "/api/v1/me/profile", json!({"name": "Maja Zupan", "emso": "0101006500006"})).await;
     // Keep writing while the snapshot is taken.
     let base = server.url.clone();
     let writer = tokio::spawn(async move {
         for i in 0..15 {
             let c = Client::new(&base);
-            c.json(
-                Method::POST,
-                "/api/v1/accounts",
-                json!({"email": unique_email(&format!("w{i}")), "password": STRONG}),
-            )
-            .await;
+            c.json(Method::POST, "/api/v1/accounts", json!({"email": unique_email(&format!("w{i}")), "password": STRONG})).await;
         }
     });
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("snap.obk");
-    let out = server.cli(
-        &[
-            "backup",
-            "--to",
-            file.to_str().unwrap(),
-            "--passphrase-env",
-            "BK_PASS",
-        ],
-        None,
-    );
+    let out = server.cli(&["backup", "--to", file.to_str().unwrap(), "--passphrase-env", "BK_PASS"], None);
     // The passphrase variable is not set for this call: it must refuse, not write in clear.
     assert!(!out.status.success());
     let out = std::process::Command::new(BIN)
-        .args([
-            "backup",
-            "--data-dir",
-            server.data_dir.to_str().unwrap(),
-            "--to",
-            file.to_str().unwrap(),
-            "--passphrase-env",
-            "BK_PASS",
-        ])
+        .args(["backup", "--data-dir", server.data_dir.to_str().unwrap(), "--to", file.to_str().unwrap(), "--passphrase-env", "BK_PASS"])
         .env("BK_PASS", "standby server passphrase")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     writer.await.unwrap();
     let raw = std::fs::read(&file).unwrap();
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-        0o600,
-        "only the owner can read a backup"
-    );
-    assert!(
-        !String::from_utf8_lossy(&raw).contains("index_key"),
-        "keys are not in clear in an encrypted backup"
-    );
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "only the owner can read a backup");
+    assert!(!String::from_utf8_lossy(&raw).contains("index_key"), "keys are not in clear in an encrypted backup");
 
     let restored = tmp.path().join("restored");
     let out = std::process::Command::new(BIN)
-        .args([
-            "restore",
-            "--from",
-            file.to_str().unwrap(),
-            "--data-dir",
-            restored.to_str().unwrap(),
-            "--passphrase-env",
-            "BK_PASS",
-        ])
+        .args(["restore", "--from", file.to_str().unwrap(), "--data-dir", restored.to_str().unwrap(), "--passphrase-env", "BK_PASS"])
         .env("BK_PASS", "wrong")
         .output()
         .unwrap();
     assert!(!out.status.success(), "wrong passphrase refused");
     let out = std::process::Command::new(BIN)
-        .args([
-            "restore",
-            "--from",
-            file.to_str().unwrap(),
-            "--data-dir",
-            restored.to_str().unwrap(),
-            "--passphrase-env",
-            "BK_PASS",
-        ])
+        .args(["restore", "--from", file.to_str().unwrap(), "--data-dir", restored.to_str().unwrap(), "--passphrase-env", "BK_PASS"])
         .env("BK_PASS", "standby server passphrase")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // A damaged file is refused.
     let mut bad = raw.clone();
@@ -270,13 +157,7 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
 
     // The restored instance serves the same person with the same profile.
     let mut child = tokio::process::Command::new(BIN)
-        .args([
-            "serve",
-            "--data-dir",
-            restored.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["serve", "--data-dir", restored.to_str().unwrap(), "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -292,13 +173,7 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
         }
     }
     let c2 = Client::new(&url);
-    let (s, _) = c2
-        .json(
-            Method::POST,
-            "/api/v1/session",
-            json!({"email": email, "password": STRONG}),
-        )
-        .await;
+    let (s, _) = c2.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 201);
     let (_, me) = c2.json(Method::GET, "/api/v1/me", json!(null)).await;
     assert_eq!(me["profile"]["name"], "Maja Zupan");
