@@ -13,7 +13,7 @@ use kernel::crypto::sha256_hex;
 use kernel::{Actor, Ctx, Role};
 use std::time::Duration;
 
-pub const SESSION_COOKIE: &str = "obcina_session";
+pub use kernel::web::SESSION_COOKIE;
 pub const PENDING_COOKIE: &str = "obcina_pending";
 
 /// Writes to `last_seen_at` at most this often, so reads stay reads.

@@ -23,8 +23,12 @@ pub const CROSS_SITE_POST_PATHS: &[&str] = &["/saml/acs"];
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);
 
-fn token_for(ctx: &Ctx, cookie: &str) -> String {
-    ctx.keys.mac("csrf", cookie)
+/// The form token: a MAC of the browser's CSRF cookie and its session
+/// cookie, so a cookie planted from a sibling domain is not enough to forge
+/// a form for someone's session.
+fn token_for(ctx: &Ctx, jar: &CookieJar, cookie: &str) -> String {
+    let session = jar.get(crate::web::SESSION_COOKIE).map(|c| c.value()).unwrap_or("");
+    ctx.keys.mac("csrf", &format!("{cookie}\u{0}{session}"))
 }
 
 /// Gives every browser a CSRF cookie and every request its form token.
@@ -35,7 +39,7 @@ pub async fn layer(State(ctx): State<Ctx>, jar: CookieJar, mut req: Request, nex
     }
     let existing = jar.get(COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 20);
     let value = existing.clone().unwrap_or_else(|| crate::crypto::random_token(24));
-    req.extensions_mut().insert(CsrfToken(token_for(&ctx, &value)));
+    req.extensions_mut().insert(CsrfToken(token_for(&ctx, &jar, &value)));
     let resp = next.run(req).await;
     if existing.is_some() {
         return resp;
@@ -82,7 +86,7 @@ impl<T: DeserializeOwned + Send> FromRequest<Ctx> for CsrfForm<T> {
         let only: Only = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
         let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
         let ok = match (only.csrf, cookie, expected) {
-            (Some(sent), Some(cookie), Some(_)) => crate::crypto::ct_eq(&sent, &token_for(ctx, &cookie)),
+            (Some(sent), Some(cookie), Some(_)) => crate::crypto::ct_eq(&sent, &token_for(ctx, &jar, &cookie)),
             _ => false,
         };
         if !ok {

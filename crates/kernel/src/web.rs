@@ -9,6 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 pub const LANG_COOKIE: &str = "obcina_lang";
+/// The session cookie (set by the identity; CSRF tokens are bound to it).
+pub const SESSION_COOKIE: &str = "obcina_session";
 
 /// The language of this request: the remembered choice, else the browser's.
 impl<S: Send + Sync> FromRequestParts<S> for Lang {

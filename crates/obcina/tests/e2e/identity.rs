@@ -129,6 +129,15 @@ async fn html_forms_register_sign_in_and_show_field_errors_in_the_users_language
     assert!(html.contains(r#"id="tax_number-error""#));
     assert!(html.contains(r#"aria-invalid="true""#));
 
+    // A token from before sign-in is bound to no session: refused after it.
+    let stale = {
+        let anon = server.client();
+        let (_, html) = anon.get_text("/register").await;
+        csrf_token(&html)
+    };
+    let r = c.http.post(format!("{}/account", c.base)).form(&[("_csrf", stale.as_str()), ("name", "X")]).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a token of another browser is refused");
+
     // Without the CSRF token a form is refused.
     let r = c.http.post(format!("{}/account", c.base)).form(&[("name", "X")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
