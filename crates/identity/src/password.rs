@@ -31,7 +31,14 @@ fn hash_blocking(password: &str) -> String {
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
+        // eID-only accounts have no usable hash: spend the same time anyway,
+        // so response times do not tell which addresses they are.
+        Err(_) => {
+            if let Ok(dummy) = PasswordHash::new(&DUMMY_HASH) {
+                let _ = argon2().verify_password(password.as_bytes(), &dummy);
+            }
+            false
+        }
     }
 }
 

@@ -99,11 +99,31 @@ pub mod throttling {
         t.locked_until.filter(|u| *u > now).map(|u| u.since(now).as_secs().max(1))
     }
 
+    /// Failures that still count: they are forgotten after a quiet period as long as the lockout.
+    pub fn recent_failures(t: &Throttle, now: Timestamp, lockout: Duration) -> i64 {
+        if now.since(t.last_failure_at) > lockout { 0 } else { t.failures }
+    }
+
+    /// Count an attempt before it is checked. Refused (with seconds to wait)
+    /// while locked, or while the allowance is used up by failures and
+    /// attempts still being checked; this refusal sets no lock by itself.
+    pub fn reserve(t: &Throttle, now: Timestamp, lockout_after: u32, lockout: Duration) -> Result<Throttle, u64> {
+        if let Some(secs) = locked_for(t, now) {
+            return Err(secs);
+        }
+        let failures = recent_failures(t, now, lockout);
+        if failures >= lockout_after as i64 {
+            return Err(lockout.as_secs().max(1));
+        }
+        Ok(Throttle { failures: failures + 1, last_failure_at: now, locked_until: None })
+    }
+
+    /// After a failed check: lock once the allowance is used up.
     pub fn after_failure(t: Throttle, now: Timestamp, lockout_after: u32, lockout: Duration) -> Throttle {
-        // Old failures are forgotten after a quiet period as long as the lockout.
-        let failures = if now.since(t.last_failure_at) > lockout { 1 } else { t.failures + 1 };
-        let locked_until = (failures >= lockout_after as i64).then(|| now.plus(lockout));
-        Throttle { failures, last_failure_at: now, locked_until }
+        if t.failures >= lockout_after as i64 && locked_for(&t, now).is_none() {
+            return Throttle { locked_until: Some(now.plus(lockout)), ..t };
+        }
+        t
     }
 }
 
@@ -130,12 +150,22 @@ async fn reserve_attempt(ctx: &Ctx, key: &str) -> AppResult<Throttle> {
     )
     .await?;
     let before = store::throttle(&txn, key).await?;
-    if let Some(secs) = throttling::locked_for(&before, now) {
-        return Err(AppError::too_many(secs));
-    }
-    store::save_throttle(&txn, key, throttling::after_failure(before, now, policy.lockout_after, lockout)).await?;
+    let reserved = throttling::reserve(&before, now, policy.lockout_after, lockout).map_err(AppError::too_many)?;
+    store::save_throttle(&txn, key, reserved).await?;
     txn.commit().await?;
     Ok(before)
+}
+
+/// A checked attempt failed: it stays counted, and the key locks once the allowance is used up.
+async fn record_failure<C: ConnectionTrait>(ctx: &Ctx, c: &C, key: &str) -> AppResult<()> {
+    let policy = &ctx.config.passwords;
+    let lockout = Duration::from_secs(policy.lockout_minutes * 60);
+    let t = store::throttle(c, key).await?;
+    let after = throttling::after_failure(t, ctx.now(), policy.lockout_after, lockout);
+    if after != t {
+        store::save_throttle(c, key, after).await?;
+    }
+    Ok(())
 }
 
 fn throttle_key(ctx: &Ctx, email_norm: &str) -> String {
@@ -152,6 +182,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password_plain: &str, device: &str)
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
     let Some(account) = account.filter(|_| ok) else {
+        record_failure(ctx, &txn, &key).await?;
         ctx.audit(&txn, entry("anonymous", "identity.sign_in", "account:unknown", "failed", json!({"failures": t.failures + 1}))).await?;
         txn.commit().await?;
         return Err(AppError::new(http::StatusCode::UNAUTHORIZED, "invalid_credentials"));
@@ -195,6 +226,7 @@ pub async fn sign_in_second_factor(ctx: &Ctx, pending: &str, code: &str, device:
     };
     let by_recovery = !by_totp && store::use_recovery_code(&txn, &ctx.keys, &account.id, code, now).await?;
     if !by_totp && !by_recovery {
+        record_failure(ctx, &txn, &key).await?;
         ctx.audit(&txn, entry(&r, "identity.sign_in.second_factor", &r, "failed", json!({}))).await?;
         txn.commit().await?;
         return Err(AppError::field("code", "code_invalid"));
@@ -302,6 +334,7 @@ pub async fn reauthenticate(ctx: &Ctx, actor: &Actor, password_plain: &str) -> A
     let txn = ctx.db.begin().await?;
     let r = account_ref(&account.id);
     if !ok {
+        record_failure(ctx, &txn, &key).await?;
         ctx.audit(&txn, entry(&r, "identity.reauth", &r, "failed", json!({}))).await?;
         txn.commit().await?;
         return Err(AppError::field("password", "password_wrong"));
@@ -689,14 +722,28 @@ mod tests {
         let mut delays = vec![];
         for _ in 0..10 {
             delays.push(delay(&t).as_secs());
+            t = reserve(&t, now, 10, lockout).expect("allowed");
             t = after_failure(t, now, 10, lockout);
             now = now.plus(Duration::from_secs(1));
         }
         assert_eq!(delays, vec![0, 0, 0, 1, 2, 4, 8, 8, 8, 8]);
         assert!(locked_for(&t, now).is_some(), "locked after 10 failures");
+        assert!(reserve(&t, now, 10, lockout).is_err());
         let later = now.plus(Duration::from_secs(901));
         assert_eq!(locked_for(&t, later), None, "lock expires");
-        let t2 = after_failure(t, later.plus(Duration::from_secs(900)), 10, lockout);
+        let t2 = reserve(&t, later.plus(Duration::from_secs(900)), 10, lockout).unwrap();
         assert_eq!(t2.failures, 1, "old failures forgotten after a quiet period");
+    }
+
+    #[test]
+    fn attempts_in_flight_use_the_allowance_but_do_not_lock() {
+        let lockout = Duration::from_secs(900);
+        let now = Timestamp(1_000_000_000);
+        let mut t = Throttle::default();
+        for _ in 0..4 {
+            t = reserve(&t, now, 4, lockout).expect("allowed");
+        }
+        assert!(reserve(&t, now, 4, lockout).is_err(), "the fifth parallel attempt waits");
+        assert_eq!(t.locked_until, None, "but nothing is locked until a check fails");
     }
 }

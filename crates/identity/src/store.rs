@@ -473,7 +473,9 @@ pub struct Throttle {
 }
 
 pub async fn throttle<C: ConnectionTrait>(c: &C, key: &str) -> Result<Throttle, DbErr> {
-    let r = query_opt(c, "SELECT * FROM login_throttle WHERE key = $1", [key.into()]).await?;
+    // Locked until the transaction ends: attempts on one key are counted one at a time.
+    let sql = format!("SELECT * FROM login_throttle WHERE key = $1{}", kernel::db::for_update(c));
+    let r = query_opt(c, &sql, [key.into()]).await?;
     r.map(|r| -> Result<Throttle, DbErr> {
         Ok(Throttle {
             failures: col(&r, "failures")?,

@@ -85,7 +85,11 @@ pub async fn backup(config: &Config, to: &Path, passphrase: Option<&str>) -> any
             let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
             header.salt = Some(hex::encode(salt));
             header.nonce = Some(hex::encode(nonce));
-            cipher.encrypt(Nonce::from_slice(&nonce), payload.as_slice()).map_err(|_| anyhow::anyhow!("encryption failed"))?
+            // The header is authenticated too: lengths and digest cannot be swapped.
+            let aad = serde_json::to_vec(&header)?;
+            cipher
+                .encrypt(Nonce::from_slice(&nonce), aes_gcm::aead::Payload { msg: payload.as_slice(), aad: &aad })
+                .map_err(|_| anyhow::anyhow!("encryption failed"))?
         }
         None => payload,
     };
@@ -131,13 +135,20 @@ pub async fn restore(from: &Path, data_dir: &Path, passphrase: Option<&str>) -> 
         let pass = passphrase.context("the backup is encrypted: give --passphrase-env")?;
         let salt = hex::decode(header.salt.as_deref().unwrap_or(""))?;
         let nonce = hex::decode(header.nonce.as_deref().unwrap_or(""))?;
+        if salt.len() != 16 || nonce.len() != 12 {
+            bail!("the backup header is damaged");
+        }
         let key = derive_key(pass, &salt)?;
         let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
-        cipher.decrypt(Nonce::from_slice(&nonce), body).map_err(|_| anyhow::anyhow!("wrong passphrase or damaged backup"))?
+        // The header was authenticated with the data.
+        let aad = serde_json::to_vec(&header)?;
+        cipher
+            .decrypt(Nonce::from_slice(&nonce), aes_gcm::aead::Payload { msg: body, aad: &aad })
+            .map_err(|_| anyhow::anyhow!("wrong passphrase or damaged backup"))?
     } else {
         body.to_vec()
     };
-    if hex::encode(Sha256::digest(&payload)) != header.sha256 || payload.len() != header.keys_len + header.db_len {
+    if hex::encode(Sha256::digest(&payload)) != header.sha256 || Some(payload.len()) != header.keys_len.checked_add(header.db_len) {
         bail!("the backup is damaged: digest does not match");
     }
     let (keys, db) = payload.split_at(header.keys_len);

@@ -135,6 +135,28 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
+    // An edited header is refused: it is authenticated with the data.
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let edited = text.replacen("\"created_at\":\"2", "\"created_at\":\"1", 1);
+    assert_ne!(edited, text);
+    let mut forged = edited.as_bytes()[..edited.find('\n').unwrap() + 1].to_vec();
+    forged.extend_from_slice(&raw[raw.iter().position(|b| *b == b'\n').unwrap() + 1..]);
+    std::fs::write(tmp.path().join("forged.obk"), &forged).unwrap();
+    let out = std::process::Command::new(BIN)
+        .args([
+            "restore",
+            "--from",
+            tmp.path().join("forged.obk").to_str().unwrap(),
+            "--data-dir",
+            tmp.path().join("r3").to_str().unwrap(),
+            "--passphrase-env",
+            "BK_PASS",
+        ])
+        .env("BK_PASS", "standby server passphrase")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a forged header is refused");
+
     // A damaged file is refused.
     let mut bad = raw.clone();
     let last = bad.len() - 10;

@@ -304,3 +304,22 @@ async fn a_parallel_burst_of_guesses_gets_no_more_tries_than_the_lockout_allows(
     assert_eq!(checked + refused, 20, "{statuses:?}");
     assert!(checked <= 4, "only the allowed number of guesses was checked: {statuses:?}");
 }
+
+#[tokio::test]
+async fn many_parallel_correct_sign_ins_do_not_lock_the_account() {
+    let server = Server::start_with_config("[passwords]\nlockout_after = 4\nlockout_minutes = 15\n").await;
+    let email = unique_email("hkrati");
+    server.client().citizen(&server, &email).await;
+    let mut tasks = vec![];
+    for _ in 0..12 {
+        let c = server.client();
+        let email = email.clone();
+        tasks.push(tokio::spawn(async move { c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await.0 }));
+    }
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s == 201 || s == 429, "{s}");
+    }
+    let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
+    assert_eq!(s, 201, "the account is not locked by its owner's own sign-ins");
+}
