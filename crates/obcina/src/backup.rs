@@ -11,6 +11,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context, bail};
 use kernel::config::Config;
+use kernel::db::{col, query_all};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,6 +30,13 @@ struct Header {
     encrypted: bool,
     salt: Option<String>,
     nonce: Option<String>,
+    /// `sqlite` (a database file) or `logical` (rows as JSON lines, from PostgreSQL).
+    #[serde(default = "sqlite_format")]
+    format: String,
+}
+
+fn sqlite_format() -> String {
+    "sqlite".into()
 }
 
 fn derive_key(passphrase: &str, salt: &[u8]) -> anyhow::Result<[u8; 32]> {
@@ -38,9 +46,32 @@ fn derive_key(passphrase: &str, salt: &[u8]) -> anyhow::Result<[u8; 32]> {
 }
 
 pub async fn backup(config: &Config, to: &Path, passphrase: Option<&str>) -> anyhow::Result<String> {
-    if config.database_url.is_some() {
-        bail!("for PostgreSQL use pg_dump (the database) together with the key file; built-in PostgreSQL snapshots are not implemented yet");
-    }
+    let (db, format) = match &config.database_url {
+        Some(url) => (logical_dump(url).await?, "logical"),
+        None => (sqlite_snapshot(config, to).await?, "sqlite"),
+    };
+    // Keys are read after the snapshot: a key ring only grows, so a rotation
+    // during the snapshot cannot leave data sealed with a key we lack.
+    let keys = std::fs::read(config.keys_file()).context("reading the key file")?;
+    let mut payload = keys.clone();
+    payload.extend_from_slice(&db);
+    let sha256 = hex::encode(Sha256::digest(&payload));
+    let mut header = Header {
+        magic: MAGIC.into(),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        sha256,
+        keys_len: keys.len(),
+        db_len: db.len(),
+        encrypted: passphrase.is_some(),
+        salt: None,
+        nonce: None,
+        format: format.into(),
+    };
+    write_backup(to, &mut header, payload, passphrase)
+}
+
+/// `VACUUM INTO` from its own connection: a consistent copy while the server writes.
+async fn sqlite_snapshot(config: &Config, to: &Path) -> anyhow::Result<Vec<u8>> {
     let db_path = config.data_dir.join("obcina.sqlite3");
     if !db_path.exists() {
         bail!("no database at {}", db_path.display());
@@ -59,22 +90,60 @@ pub async fn backup(config: &Config, to: &Path, passphrase: Option<&str>) -> any
     }
     let db = std::fs::read(&tmp_path)?;
     let _ = std::fs::remove_file(&tmp_path);
-    // Keys are read after the snapshot: a key ring only grows, so a rotation
-    // during the snapshot cannot leave data sealed with a key we lack.
-    let keys = std::fs::read(config.keys_file()).context("reading the key file")?;
-    let mut payload = keys.clone();
-    payload.extend_from_slice(&db);
-    let sha256 = hex::encode(Sha256::digest(&payload));
-    let mut header = Header {
-        magic: MAGIC.into(),
-        created_at: chrono::Utc::now().to_rfc3339(),
-        sha256,
-        keys_len: keys.len(),
-        db_len: db.len(),
-        encrypted: passphrase.is_some(),
-        salt: None,
-        nonce: None,
-    };
+    Ok(db)
+}
+
+/// Every table's rows as JSON lines, read in one repeatable-read transaction
+/// (a consistent snapshot while the server writes). Restorable into SQLite.
+async fn logical_dump(url: &str) -> anyhow::Result<Vec<u8>> {
+    use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
+    let db = kernel::db::Db::open_postgres(url).await?;
+    let txn = db.conn().begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?;
+    let tables = query_all(
+        &txn,
+        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [],
+    )
+    .await?;
+    let mut out = Vec::new();
+    for t in tables {
+        let table: String = col(&t, "name")?;
+        let columns = query_all(
+            &txn,
+            "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS ty FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            [table.clone().into()],
+        )
+        .await?;
+        let columns: Vec<(String, bool)> = columns
+            .iter()
+            .map(|c| Ok((col::<String>(c, "name")?, matches!(col::<String>(c, "ty")?.as_str(), "bigint" | "integer" | "smallint"))))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
+        let select: Vec<String> =
+            columns.iter().map(|(c, int)| format!("CAST(\"{c}\" AS {}) AS \"{c}\"", if *int { "BIGINT" } else { "TEXT" })).collect();
+        let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+        let ints: Vec<bool> = columns.iter().map(|(_, i)| *i).collect();
+        out.extend(serde_json::to_vec(&serde_json::json!({"table": table, "columns": names, "integer": ints}))?);
+        out.push(b'\n');
+        for r in query_all(&txn, &format!("SELECT {} FROM \"{table}\"", select.join(", ")), []).await? {
+            let values: Vec<serde_json::Value> = columns
+                .iter()
+                .map(|(c, int)| {
+                    if *int {
+                        col::<Option<i64>>(&r, c).map(serde_json::Value::from)
+                    } else {
+                        col::<Option<String>>(&r, c).map(serde_json::Value::from)
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            out.extend(serde_json::to_vec(&serde_json::json!({"row": values}))?);
+            out.push(b'\n');
+        }
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+fn write_backup(to: &Path, header: &mut Header, payload: Vec<u8>, passphrase: Option<&str>) -> anyhow::Result<String> {
     let body = match passphrase {
         Some(pass) => {
             let mut salt = [0u8; 16];
@@ -152,12 +221,20 @@ pub async fn restore(from: &Path, data_dir: &Path, passphrase: Option<&str>) -> 
         bail!("the backup is damaged: digest does not match");
     }
     let (keys, db) = payload.split_at(header.keys_len);
-    kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?).context("the key file in the backup is invalid")?;
+    let ring = kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?).context("the key file in the backup is invalid")?;
     let target = data_dir.join("obcina.sqlite3");
     if target.exists() || data_dir.join("keys.toml").exists() {
         bail!("{} already holds a database; restore into an empty directory", data_dir.display());
     }
     std::fs::create_dir_all(data_dir)?;
+    if header.format == "logical" {
+        if let Err(e) = logical_restore(data_dir, db).await {
+            let _ = std::fs::remove_file(&target);
+            return Err(e);
+        }
+        ring.save(&data_dir.join("keys.toml"))?;
+        return Ok(format!("restored {} (taken {} from PostgreSQL) into {}", from.display(), header.created_at, data_dir.display()));
+    }
     let partial = data_dir.join("obcina.sqlite3.restoring");
     write_private(&partial, db)?;
     {
@@ -169,9 +246,72 @@ pub async fn restore(from: &Path, data_dir: &Path, passphrase: Option<&str>) -> 
             bail!("the database in the backup fails its integrity check: {verdict}");
         }
     }
-    let keys_path = data_dir.join("keys.toml");
-    let ring = kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?)?;
-    ring.save(&keys_path)?;
+    ring.save(&data_dir.join("keys.toml"))?;
     std::fs::rename(&partial, &target)?;
     Ok(format!("restored {} (taken {}) into {}", from.display(), header.created_at, data_dir.display()))
+}
+
+/// Load a logical dump into a new SQLite database under `data_dir`: the
+/// schema comes from this version's migrations, then the rows.
+async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
+    struct Table {
+        name: String,
+        columns: Vec<String>,
+        integer: Vec<bool>,
+        rows: Vec<Vec<serde_json::Value>>,
+    }
+    let mut tables: Vec<Table> = vec![];
+    for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_slice(line).context("the dump is damaged")?;
+        if let Some(row) = v.get("row").and_then(|r| r.as_array()) {
+            tables.last_mut().context("a row before its table")?.rows.push(row.clone());
+        } else {
+            let strings =
+                |k: &str| v.get(k).and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect::<Vec<_>>());
+            tables.push(Table {
+                name: v.get("table").and_then(|t| t.as_str()).context("a table without a name")?.to_string(),
+                columns: strings("columns").context("a table without columns")?,
+                integer: v
+                    .get("integer")
+                    .and_then(|a| a.as_array())
+                    .map(|a| a.iter().map(|b| b.as_bool() == Some(true)).collect())
+                    .unwrap_or_default(),
+                rows: vec![],
+            });
+        }
+    }
+    let db = kernel::db::Db::open_sqlite(data_dir).await?;
+    let known = crate::app::migrations();
+    db.migrate(&known, kernel::Timestamp(chrono::Utc::now().timestamp_millis())).await?;
+    if let Some(m) = tables.iter().find(|t| t.name == "schema_migrations") {
+        let id_at = m.columns.iter().position(|c| c == "id").context("schema_migrations without id")?;
+        for row in &m.rows {
+            let id = row.get(id_at).and_then(|v| v.as_str()).unwrap_or("");
+            if !known.iter().any(|k| k.id == id) {
+                bail!("the backup comes from a newer version (migration {id}); restore it with that version");
+            }
+        }
+    }
+    // Accounts first: the other tables refer to them.
+    tables.retain(|t| t.name != "schema_migrations");
+    tables.sort_by_key(|t| (t.name != "accounts", t.name.clone()));
+    let txn = db.begin().await?;
+    for t in &tables {
+        let cols: Vec<String> = t.columns.iter().map(|c| format!("\"{c}\"")).collect();
+        let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("INSERT INTO \"{}\" ({}) VALUES ({})", t.name, cols.join(", "), params.join(", "));
+        for row in &t.rows {
+            let values: Vec<sea_orm::Value> = row
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match (t.integer.get(i).copied().unwrap_or(false), v) {
+                    (true, v) => sea_orm::Value::BigInt(v.as_i64()),
+                    (false, v) => sea_orm::Value::String(v.as_str().map(str::to_string)),
+                })
+                .collect();
+            kernel::db::exec(&txn, &sql, values).await.with_context(|| format!("restoring {}", t.name))?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
