@@ -11,14 +11,6 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_subject ON audit_log (subject);
 CREATE INDEX audit_log_actor ON audit_log (actor);
 CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, mac TEXT NOT NULL);
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN
-  SELECT RAISE(ABORT, 'audit log is append-only');
-END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN
-  SELECT RAISE(ABORT, 'audit log is append-only');
-END;
 CREATE TABLE outbox (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

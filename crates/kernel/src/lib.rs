@@ -31,8 +31,12 @@ pub const MESSAGES: &[(Lang, &str)] = &[
 ];
 
 /// The kernel's own tables: audit log and outbox.
-pub const MIGRATIONS: &[db::Migration] = &[db::Migration {
-    id: "kernel-0001-audit-outbox",
-    sql: include_str!("../migrations/0001_audit_outbox.sql"),
-    postgres: Some(include_str!("../migrations/0001_audit_outbox.pg.sql")),
-}];
+pub const MIGRATIONS: &[db::Migration] = &[
+    db::Migration { id: "kernel-0001-audit-outbox", sql: include_str!("../migrations/0001_audit_outbox.sql"), postgres: None },
+    // Triggers are the one part the dialects write differently.
+    db::Migration {
+        id: "kernel-0002-audit-append-only",
+        sql: include_str!("../migrations/0002_audit_append_only.sql"),
+        postgres: Some(include_str!("../migrations/0002_audit_append_only.pg.sql")),
+    },
+];
