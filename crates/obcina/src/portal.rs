@@ -143,14 +143,17 @@ async fn manifest(State(ctx): State<Ctx>, lang: Lang) -> Response {
         "background_color": "#ffffff",
         "theme_color": "#0b4f8a",
         "icons": [
-            {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
-            {"src": "/static/icon-maskable.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "maskable"}
+            {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": "/static/icon-maskable-192.png", "sizes": "192x192", "type": "image/png", "purpose": "maskable"},
+            {"src": "/static/icon-maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}
         ]
     });
     ([(header::CONTENT_TYPE, "application/manifest+json")], body.to_string()).into_response()
 }
 
-fn asset(content_type: &'static str, body: &'static str, cache: &'static str) -> Response {
+fn asset(content_type: &'static str, body: impl IntoResponse, cache: &'static str) -> Response {
     let mut r = body.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -165,6 +168,11 @@ async fn static_asset(Path(name): Path<String>) -> Response {
         "app.js" => asset("application/javascript", include_str!("../static/app.js"), CACHE),
         "icon.svg" => asset("image/svg+xml", include_str!("../static/icon.svg"), CACHE),
         "icon-maskable.svg" => asset("image/svg+xml", include_str!("../static/icon-maskable.svg"), CACHE),
+        // PNG renderings of the SVG icons, for installation on phones.
+        "icon-192.png" => asset("image/png", include_bytes!("../static/icon-192.png").as_slice(), CACHE),
+        "icon-512.png" => asset("image/png", include_bytes!("../static/icon-512.png").as_slice(), CACHE),
+        "icon-maskable-192.png" => asset("image/png", include_bytes!("../static/icon-maskable-192.png").as_slice(), CACHE),
+        "icon-maskable-512.png" => asset("image/png", include_bytes!("../static/icon-maskable-512.png").as_slice(), CACHE),
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -40,6 +40,11 @@ async fn health_portal_languages_and_openapi() {
     let (s, manifest) = c.json(Method::GET, "/manifest.webmanifest", json!(null)).await;
     assert_eq!(s, 200);
     assert_eq!(manifest["display"], "standalone");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let r = c.get(icon["src"].as_str().unwrap()).await;
+        assert_eq!(r.status(), 200, "{icon}");
+        assert_eq!(r.headers()["content-type"], icon["type"].as_str().unwrap());
+    }
     assert_eq!(c.get_text("/sw.js").await.0, 200);
     assert!(c.get_text("/accessibility").await.1.contains("ZDSMA"));
 
