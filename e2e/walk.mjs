@@ -649,6 +649,74 @@ async function cspCheck(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- staff pages
+
+/** An administrator made with `obcina user add`, with 2FA set up in the browser. */
+function addAdmin(server, email, password) {
+  return new Promise((resolve, reject) => {
+    const cli = spawn(BIN, ['user', 'add', '--data-dir', server.dataDir, '--email', email, '--role', 'admin', '--department', 'Urad župana', '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    cli.stderr.on('data', (d) => { err += d; });
+    cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`obcina user add failed: ${err}`))));
+    cli.stdin.end(`${password}\n`);
+  });
+}
+
+/** Every staff and remaining account page, on a phone, through axe-core and the reflow check. */
+async function staffWalk(browser, server) {
+  const label = 'staff/phone';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const email = `skrbnik.${crypto.randomBytes(4).toString('hex')}@example.si`;
+  const password = `mestni trg ena ${crypto.randomBytes(4).toString('hex')}`;
+  const context = await browser.newContext({ ...DEVICES.phone, locale: 'sl-SI', bypassCSP: true });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  try {
+    await ok('an administrator is created from the command line', () => addAdmin(server, email, password));
+    await ok('the administrator signs in', async () => {
+      await page.goto(`${server.base}/login`);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await navigate(page, () => page.locator('main form[action="/login"] button[type="submit"]').click());
+    });
+    await ok('staff pages stay closed before 2FA', async () => {
+      const resp = await page.goto(`${server.base}/staff`);
+      assert.equal(resp.status(), 403);
+    });
+    await ok('2FA is set up after re-entering the password', async () => {
+      await page.goto(`${server.base}/account/2fa`);
+      assert.equal(new URL(page.url()).pathname, '/account/reauth');
+      await page.fill('#password', password);
+      await navigate(page, () => page.locator('main form[action="/account/reauth"] button[type="submit"]').click());
+      const secret = (await page.locator('code.secret').innerText()).trim();
+      const { code } = await freshTotp(secret);
+      await page.fill('#code', code);
+      await navigate(page, () => page.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
+      await page.locator('ul.codes li').first().waitFor();
+    });
+    const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
+      '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa'];
+    for (const p of pages) {
+      await ok(`${p} opens`, async () => {
+        const resp = await page.goto(`${server.base}${p}`);
+        assert.equal(resp.status(), 200, `${p} answered ${resp.status()}`);
+      }, { fatal: false });
+      await ok(`${p}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
+      await ok(`${p}: no horizontal scrolling at 360 px`, () => reflow(page), { fatal: false });
+    }
+    await ok('a missing page is a translated 404 that passes axe-core', async () => {
+      const resp = await page.goto(`${server.base}/ni-take-strani`);
+      assert.equal(resp.status(), 404);
+      assert.equal(await htmlLang(page), 'sl');
+      await axe(page);
+    }, { fatal: false });
+  } catch (e) {
+    if (!(e instanceof WalkAborted)) throw e;
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -713,6 +781,10 @@ async function main() {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, RUNS.length) }, worker));
+    const t0 = Date.now();
+    const before = failed;
+    await staffWalk(browser, server);
+    console.log(`walk staff/phone: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     await check('teardown', 'server still running after the walks', () => assert.equal(server.exited, null, `server exited: ${JSON.stringify(server.exited)}`), { fatal: false });
   } catch (e) {
     if (!(e instanceof WalkAborted)) {

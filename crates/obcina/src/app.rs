@@ -63,6 +63,8 @@ pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
         .merge(identity::router())
         .merge(eid)
         .merge(crate::ops::router())
+        // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
+        .fallback(|| async { kernel::AppError::not_found() })
         .layer(from_fn_with_state(ctx.clone(), kernel::access::audit_denials))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
         .layer(from_fn_with_state(ctx.clone(), identity::session::resolve_actor))
