@@ -98,6 +98,16 @@ if [ "$ready" != 1 ]; then
 fi
 echo "schemathesis.sh: obcina is up at $BASE (pid $SERVER_PID, data $DATA, log $SERVER_LOG)"
 
+# --- the document itself must be valid OpenAPI 3.1 ------------------------------
+"$VENV/bin/python" - "$BASE/api/openapi.json" <<'PY'
+import json, sys, urllib.request
+from openapi_spec_validator import validate
+doc = json.load(urllib.request.urlopen(sys.argv[1]))
+assert doc["openapi"].startswith("3.1"), doc["openapi"]
+validate(doc)
+print(f"schemathesis.sh: /api/openapi.json is valid OpenAPI {doc['openapi']}")
+PY
+
 # --- a signed-in citizen, so the operations behind sign-in are exercised too ----
 EMAIL="conformance.$$@example.si"
 PASS="vinska klet ob dravi 1908"
