@@ -323,3 +323,16 @@ async fn many_parallel_correct_sign_ins_do_not_lock_the_account() {
     let (s, _) = server.client().json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 201, "the account is not locked by its owner's own sign-ins");
 }
+
+#[tokio::test]
+async fn staff_sessions_end_at_the_absolute_limit_even_when_active() {
+    // Zero hours: the absolute limit has passed at the next request, however busy the session is.
+    let server = Server::start_with_config("[sessions]\nstaff_absolute_hours = 0\n").await;
+    let staff = privileged(&server, "staff", &unique_email("cas")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(staff.json(Method::GET, "/api/v1/me", json!(null)).await.0, 401);
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(citizen.json(Method::GET, "/api/v1/me", json!(null)).await.0, 200, "citizens have their own, longer limit");
+}
