@@ -336,3 +336,27 @@ async fn staff_sessions_end_at_the_absolute_limit_even_when_active() {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     assert_eq!(citizen.json(Method::GET, "/api/v1/me", json!(null)).await.0, 200, "citizens have their own, longer limit");
 }
+
+#[tokio::test]
+async fn an_old_staff_password_must_be_changed_but_an_old_citizen_password_need_not() {
+    let server = Server::start_with_config("[passwords]\nstaff_max_age_days = 180\n").await;
+    let staff_email = unique_email("star");
+    let staff = privileged(&server, "staff", &staff_email).await;
+    enable_totp(&staff).await;
+    assert_eq!(staff.get_text("/staff").await.0, 200);
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    // Everyone's password is a year old.
+    server.sql("UPDATE accounts SET password_changed_at = password_changed_at - 31536000000").await;
+    let r = staff.get("/api/v1/staff/users").await;
+    assert_eq!(r.status(), 403);
+    let (s, html) = staff.get_text("/staff").await;
+    assert_eq!(s, 403, "{html}");
+    assert!(staff.get_text("/account").await.1.contains("zamenjati geslo"));
+    assert_eq!(citizen.json(Method::GET, "/api/v1/me/export", json!(null)).await.0, 200, "no forced rotation for citizens");
+    // A new password opens the staff area again.
+    staff.reauth().await;
+    let r = staff.submit("/account/password", "/account/password", &[("new_password", "nova dolga fraza za osebje 2026")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(staff.get_text("/staff").await.0, 200);
+}
