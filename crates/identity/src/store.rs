@@ -120,11 +120,6 @@ pub async fn list_accounts<C: ConnectionTrait>(c: &C, keys: &Keyring, limit: i64
     rows.iter().map(|r| account_from(keys, r)).collect()
 }
 
-pub async fn count_accounts<C: ConnectionTrait>(c: &C) -> Result<i64, DbErr> {
-    let r = query_opt(c, "SELECT COUNT(*) AS n FROM accounts", []).await?;
-    r.map(|r| col::<i64>(&r, "n")).transpose().map(|n| n.unwrap_or(0))
-}
-
 pub async fn confirm_email<C: ConnectionTrait>(c: &C, id: &str, now: Timestamp) -> Result<(), DbErr> {
     exec(c, "UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, $1) WHERE id = $2", [now.0.into(), id.into()]).await.map(|_| ())
 }

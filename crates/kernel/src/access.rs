@@ -133,9 +133,6 @@ impl Actor {
     pub fn allows(&self, perm: Permission) -> bool {
         self.check(perm).is_ok()
     }
-    pub fn has_scope(&self, scope: &str) -> bool {
-        matches!(self, Actor::Machine { scopes, .. } if scopes.iter().any(|s| s == scope))
-    }
 
     /// 401 for nobody, 403 with a reason otherwise.
     pub fn check(&self, perm: Permission) -> Result<&UserActor, AppError> {

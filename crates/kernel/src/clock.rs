@@ -53,7 +53,7 @@ fn is_eu_summer_time(dt: DateTime<Utc>) -> bool {
     dt >= last_sunday(3) && dt < last_sunday(10)
 }
 
-/// Source of the current time; tests use [`FixedClock`].
+/// Source of the current time, injected so that one clock serves every handler.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
@@ -63,24 +63,6 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp(Utc::now().timestamp_millis())
-    }
-}
-
-/// A clock that stands still unless moved; for tests of time-based rules.
-pub struct FixedClock(pub std::sync::atomic::AtomicI64);
-
-impl FixedClock {
-    pub fn new(at: Timestamp) -> Self {
-        FixedClock(std::sync::atomic::AtomicI64::new(at.0))
-    }
-    pub fn advance(&self, d: Duration) {
-        self.0.fetch_add(d.as_millis() as i64, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        Timestamp(self.0.load(std::sync::atomic::Ordering::SeqCst))
     }
 }
 

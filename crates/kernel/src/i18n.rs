@@ -131,8 +131,8 @@ impl I18n {
         key.to_string()
     }
 
-    /// All message ids defined for a language (for completeness tests).
-    pub fn keys(&self, sources: &[&[(Lang, &str)]], lang: Lang) -> Vec<String> {
+    /// All message ids the sources define for a language (for completeness tests).
+    pub fn keys(sources: &[&[(Lang, &str)]], lang: Lang) -> Vec<String> {
         let mut keys = Vec::new();
         for crate_sources in sources {
             for (_, src) in crate_sources.iter().filter(|(l, _)| *l == lang) {
@@ -145,7 +145,6 @@ impl I18n {
                 }
             }
         }
-        let _ = self;
         keys
     }
 }

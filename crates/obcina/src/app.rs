@@ -155,3 +155,19 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     txn.commit().await?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Slovenian first, English always: every message exists in both.
+    #[test]
+    fn slovenian_and_english_define_the_same_messages() {
+        let sl: std::collections::BTreeSet<String> = I18n::keys(MESSAGES, Lang::Sl).into_iter().collect();
+        let en: std::collections::BTreeSet<String> = I18n::keys(MESSAGES, Lang::En).into_iter().collect();
+        assert!(sl.len() > 100, "messages are loaded: {}", sl.len());
+        assert_eq!(sl.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "in Slovenian only");
+        assert_eq!(en.difference(&sl).collect::<Vec<_>>(), Vec::<&String>::new(), "in English only");
+        assert!(I18n::new(MESSAGES).is_ok(), "no message is defined twice");
+    }
+}
