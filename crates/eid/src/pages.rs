@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use kernel::web::{safe_next, see_other};
 use kernel::{Actor, AppResult, Ctx};
 use serde::Deserialize;
@@ -24,10 +24,6 @@ pub fn router(state: Arc<EidState>) -> Router<Ctx> {
         .layer(Extension(state))
 }
 
-fn cookie(ctx: &Ctx, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build()
-}
-
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
@@ -41,7 +37,7 @@ async fn start(
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let (url, nonce) = service::start(&ctx, &st, &actor, &safe_next(q.next.as_deref())).await?;
-    Ok((jar.add(cookie(&ctx, NONCE_COOKIE, nonce)), see_other(&url)).into_response())
+    Ok((jar.add(identity::session::cookie(&ctx, NONCE_COOKIE, nonce)), see_other(&url)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -66,7 +62,7 @@ async fn finish(State(ctx): State<Ctx>, actor: Actor, headers: HeaderMap, jar: C
     let (token, next) = service::finish(&ctx, &actor, &q.h, nonce.as_deref(), &identity::session::device(&headers)).await?;
     let mut gone = Cookie::build((NONCE_COOKIE, "")).path("/").build();
     gone.make_removal();
-    let jar = jar.add(gone).add(cookie(&ctx, identity::session::SESSION_COOKIE, token));
+    let jar = jar.add(gone).add(identity::session::cookie(&ctx, identity::session::SESSION_COOKIE, token));
     Ok((jar, see_other(&next)).into_response())
 }
 

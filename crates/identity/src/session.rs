@@ -55,13 +55,11 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
         return Ok(Actor::Anonymous);
     };
     let id_hash = sha256_hex(&token);
-    let Some(s) = store::session(c, &id_hash).await? else {
+    // Every signed-in request passes here: one join and the role names, nothing decrypted.
+    let Some((s, account)) = store::session_principal(c, &id_hash).await? else {
         return Ok(Actor::Anonymous);
     };
-    let Some(account) = store::account_by_id(c, &ctx.keys, &s.account_id).await? else {
-        return Ok(Actor::Anonymous);
-    };
-    let roles: Vec<Role> = store::roles(c, &ctx.keys, &account.id).await?.into_iter().map(|g| g.role).collect();
+    let roles: Vec<Role> = store::role_names(c, &account.id).await?;
     let privileged = roles.iter().any(|r| r.is_privileged());
     let policy = &ctx.config.sessions;
     if now.since(s.last_seen_at) > policy.idle(privileged) || now.since(s.created_at) > policy.absolute(privileged) {
@@ -77,7 +75,7 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
         session_id: Some(id_hash),
         roles,
         department: account.department,
-        second_factor: s.second_factor && account.totp_enabled_at.is_some(),
+        second_factor: s.second_factor && account.totp_enabled,
         must_change_password,
     }))
 }

@@ -376,6 +376,43 @@ pub async fn session<C: ConnectionTrait>(c: &C, id_hash: &str) -> Result<Option<
     query_opt(c, "SELECT * FROM sessions WHERE id_hash = $1", [id_hash.into()]).await?.map(|r| session_from(&r)).transpose()
 }
 
+/// What a request needs to know about a signed-in account.
+pub struct Principal {
+    pub id: String,
+    pub department: Option<String>,
+    pub password_changed_at: Timestamp,
+    pub must_change_password: bool,
+    pub totp_enabled: bool,
+}
+
+/// A session and its account in one read.
+pub async fn session_principal<C: ConnectionTrait>(c: &C, id_hash: &str) -> Result<Option<(SessionRow, Principal)>, DbErr> {
+    let Some(r) = query_opt(
+        c,
+        "SELECT s.*, a.department, a.password_changed_at, a.must_change_password, a.totp_enabled_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = $1",
+        [id_hash.into()],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let session = session_from(&r)?;
+    let principal = Principal {
+        id: session.account_id.clone(),
+        department: col(&r, "department")?,
+        password_changed_at: Timestamp(col(&r, "password_changed_at")?),
+        must_change_password: col::<i64>(&r, "must_change_password")? != 0,
+        totp_enabled: col::<Option<i64>>(&r, "totp_enabled_at")?.is_some(),
+    };
+    Ok(Some((session, principal)))
+}
+
+/// The roles of an account, without the sealed company details.
+pub async fn role_names<C: ConnectionTrait>(c: &C, account_id: &str) -> Result<Vec<Role>, DbErr> {
+    let rows = query_all(c, "SELECT role FROM account_roles WHERE account_id = $1 ORDER BY granted_at", [account_id.into()]).await?;
+    Ok(rows.iter().filter_map(|r| Role::from_code(&col::<String>(r, "role").ok()?)).collect())
+}
+
 pub async fn sessions_of<C: ConnectionTrait>(c: &C, account_id: &str) -> Result<Vec<SessionRow>, DbErr> {
     let rows = query_all(c, "SELECT * FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC", [account_id.into()]).await?;
     rows.iter().map(session_from).collect()

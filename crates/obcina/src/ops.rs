@@ -32,7 +32,13 @@ pub fn install_metrics() {
 )]
 struct OpsDoc;
 
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The API's description, assembled once from every crate's part.
+pub fn openapi() -> &'static serde_json::Value {
+    static DOC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| serde_json::to_value(assemble_openapi()).unwrap_or_default());
+    &DOC
+}
+
+fn assemble_openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OpsDoc::openapi();
     doc.merge(identity::api::ApiDoc::openapi());
     doc.merge(crate::portal::PortalDoc::openapi());
