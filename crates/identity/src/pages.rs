@@ -74,11 +74,8 @@ impl Errors {
 fn form_or_error(p: &Page, e: AppError, f: impl FnOnce(Errors) -> Response) -> Response {
     let user_fixable = matches!(e.status.as_u16(), 401 | 403 | 422 | 400 | 409 | 429)
         && !matches!(e.code, "csrf_failed" | "missing_role" | "second_factor_required" | "reauth_required");
-    if e.code == "reauth_required" {
-        return see_other(&format!("/account/reauth?next={}", p.next_param()));
-    }
-    if !user_fixable {
-        return e.into_response();
+    if !user_fixable || e.code == "reauth_required" {
+        return reauth_or_error(p, e);
     }
     let status = e.status;
     let mut resp = f(Errors::from(p, &e));
@@ -431,6 +428,26 @@ struct TotpPage {
     errors: Errors,
 }
 
+impl TotpPage {
+    /// Enrolment: the QR code and key, with any error in the code field.
+    fn enrol(p: Page, secret: String, url: &str, errors: Errors) -> TotpPage {
+        TotpPage { p, enabled: false, qr_svg: crate::totp::qr_svg(url), secret, recovery_codes: vec![], unused_codes: 0, errors }
+    }
+    /// 2FA is on; `codes` are new recovery codes to show once (or none).
+    fn on(p: Page, unused_codes: i64, recovery_codes: Vec<String>) -> TotpPage {
+        TotpPage { p, enabled: true, secret: String::new(), qr_svg: String::new(), recovery_codes, unused_codes, errors: Errors::default() }
+    }
+}
+
+/// Errors of actions without a form to re-render: a stale password asks for
+/// it again, anything else is the translated error page.
+fn reauth_or_error(p: &Page, e: AppError) -> Response {
+    if e.code == "reauth_required" {
+        return see_other(&format!("/account/reauth?next={}", p.next_param()));
+    }
+    e.into_response()
+}
+
 async fn totp_page(State(ctx): State<Ctx>, p: Page, actor: Actor) -> Response {
     let account = match service::account(&ctx, &actor).await {
         Ok(a) => a,
@@ -438,72 +455,32 @@ async fn totp_page(State(ctx): State<Ctx>, p: Page, actor: Actor) -> Response {
     };
     if account.totp_enabled_at.is_some() {
         let unused = store::unused_recovery_codes(ctx.db.conn(), &account.id).await.unwrap_or(0);
-        return no_store(render(&TotpPage {
-            p,
-            enabled: true,
-            secret: String::new(),
-            qr_svg: String::new(),
-            recovery_codes: vec![],
-            unused_codes: unused,
-            errors: Errors::default(),
-        }));
+        return no_store(render(&TotpPage::on(p, unused, vec![])));
     }
     match service::totp_begin(&ctx, &actor).await {
-        Ok((secret, url)) => no_store(render(&TotpPage {
-            p,
-            enabled: false,
-            qr_svg: crate::totp::qr_svg(&url),
-            secret,
-            recovery_codes: vec![],
-            unused_codes: 0,
-            errors: Errors::default(),
-        })),
-        Err(e) => form_or_error(&p, e, |_| unreachable_page()),
+        Ok((secret, url)) => no_store(render(&TotpPage::enrol(p, secret, &url, Errors::default()))),
+        Err(e) => reauth_or_error(&p, e),
     }
-}
-
-fn unreachable_page() -> Response {
-    AppError::internal("unexpected form state").into_response()
 }
 
 async fn totp_enable(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfForm<CodeForm>) -> Response {
     match service::totp_enable(&ctx, &actor, &f.code).await {
-        Ok(codes) => no_store(render(&TotpPage {
-            p,
-            enabled: true,
-            secret: String::new(),
-            qr_svg: String::new(),
-            unused_codes: codes.len() as i64,
-            recovery_codes: codes,
-            errors: Errors::default(),
-        })),
+        Ok(codes) => no_store(render(&TotpPage::on(p, codes.len() as i64, codes))),
         Err(e) if e.status.as_u16() == 422 => {
             let errors = Errors::from(&p, &e);
             match service::totp_begin(&ctx, &actor).await {
-                Ok((secret, url)) => {
-                    let mut r = render(&TotpPage {
-                        p,
-                        enabled: false,
-                        qr_svg: crate::totp::qr_svg(&url),
-                        secret,
-                        recovery_codes: vec![],
-                        unused_codes: 0,
-                        errors,
-                    });
-                    *r.status_mut() = http::StatusCode::UNPROCESSABLE_ENTITY;
-                    r
-                }
+                Ok((secret, url)) => (http::StatusCode::UNPROCESSABLE_ENTITY, render(&TotpPage::enrol(p, secret, &url, errors))).into_response(),
                 Err(e) => e.into_response(),
             }
         }
-        Err(e) => form_or_error(&p, e, |_| unreachable_page()),
+        Err(e) => reauth_or_error(&p, e),
     }
 }
 
 async fn totp_disable(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(_): CsrfForm<Empty>) -> Response {
     match service::totp_disable(&ctx, &actor).await {
         Ok(()) => see_other("/account/2fa"),
-        Err(e) => form_or_error(&p, e, |_| unreachable_page()),
+        Err(e) => reauth_or_error(&p, e),
     }
 }
 

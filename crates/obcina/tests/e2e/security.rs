@@ -76,6 +76,7 @@ async fn staff_pages_need_the_role_and_a_second_factor() {
     // Staff cannot switch 2FA off.
     let r = staff.submit("/account/2fa", "/account/2fa/disable", &[]).await;
     assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("morajo imeti dvofaktorsko preverjanje vedno vklopljeno"), "the reason is shown, not a server error");
 
     // The staff read of the user list is audited, and so are the refusals.
     let (_, audit) = admin.get_text("/staff/audit").await;
