@@ -8,6 +8,7 @@ use crate::xml::{self, Element};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kernel::Timestamp;
+use kernel::layout::urlencode;
 use rsa::pkcs1v15::SigningKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
@@ -103,10 +104,6 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_string()
-}
-
 impl Sp {
     pub fn authn_request_xml(&self, idp: &Idp, id: &str, now: Timestamp) -> String {
         format!(
@@ -120,15 +117,13 @@ impl Sp {
 
     /// The IdP URL to send the browser to (HTTP-Redirect binding, §3.4.4.1):
     /// DEFLATE, base64, and a signature over the query string.
-    pub fn redirect_url(&self, idp: &Idp, id: &str, relay_state: &str, now: Timestamp) -> String {
+    /// The browser is bound to the request by a cookie (see `service`), so no RelayState is sent.
+    pub fn redirect_url(&self, idp: &Idp, id: &str, now: Timestamp) -> String {
         let xml = self.authn_request_xml(idp, id, now);
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(xml.as_bytes()).expect("deflate to memory");
         let deflated = enc.finish().expect("deflate to memory");
         let mut query = format!("SAMLRequest={}", urlencode(&STANDARD.encode(deflated)));
-        if !relay_state.is_empty() {
-            query.push_str(&format!("&RelayState={}", urlencode(relay_state)));
-        }
         query.push_str(&format!("&SigAlg={}", urlencode(dsig::RSA_SHA256)));
         let signature = SigningKey::<Sha256>::new(self.key.clone()).sign(query.as_bytes());
         query.push_str(&format!("&Signature={}", urlencode(&STANDARD.encode(signature.to_bytes()))));

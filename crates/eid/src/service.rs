@@ -58,7 +58,7 @@ pub async fn start(ctx: &Ctx, st: &EidState, actor: &Actor, next: &str) -> AppRe
         ],
     )
     .await?;
-    Ok((st.sp.redirect_url(&st.idp, &id, "", now), nonce))
+    Ok((st.sp.redirect_url(&st.idp, &id, now), nonce))
 }
 
 fn hex_token() -> String {

@@ -59,14 +59,11 @@ pub struct Errors {
 impl Errors {
     fn from(p: &Page, e: &AppError) -> Errors {
         let fields: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), field_message(p, &f.code))).collect();
-        let general = fields.is_empty().then(|| p.t(&format!("error-{}", e.code.replace('_', "-"))));
+        let general = fields.is_empty().then(|| p.error_text(e.code));
         Errors { general, fields }
     }
     pub fn get(&self, field: &str) -> Option<&str> {
         self.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
-    }
-    pub fn any(&self) -> bool {
-        self.general.is_some() || !self.fields.is_empty()
     }
 }
 

@@ -80,7 +80,8 @@ async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr
     }))
 }
 
-/// The session cookie: HttpOnly, SameSite=Lax, Secure unless served over plain HTTP.
+/// A cookie of ours (session, pending 2FA, language, eID nonce): HttpOnly,
+/// SameSite=Lax, Secure unless served over plain HTTP.
 pub fn cookie(ctx: &Ctx, name: &'static str, value: String) -> Cookie<'static> {
     Cookie::build((name, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build()
 }

@@ -181,7 +181,7 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| CryptoError::Corrupt)
     }
 
-    /// Whether a ciphertext was made with the active key (rotation skips it).
+    /// Whether a ciphertext was made with the active key.
     pub fn is_current(&self, sealed: &str) -> bool {
         sealed.starts_with(&format!("v1.{}.", self.active))
     }

@@ -12,7 +12,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
 
 pub const COOKIE: &str = "obcina_csrf";
-pub const FIELD: &str = "_csrf";
 
 /// Endpoints another site POSTs to by protocol design (the SAML HTTP-POST
 /// binding). They carry their own proof (a signed message bound to our

@@ -12,7 +12,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use sea_orm::{ConnectionTrait as Conn, DbErr as DbError};
+/// The embedded database's file name inside the data directory.
+pub const SQLITE_FILE: &str = "obcina.sqlite3";
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -32,7 +33,7 @@ impl Db {
     /// Open the embedded SQLite database under `data_dir`.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Db, DbErr> {
         std::fs::create_dir_all(data_dir).map_err(|e| DbErr::Custom(e.to_string()))?;
-        let path = data_dir.join("obcina.sqlite3");
+        let path = data_dir.join(SQLITE_FILE);
         let opts = sqlx::sqlite::SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Context every page template gets as `p`.
 #[derive(Clone)]
@@ -32,6 +32,11 @@ impl Page {
     }
     pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
         self.ctx.i18n.t_args(self.lang, key, &[(name, (*n.borrow()).into())])
+    }
+    /// The translated text for a problem code (`error-<code>`), or the generic one.
+    pub fn error_text(&self, code: &str) -> String {
+        let key = format!("error-{}", code.replace('_', "-"));
+        if self.ctx.i18n.has(self.lang, &key) || self.ctx.i18n.has(Lang::En, &key) { self.t(&key) } else { self.t("error-generic") }
     }
     pub fn municipality(&self) -> &str {
         self.ctx.config.municipality.name(self.lang)
@@ -98,14 +103,10 @@ pub async fn error_pages(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
     let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
     let code = problem.as_ref().map(|p| p.code.clone()).unwrap_or_default();
-    let code_key = format!("error-{}", code.replace('_', "-"));
-    let message = if ctx.i18n.has(page.lang, &code_key) || ctx.i18n.has(Lang::En, &code_key) { page.t(&code_key) } else { page.t("error-generic") };
+    let message = page.error_text(&code);
     let title = page.t(&format!("error-status-{}", status.as_u16()));
     let title = if title.starts_with("error-status") { page.t("error-title") } else { title };
-    let html = ErrorPage { p: page, status: status.as_u16(), title, message };
-    let mut out = crate::web::render(&html);
-    *out.status_mut() = status;
-    out
+    (status, crate::web::render(&ErrorPage { p: page, status: status.as_u16(), title, message })).into_response()
 }
 
 /// The translated label for a field error code, e.g. `field-emso_checksum`.

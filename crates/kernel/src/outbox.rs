@@ -15,9 +15,11 @@ fn payload_context(id: &str) -> String {
     format!("outbox:{id}")
 }
 
-/// The outbox's sealed column, for key rotation.
-pub const ENCRYPTED_COLUMNS: &[crate::crypto::EncryptedColumn] =
-    &[crate::crypto::EncryptedColumn { table: "outbox", key_sql: "id", column: "payload", context_prefix: "outbox:" }];
+/// The outbox's sealed columns, for key rotation.
+pub const ENCRYPTED_COLUMNS: &[crate::crypto::EncryptedColumn] = &[
+    crate::crypto::EncryptedColumn { table: "outbox", key_sql: "id", column: "payload", context_prefix: "outbox:" },
+    crate::crypto::EncryptedColumn { table: "outbox", key_sql: "id", column: "last_error", context_prefix: "outbox.last_error:" },
+];
 const CLAIM_FOR: Duration = Duration::from_secs(120);
 
 pub async fn enqueue<C: ConnectionTrait>(c: &C, keys: &Keyring, now: Timestamp, kind: &str, payload: &serde_json::Value) -> Result<String, DbErr> {

@@ -1,11 +1,13 @@
-//! Online backup and verified restore of the embedded store.
+//! Online backup and verified restore.
 //!
-//! A snapshot is `VACUUM INTO` from a separate connection: SQLite gives it a
-//! consistent read transaction while the server keeps writing. The file holds
-//! a header line, then the key file and the database, optionally sealed with
-//! AES-256-GCM under a key derived from a passphrase (argon2id), so it can be
-//! shipped to a standby server. Restore checks the digest, the database's own
-//! integrity check and the key file before anything is written.
+//! SQLite: `VACUUM INTO` from a separate connection, a consistent copy while
+//! the server keeps writing. PostgreSQL: every table's rows as JSON lines,
+//! read in one repeatable-read transaction; it restores into SQLite. The file
+//! holds a header line, then the key file and the data, optionally sealed
+//! with AES-256-GCM under a key derived from a passphrase (argon2id; the
+//! header authenticated with it), so it can be shipped to a standby server.
+//! Restore checks the digest, the key file and, for a database file, SQLite's
+//! own integrity check, and writes into an empty directory only.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -72,7 +74,7 @@ pub async fn backup(config: &Config, to: &Path, passphrase: Option<&str>) -> any
 
 /// `VACUUM INTO` from its own connection: a consistent copy while the server writes.
 async fn sqlite_snapshot(config: &Config, to: &Path) -> anyhow::Result<Vec<u8>> {
-    let db_path = config.data_dir.join("obcina.sqlite3");
+    let db_path = config.data_dir.join(kernel::db::SQLITE_FILE);
     if !db_path.exists() {
         bail!("no database at {}", db_path.display());
     }
@@ -222,7 +224,7 @@ pub async fn restore(from: &Path, data_dir: &Path, passphrase: Option<&str>) -> 
     }
     let (keys, db) = payload.split_at(header.keys_len);
     let ring = kernel::crypto::Keyring::from_toml(std::str::from_utf8(keys)?).context("the key file in the backup is invalid")?;
-    let target = data_dir.join("obcina.sqlite3");
+    let target = data_dir.join(kernel::db::SQLITE_FILE);
     if target.exists() || data_dir.join("keys.toml").exists() {
         bail!("{} already holds a database; restore into an empty directory", data_dir.display());
     }
