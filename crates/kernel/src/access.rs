@@ -60,6 +60,10 @@ pub enum Permission {
     ReadAudit,
     /// Manage the data catalogue and KPIs (arch.catalog, arch.kpi).
     ManageData,
+    /// See every device, series, rejection and alarm of the sensor platform.
+    ReadTelemetry,
+    /// Register and change devices and assets; staff only those of their department.
+    ManageDevices,
 }
 
 use Permission as P;
@@ -75,6 +79,8 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageApiTokens, &[R::Admin, R::Dto]),
     (P::ReadAudit, &[R::Admin, R::Dto]),
     (P::ManageData, &[R::Dto, R::Admin]),
+    (P::ReadTelemetry, &[R::Staff, R::Dto, R::Admin]),
+    (P::ManageDevices, &[R::Staff, R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -234,6 +240,8 @@ mod tests {
             (P::ManageApiTokens, [false, false, false, true, true]),
             (P::ReadAudit, [false, false, false, true, true]),
             (P::ManageData, [false, false, false, true, true]),
+            (P::ReadTelemetry, [false, false, true, true, true]),
+            (P::ManageDevices, [false, false, true, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

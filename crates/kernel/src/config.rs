@@ -29,6 +29,9 @@ pub struct Config {
     pub passwords: PasswordPolicy,
     pub municipality: Municipality,
     pub eid: EidConfig,
+    /// The sensor platform's section (`[telemetry]`); the telemetry crate
+    /// reads it strictly, so a typo still fails at start.
+    pub telemetry: toml::Table,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             passwords: PasswordPolicy::default(),
             municipality: Municipality::default(),
             eid: EidConfig::default(),
+            telemetry: toml::Table::new(),
         }
     }
 }

@@ -17,10 +17,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
-pub const MESSAGES: &[&[(Lang, &str)]] = &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, crate::portal::MESSAGES];
+pub const MESSAGES: &[&[(Lang, &str)]] = &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
-    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).collect()
+    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).chain(telemetry::MIGRATIONS).collect()
 }
 
 pub fn init_logging() {
@@ -56,12 +56,13 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     Ok(Ctx::new(CtxInner { config, db, keys, i18n, clock, mailer }))
 }
 
-pub fn router(ctx: Ctx) -> anyhow::Result<Router> {
+pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     Ok(Router::new()
         .merge(crate::portal::router())
         .merge(identity::router())
         .merge(eid)
+        .merge(telemetry::router(telemetry))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -100,7 +101,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if matches!(ctx.mailer, Mailer::Log) {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
     }
-    let app = router(ctx)?;
+    let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
+    let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();

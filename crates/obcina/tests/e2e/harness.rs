@@ -3,6 +3,8 @@
 //! OBCINA_TEST_DATABASE_URL is set) and a real SMTP listener that keeps
 //! every message, and hands tests an HTTP client.
 
+use reqwest::Method;
+use serde_json::json;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -329,6 +331,22 @@ impl Server {
         }
     }
 
+    /// The first column of every row, as integers.
+    pub async fn query_i64(&self, sql: &str) -> Vec<i64> {
+        use sqlx::{Connection, Row};
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        match &self.database_url {
+            Some(u) => {
+                let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+                sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<i64, _>(0)).collect()
+            }
+            None => {
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.sqlite_path().display())).await.unwrap();
+                sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<i64, _>(0)).collect()
+            }
+        }
+    }
+
     pub async fn sql(&self, sql: &str) {
         self.try_sql(sql).await.unwrap()
     }
@@ -414,4 +432,41 @@ pub fn totp_now(secret: &str, offset_steps: i64) -> String {
 
 pub fn unique_email(tag: &str) -> String {
     format!("{tag}.{}@example.si", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}
+
+/// A staff member, DTO or administrator created by the CLI and signed in (no 2FA yet).
+pub async fn privileged(server: &Server, role: &str, email: &str) -> Client {
+    privileged_in(server, role, email, "Urad župana").await
+}
+
+/// The same, in a given department.
+pub async fn privileged_in(server: &Server, role: &str, email: &str, department: &str) -> Client {
+    let out =
+        server.cli(&["user", "add", "--email", email, "--role", role, "--department", department, "--password-stdin"], Some(&format!("{STRONG}\n")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let c = server.client();
+    let (s, body) = c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
+    assert_eq!(s, 201, "{body}");
+    c
+}
+
+/// Turn on TOTP for a signed-in client; returns the secret.
+pub async fn enable_totp(c: &Client) -> String {
+    c.reauth().await;
+    let (s, html) = c.get_text("/account/2fa").await;
+    assert_eq!(s, 200, "{html}");
+    let secret = totp_secret(&html);
+    let r = c.submit("/account/2fa", "/account/2fa/enable", &[("code", &totp_now(&secret, 0))]).await;
+    assert_eq!(r.status(), 200);
+    secret
+}
+
+/// An administrator with 2FA issues an integration token with these scopes.
+pub async fn integration_token(admin: &Client, scopes: &[&str]) -> String {
+    let mut fields = vec![("name", "Integracija")];
+    fields.extend(scopes.iter().map(|s| ("scope", *s)));
+    let r = admin.submit("/staff/tokens", "/staff/tokens", &fields).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    regex_lite::Regex::new(r#"<code class="secret">(obc_[A-Za-z0-9_-]+)</code>"#).unwrap().captures(&html).unwrap()[1].to_string()
 }

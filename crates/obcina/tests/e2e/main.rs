@@ -6,3 +6,4 @@ mod harness;
 mod identity;
 mod ops;
 mod security;
+mod telemetry;

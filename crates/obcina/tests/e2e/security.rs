@@ -4,28 +4,6 @@ use crate::harness::*;
 use reqwest::Method;
 use serde_json::json;
 
-/// Create a privileged account from the CLI and sign it in (without 2FA yet).
-async fn privileged(server: &Server, role: &str, email: &str) -> Client {
-    let out = server
-        .cli(&["user", "add", "--email", email, "--role", role, "--department", "Urad župana", "--password-stdin"], Some(&format!("{STRONG}\n")));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let c = server.client();
-    let (s, body) = c.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
-    assert_eq!(s, 201, "{body}");
-    c
-}
-
-/// Turn on TOTP for a signed-in client; returns the secret.
-async fn enable_totp(c: &Client) -> String {
-    c.reauth().await;
-    let (s, html) = c.get_text("/account/2fa").await;
-    assert_eq!(s, 200, "{html}");
-    let secret = totp_secret(&html);
-    let r = c.submit("/account/2fa", "/account/2fa/enable", &[("code", &totp_now(&secret, 0))]).await;
-    assert_eq!(r.status(), 200);
-    secret
-}
-
 #[tokio::test]
 async fn staff_pages_need_the_role_and_a_second_factor() {
     let server = Server::start().await;

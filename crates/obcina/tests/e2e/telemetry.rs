@@ -1,0 +1,277 @@
+//! The sensor platform over HTTP: registry, ingestion checks, duplicates,
+//! rollups, latest state, CSV, and durability under kill -9.
+
+use crate::harness::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const LIGHTING: &str = "Javna razsvetljava";
+
+/// Staff of the lighting department with 2FA.
+async fn lighting_staff(server: &Server) -> Client {
+    let c = privileged_in(server, "staff", &unique_email("razsvetljava"), LIGHTING).await;
+    enable_totp(&c).await;
+    c
+}
+
+async fn create_lamp(staff: &Client, key: &str) -> String {
+    let (s, body) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/devices",
+            json!({"key": key, "type": "Streetlight", "name": format!("Svetilka {key}"), "lon": 15.8700, "lat": 46.4200, "attrs": {"feeder": "F1"}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["device"]["department"], LIGHTING, "the staff member's department by default");
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn post_readings(c: &Client, token: &str, body: Value) -> (u16, Value) {
+    let r = c.http.post(format!("{}/api/v1/telemetry/readings", c.base)).bearer_auth(token).json(&body).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap())
+}
+
+async fn post_lines(c: &Client, token: &str, lines: &str, precision: &str) -> (u16, Value) {
+    let r = c
+        .http
+        .post(format!("{}/api/v1/telemetry/readings?precision={precision}", c.base))
+        .bearer_auth(token)
+        .header("content-type", "text/plain")
+        .body(lines.to_string())
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn devices_are_registered_by_staff_of_their_department_only() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    create_lamp(&staff, "t-lum-1").await;
+
+    // Invalid input: every field named.
+    let (s, body) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/devices",
+            json!({"key": "a/b", "type": "Toaster", "name": "", "lon": 200.0, "lat": 46.0, "installed_on": "yesterday"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["key", "type", "name", "lon", "installed_on"] {
+        assert!(fields.contains(&f), "{f} in {body}");
+    }
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/devices", json!({"key": "t-lum-1", "type": "Streetlight", "name": "x"})).await;
+    assert_eq!((s, body["errors"][0]["code"].as_str()), (422, Some("taken")));
+
+    // Another department's device: refused.
+    let (s, body) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/devices",
+            json!({"key": "t-wm-1", "type": "WaterConsumptionObserved", "name": "Vodomer", "department": "Komunalno podjetje"}),
+        )
+        .await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("other_department")), "{body}");
+
+    // Staff without 2FA, citizens and visitors: refused.
+    let no2fa = privileged_in(&server, "staff", &unique_email("brez2fa"), LIGHTING).await;
+    let (s, body) = no2fa.json(Method::POST, "/api/v1/telemetry/devices", json!({"key": "t-lum-2", "type": "Streetlight", "name": "x"})).await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("second_factor_required")));
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    let (s, _) = citizen.json(Method::GET, "/api/v1/telemetry/devices", json!(null)).await;
+    assert_eq!(s, 403);
+    let (s, _) = server.client().json(Method::GET, "/api/v1/telemetry/devices/t-lum-1", json!(null)).await;
+    assert_eq!(s, 401);
+
+    // Staff see and change their devices; the change is audited.
+    let (s, body) = staff.json(Method::PATCH, "/api/v1/telemetry/devices/t-lum-1", json!({"status": "maintenance"})).await;
+    assert_eq!((s, body["status"].as_str()), (200, Some("maintenance")), "{body}");
+    let (s, page) = staff.json(Method::GET, "/api/v1/telemetry/devices?type=Streetlight&bbox=15.8,46.4,15.9,46.5", json!(null)).await;
+    assert_eq!(s, 200);
+    assert!(page["items"].as_array().unwrap().iter().any(|d| d["key"] == "t-lum-1"), "{page}");
+    let (s, page) = staff.json(Method::GET, "/api/v1/telemetry/devices?bbox=0,0,1,1", json!(null)).await;
+    assert_eq!(s, 200);
+    assert_eq!(page["items"], json!([]), "outside the box");
+    let (s, _) = staff.json(Method::GET, "/api/v1/telemetry/devices?bbox=nonsense", json!(null)).await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn readings_are_checked_stored_once_and_rolled_up() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-a").await;
+    create_lamp(&staff, "t-lum-b").await;
+    let c = server.client();
+
+    // Four good readings in one hour, and one of each kind of mistake.
+    let hour = "2026-11-24T21:";
+    let batch = json!({"readings": [
+        {"quantity": "illuminanceLevel", "value": 40, "time": format!("{hour}00:00Z")},
+        {"quantity": "illuminanceLevel", "value": 60, "time": format!("{hour}10:00Z")},
+        {"quantity": "illuminanceLevel", "value": 20, "time": format!("{hour}20:00Z")},
+        {"quantity": "activePower", "value": 61.5, "unit": "W", "time": format!("{hour}20:00Z")},
+        {"quantity": "temperature", "value": 4},
+        {"quantity": "activePower", "value": 0.06, "unit": "kW"},
+        {"quantity": "illuminanceLevel", "value": 140},
+        {"quantity": "illuminanceLevel", "value": "bright"},
+        {"quantity": "illuminanceLevel", "value": 1, "time": "2099-01-01T00:00:00Z"},
+        {"quantity": "illuminanceLevel", "value": 1, "time": "tomorrow"},
+        {"device": "t-lum-b", "quantity": "illuminanceLevel", "value": 1},
+        {"device": "t-nope", "quantity": "illuminanceLevel", "value": 1},
+    ]});
+    let (s, report) = post_readings(&c, &token, batch.clone()).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!((report["accepted"].as_u64(), report["duplicates"].as_u64()), (Some(4), Some(0)), "{report}");
+    let reasons: Vec<(u64, &str)> =
+        report["rejected"].as_array().unwrap().iter().map(|r| (r["index"].as_u64().unwrap(), r["reason"].as_str().unwrap())).collect();
+    let mut reasons = reasons;
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        vec![
+            (4, "unknown_quantity"),
+            (5, "wrong_unit"),
+            (6, "out_of_range"),
+            (7, "not_a_number"),
+            (8, "future_timestamp"),
+            (9, "bad_timestamp"),
+            (10, "not_permitted"),
+            (11, "not_permitted"),
+        ]
+    );
+
+    // The same batch again: nothing new, nothing lost.
+    let (_, again) = post_readings(&c, &token, batch).await;
+    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(4)), "{again}");
+
+    // An integration token writes for any device, in the line format; an unknown device is refused and counted.
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let integration = integration_token(&admin, &["telemetry:write"]).await;
+    let lines = "t-lum-a,feeder=F1 illuminanceLevel=80 1795582800\nt-lum-b illuminanceLevel=10i,activePower=30 1795582800\nt-ghost illuminanceLevel=1\nbroken line here";
+    let (s, report) = post_lines(&c, &integration, lines, "s").await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report["accepted"], 3, "{report}");
+    let rejected: Vec<(u64, &str)> =
+        report["rejected"].as_array().unwrap().iter().map(|r| (r["index"].as_u64().unwrap(), r["reason"].as_str().unwrap())).collect();
+    assert_eq!(rejected, vec![(3, "unknown_device"), (4, "malformed")], "{report}");
+
+    // A token without the scope, a person, nobody: refused.
+    let reader = integration_token(&admin, &["catalog:read"]).await;
+    assert_eq!(post_lines(&c, &reader, lines, "s").await.0, 403);
+    assert_eq!(post_lines(&c, "obd_forged", lines, "s").await.0, 401);
+    let (s, _) = staff.json(Method::POST, "/api/v1/telemetry/readings", json!({"readings": []})).await;
+    assert_eq!(s, 403);
+
+    // Staff see every refusal counted per device and reason.
+    let (s, counts) = staff.json(Method::GET, "/api/v1/telemetry/rejections", json!(null)).await;
+    assert_eq!(s, 200);
+    let count = |dev: &str, reason: &str| {
+        counts.as_array().unwrap().iter().find(|c| c["device"] == dev && c["reason"] == reason).map(|c| c["count"].as_i64().unwrap()).unwrap_or(0)
+    };
+    assert_eq!(count("t-lum-a", "out_of_range"), 2, "{counts}");
+    assert_eq!(count("t-lum-b", "not_permitted"), 2);
+    assert_eq!(count("t-ghost", "unknown_device"), 1);
+
+    // Raw series and the hourly rollup of the first hour.
+    let q = "device=t-lum-a&quantity=illuminanceLevel&from=2026-11-24T21:00:00Z&to=2026-11-24T22:00:00Z";
+    let (s, raw) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}"), json!(null)).await;
+    assert_eq!(s, 200, "{raw}");
+    let values: Vec<f64> = raw["points"].as_array().unwrap().iter().map(|p| p["last"].as_f64().unwrap()).collect();
+    assert_eq!(values, vec![40.0, 60.0, 20.0]);
+    assert_eq!(raw["unit"], "P1");
+    let (_, hourly) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}&resolution=1h"), json!(null)).await;
+    let p = &hourly["points"][0];
+    assert_eq!(
+        (p["count"].as_i64(), p["min"].as_f64(), p["max"].as_f64(), p["mean"].as_f64(), p["last"].as_f64()),
+        (Some(3), Some(20.0), Some(60.0), Some(40.0), Some(20.0)),
+        "{hourly}"
+    );
+    assert_eq!(p["time"], "2026-11-24T21:00:00Z");
+    let (_, fine) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}&resolution=5m"), json!(null)).await;
+    assert_eq!(fine["points"].as_array().unwrap().len(), 3, "three 5-minute buckets");
+
+    // CSV export of the same.
+    let r = staff.get(&format!("/api/v1/telemetry/series?{q}&resolution=1h&format=csv")).await;
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv.lines().nth(1).unwrap(), "2026-11-24T21:00:00Z,t-lum-a,illuminanceLevel,P1,3,20,60,40,120,20", "{csv}");
+
+    // Latest state: the newest reading of each series, late data does not move it back.
+    let (_, latest) = staff.json(Method::GET, "/api/v1/telemetry/latest?type=Streetlight&quantity=illuminanceLevel", json!(null)).await;
+    let a = latest.as_array().unwrap().iter().find(|l| l["device"] == "t-lum-a").unwrap();
+    assert_eq!((a["value"].as_f64(), a["time"].as_str()), (Some(80.0), Some("2026-11-25T05:00:00Z")), "{latest}");
+    let (_, report) =
+        post_readings(&c, &token, json!({"readings": [{"quantity": "illuminanceLevel", "value": 5, "time": "2026-11-20T00:00:00Z"}]})).await;
+    assert_eq!(report["accepted"], 1, "backfill is accepted");
+    let (_, latest) = staff.json(Method::GET, "/api/v1/telemetry/latest?type=Streetlight&quantity=illuminanceLevel", json!(null)).await;
+    let a = latest.as_array().unwrap().iter().find(|l| l["device"] == "t-lum-a").unwrap();
+    assert_eq!(a["value"].as_f64(), Some(80.0));
+
+    // Street lights are not public: visitors get nothing of them.
+    let (s, public) = server.client().json(Method::GET, "/api/v1/telemetry/latest?type=Streetlight", json!(null)).await;
+    assert_eq!((s, public), (200, json!([])));
+    let (s, _) = server.client().json(Method::GET, &format!("/api/v1/telemetry/series?{q}"), json!(null)).await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn acknowledged_readings_survive_kill_9() {
+    let mut server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-k").await;
+    let base_ms: i64 = 1_795_000_000_000;
+    let mut tasks = vec![];
+    for batch in 0..60i64 {
+        let c = server.client();
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(batch as u64 * 5)).await;
+            let lines: String = (0..200).map(|i| format!("t-lum-k illuminanceLevel={} {}\n", i % 100, base_ms + batch * 1000 + i)).collect();
+            let r = c
+                .http
+                .post(format!("{}/api/v1/telemetry/readings?precision=ms", c.base))
+                .bearer_auth(&token)
+                .header("content-type", "text/plain")
+                .body(lines)
+                .send()
+                .await;
+            match r {
+                Ok(r) if r.status() == 200 => {
+                    let v: Value = r.json().await.unwrap_or(Value::Null);
+                    (v["accepted"].as_i64() == Some(200)).then_some(batch)
+                }
+                _ => None,
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+    server.kill9().await;
+    let acked: Vec<i64> = futures_join(tasks).await.into_iter().flatten().collect();
+    server.restart().await;
+    let sql = "SELECT r.ts FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id \
+               JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-k'";
+    let stored: std::collections::HashSet<i64> = server.query_i64(sql).await.into_iter().collect();
+    for b in &acked {
+        for i in 0..200 {
+            assert!(stored.contains(&(base_ms + b * 1000 + i)), "acknowledged reading {b}/{i} is present after kill -9");
+        }
+    }
+    eprintln!("{} of 60 batches acknowledged before kill -9; all present", acked.len());
+}
+
+async fn futures_join(tasks: Vec<tokio::task::JoinHandle<Option<i64>>>) -> Vec<Option<i64>> {
+    let mut out = vec![];
+    for t in tasks {
+        out.push(t.await.unwrap_or(None));
+    }
+    out
+}

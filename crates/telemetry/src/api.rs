@@ -1,0 +1,431 @@
+//! JSON API of the sensor platform under /api/v1/telemetry.
+
+use crate::Telemetry;
+use crate::ingest::Report;
+use crate::model::{self, BatchIn, Precision, Sender};
+use crate::service::{self, DeviceInput, DevicePatch};
+use crate::store::{self, Device, DeviceFilter, Latest, Point, RejectionCount};
+use crate::types::DeviceType;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use kernel::error::Problem;
+use kernel::web::{ApiJson, ApiQuery};
+use kernel::{Actor, AppError, AppResult, Ctx, Permission};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections),
+    components(schemas(DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/api/v1/telemetry/types", get(types))
+        .route("/api/v1/telemetry/devices", get(list_devices).post(create_device))
+        .route("/api/v1/telemetry/devices/{key}", get(get_device).patch(patch_device))
+        .route("/api/v1/telemetry/devices/{key}/token", post(rotate_token))
+        .route("/api/v1/telemetry/readings", post(post_readings))
+        .route("/api/v1/telemetry/latest", get(latest))
+        .route("/api/v1/telemetry/series", get(series))
+        .route("/api/v1/telemetry/rejections", get(rejections))
+}
+
+/// The device types this platform knows, with their quantities and units.
+#[utoipa::path(get, path = "/api/v1/telemetry/types", tag = "telemetry", responses((status = 200, description = "Device types", body = [DeviceType])))]
+async fn types(Extension(t): Extension<Telemetry>) -> axum::Json<Vec<DeviceType>> {
+    let mut all: Vec<DeviceType> = t.registry.types().map(|t| (**t).clone()).collect();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    axum::Json(all)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct DeviceQuery {
+    /// Device type, e.g. `Streetlight`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    device_type: Option<String>,
+    status: Option<String>,
+    department: Option<String>,
+    /// `minLon,minLat,maxLon,maxLat` (WGS84).
+    #[param(example = "15.85,46.40,15.90,46.43")]
+    bbox: Option<String>,
+    /// The last key of the previous page.
+    cursor: Option<String>,
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<u64>,
+}
+
+fn parse_bbox(s: Option<&str>) -> AppResult<Option<[f64; 4]>> {
+    let Some(s) = s else { return Ok(None) };
+    let v: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| AppError::bad_request("bbox_invalid"))?;
+    match v.as_slice() {
+        [x0, y0, x1, y1] if x0 <= x1 && y0 <= y1 && v.iter().all(|x| x.is_finite()) => Ok(Some([*x0, *y0, *x1, *y1])),
+        _ => Err(AppError::bad_request("bbox_invalid").with_detail("minLon,minLat,maxLon,maxLat")),
+    }
+}
+
+fn limit(l: Option<u64>, default: u64, max: u64) -> AppResult<u64> {
+    match l.unwrap_or(default) {
+        0 => Err(AppError::bad_request("limit_invalid")),
+        n => Ok(n.min(max)),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct DevicePage {
+    items: Vec<Device>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+/// Devices, by key, filtered (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/devices", tag = "telemetry", params(DeviceQuery),
+    responses(
+        (status = 200, description = "A page of devices", body = DevicePage),
+        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_devices(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<DeviceQuery>) -> AppResult<axum::Json<DevicePage>> {
+    actor.check(Permission::ReadTelemetry)?;
+    let limit = limit(q.limit, 500, 5000)?;
+    let f = DeviceFilter {
+        device_type: q.device_type,
+        status: q.status,
+        department: q.department,
+        bbox: parse_bbox(q.bbox.as_deref())?,
+        after: q.cursor,
+        limit,
+        ..Default::default()
+    };
+    let items = store::list_devices(ctx.db.conn(), &f).await?;
+    let next_cursor = (items.len() as u64 == limit).then(|| items.last().map(|d| d.key.clone())).flatten();
+    Ok(axum::Json(DevicePage { items, next_cursor }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedDevice {
+    device: Device,
+    /// The device's credential (HTTP bearer token and MQTT password). Shown only now.
+    token: String,
+}
+
+/// Register a device (staff of the owning department, DTO, administrators).
+#[utoipa::path(post, path = "/api/v1/telemetry/devices", tag = "telemetry", request_body = DeviceInput,
+    responses(
+        (status = 201, description = "Registered", body = CreatedDevice),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, another department, or no second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid device (`errors` lists the fields)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_device(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    ApiJson(input): ApiJson<DeviceInput>,
+) -> AppResult<Response> {
+    let (device, token) = service::create_device(&ctx, &t, &actor, input).await?;
+    Ok((StatusCode::CREATED, kernel::web::no_store(axum::Json(CreatedDevice { device, token }).into_response())).into_response())
+}
+
+/// One device (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/devices/{key}", tag = "telemetry", params(("key" = String, Path, description = "Device key")),
+    responses(
+        (status = 200, description = "The device", body = Device),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_device(State(ctx): State<Ctx>, actor: Actor, Path(key): Path<String>) -> AppResult<axum::Json<Device>> {
+    Ok(axum::Json(service::device(&ctx, &actor, &key).await?))
+}
+
+/// Change a device; only the fields given change.
+#[utoipa::path(patch, path = "/api/v1/telemetry/devices/{key}", tag = "telemetry", params(("key" = String, Path, description = "Device key")), request_body = DevicePatch,
+    responses(
+        (status = 200, description = "Changed", body = Device),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the owning department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn patch_device(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    Path(key): Path<String>,
+    ApiJson(p): ApiJson<DevicePatch>,
+) -> AppResult<axum::Json<Device>> {
+    Ok(axum::Json(service::update_device(&ctx, &t, &actor, &key, p).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct NewToken {
+    /// The new credential; the old one no longer works. Shown only now.
+    token: String,
+}
+
+/// Issue a new credential for a device.
+#[utoipa::path(post, path = "/api/v1/telemetry/devices/{key}/token", tag = "telemetry", params(("key" = String, Path, description = "Device key")),
+    responses(
+        (status = 201, description = "Issued", body = NewToken),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the owning department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn rotate_token(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, Path(key): Path<String>) -> AppResult<Response> {
+    let token = service::rotate_token(&ctx, &t, &actor, &key).await?;
+    Ok((StatusCode::CREATED, kernel::web::no_store(axum::Json(NewToken { token }).into_response())).into_response())
+}
+
+/// Who is sending readings: a device with its own token, or an integration
+/// token with the `telemetry:write` scope.
+async fn sender(ctx: &Ctx, t: &Telemetry, actor: &Actor, headers: &HeaderMap) -> AppResult<Sender> {
+    match actor {
+        Actor::Machine { scopes, .. } if scopes.iter().any(|s| s == "telemetry:write") => Ok(Sender::Integration),
+        Actor::Machine { .. } => Err(AppError::forbidden("missing_scope")),
+        Actor::User(_) => Err(AppError::forbidden("device_credential_required")),
+        Actor::Anonymous => {
+            let token = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(AppError::unauthorized)?;
+            match t.device_for_token(ctx, token).await? {
+                Some(key) => Ok(Sender::Device(key)),
+                None => Err(AppError::unauthorized()),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ReadingsQuery {
+    /// Timestamp unit of the line format (default `ns`, as InfluxDB).
+    precision: Option<Precision>,
+}
+
+/// Send readings: a JSON batch, or lines of the compact line format
+/// (InfluxDB line protocol: `<device> <quantity>=<value>[,…] [timestamp]`)
+/// as `text/plain`. Each reading is checked against its device type; refused
+/// readings come back with the reason and are counted for staff. A reading
+/// sent twice is stored once. A 200 answer means every accepted reading is
+/// durably stored.
+#[utoipa::path(post, path = "/api/v1/telemetry/readings", tag = "telemetry", params(ReadingsQuery),
+    request_body(content(
+        (BatchIn = "application/json"),
+        (String = "text/plain", example = "ptuj-lum-00001 illuminanceLevel=40,activePower=61 1764061200000000000"),
+    )),
+    responses(
+        (status = 200, description = "Processed: counts and each refused reading", body = Report),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or unknown credential", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A credential without `telemetry:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor text", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a batch", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+async fn post_readings(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReadingsQuery>,
+    body: Bytes,
+) -> AppResult<axum::Json<Report>> {
+    let sender = sender(&ctx, &t, &actor, &headers).await?;
+    let default_device = match &sender {
+        Sender::Device(k) => Some(k.as_str()),
+        Sender::Integration => None,
+    };
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let candidates = if ctype.starts_with("application/json") {
+        let batch: BatchIn = parse_batch(&body)?;
+        model::from_json(batch, default_device)
+    } else if ctype.starts_with("text/plain") {
+        let text = std::str::from_utf8(&body).map_err(|_| AppError::bad_request("not_utf8"))?;
+        model::from_lines(text, q.precision.unwrap_or_default())
+    } else {
+        return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_or_text_expected"));
+    };
+    Ok(axum::Json(t.ingest(&ctx, &sender, candidates).await?))
+}
+
+fn parse_batch(body: &[u8]) -> AppResult<BatchIn> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| AppError::bad_request("json_malformed").with_detail(e.to_string()))?;
+    if !value.is_object() {
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
+}
+
+/// Types anyone may read; staff read all.
+fn readable_types(t: &Telemetry, actor: &Actor) -> Option<Vec<String>> {
+    if actor.allows(Permission::ReadTelemetry) { None } else { Some(t.registry.types().filter(|t| t.public).map(|t| t.id.clone()).collect()) }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct LatestQuery {
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    device_type: Option<String>,
+    quantity: Option<String>,
+    /// `minLon,minLat,maxLon,maxLat` (WGS84).
+    bbox: Option<String>,
+    #[param(minimum = 1, maximum = 100000)]
+    limit: Option<u64>,
+}
+
+/// The latest value of every sensor that matches, in one call. Without
+/// staff rights, only public types (air, weather, rivers).
+#[utoipa::path(get, path = "/api/v1/telemetry/latest", tag = "telemetry", params(LatestQuery),
+    responses(
+        (status = 200, description = "Latest values", body = [Latest]),
+        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn latest(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, ApiQuery(q): ApiQuery<LatestQuery>) -> AppResult<Response> {
+    let mut f = DeviceFilter {
+        device_type: q.device_type,
+        bbox: parse_bbox(q.bbox.as_deref())?,
+        limit: limit(q.limit, 100_000, 100_000)?,
+        ..Default::default()
+    };
+    if let Some(public) = readable_types(&t, &actor) {
+        if f.device_type.as_ref().is_some_and(|d| !public.contains(d)) {
+            return Ok(axum::Json(Vec::<Latest>::new()).into_response());
+        }
+        f.types_in = public;
+    }
+    Ok(axum::Json(store::latest(ctx.db.conn(), &f, q.quantity.as_deref()).await?).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct SeriesQuery {
+    device: String,
+    quantity: String,
+    /// RFC 3339; default 24 hours before `to`.
+    #[param(format = DateTime)]
+    from: Option<String>,
+    /// RFC 3339, exclusive; default now.
+    #[param(format = DateTime)]
+    to: Option<String>,
+    /// `raw`, `5m`, `1h` or `1d` (default `raw`).
+    resolution: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+    #[param(minimum = 1, maximum = 100000)]
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SeriesOut {
+    device: String,
+    quantity: String,
+    /// UN/CEFACT code.
+    unit: String,
+    resolution: String,
+    points: Vec<Point>,
+}
+
+fn parse_time(s: Option<&str>, field: &'static str) -> AppResult<Option<i64>> {
+    s.map(|s| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.timestamp_millis())
+            .map_err(|_| AppError::bad_request(field).with_detail("RFC 3339 expected"))
+    })
+    .transpose()
+}
+
+/// One series over a time range: raw readings or rollups (count, min, max,
+/// mean, sum, last per bucket), as JSON or CSV. Public types for everyone;
+/// the rest for staff.
+#[utoipa::path(get, path = "/api/v1/telemetry/series", tag = "telemetry", params(SeriesQuery),
+    responses(
+        (status = 200, description = "The points", body = SeriesOut, content(("application/json"), ("text/csv"))),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device or quantity (or not public)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn series(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, ApiQuery(q): ApiQuery<SeriesQuery>) -> AppResult<Response> {
+    let period = match q.resolution.as_deref().unwrap_or("raw") {
+        "raw" => None,
+        "5m" => Some(300),
+        "1h" => Some(3600),
+        "1d" => Some(86_400),
+        _ => return Err(AppError::bad_request("resolution_invalid").with_detail("raw, 5m, 1h or 1d")),
+    };
+    let csv = match q.format.as_deref().unwrap_or("json") {
+        "json" => false,
+        "csv" => true,
+        _ => return Err(AppError::bad_request("format_invalid").with_detail("json or csv")),
+    };
+    let to = parse_time(q.to.as_deref(), "to_invalid")?.unwrap_or_else(|| ctx.now().0);
+    let from = parse_time(q.from.as_deref(), "from_invalid")?.unwrap_or(to - 86_400_000);
+    let limit = limit(q.limit, 10_000, 100_000)?;
+    let c = ctx.db.conn();
+    let device = store::device_by_key(c, &q.device).await?.ok_or_else(AppError::not_found)?;
+    if let Some(public) = readable_types(&t, &actor)
+        && !public.contains(&device.device_type)
+    {
+        return Err(AppError::not_found());
+    }
+    let (sid, unit) = store::series_id(c, &q.device, &q.quantity).await?.ok_or_else(AppError::not_found)?;
+    let points = match period {
+        None => store::raw_points(c, sid, from, to, limit).await?,
+        Some(p) => store::rollup_points(c, sid, p, from, to, limit).await?,
+    };
+    let resolution = q.resolution.unwrap_or_else(|| "raw".into());
+    if csv {
+        let mut out = String::from("time,device,quantity,unit,count,min,max,mean,sum,last\r\n");
+        for p in &points {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\r\n",
+                p.time, q.device, q.quantity, unit, p.count, p.min, p.max, p.mean, p.sum, p.last
+            ));
+        }
+        let name = format!("attachment; filename=\"{}-{}-{}.csv\"", q.device, q.quantity, resolution);
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out).into_response());
+    }
+    Ok(axum::Json(SeriesOut { device: q.device, quantity: q.quantity, unit, resolution, points }).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct RejectionsQuery {
+    /// Only this device key.
+    device: Option<String>,
+}
+
+/// Refused readings, counted per device and reason, with the last detail (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/rejections", tag = "telemetry", params(RejectionsQuery),
+    responses(
+        (status = 200, description = "Counts", body = [RejectionCount]),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn rejections(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<RejectionsQuery>) -> AppResult<axum::Json<Vec<RejectionCount>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(store::rejection_counts(ctx.db.conn(), q.device.as_deref()).await?))
+}

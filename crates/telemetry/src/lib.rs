@@ -1,0 +1,126 @@
+//! The sensor platform: device and asset registry, ingestion over HTTP and
+//! MQTT, time series with rollups, and the views on them.
+
+pub mod api;
+pub mod ingest;
+pub mod model;
+pub mod mqtt;
+pub mod service;
+pub mod store;
+pub mod types;
+
+use crate::ingest::{Committed, Registry, Writer};
+use crate::model::Sender;
+use kernel::crypto::sha256_hex;
+use kernel::{Ctx, Lang};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// The `[telemetry]` section of the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// Address of the embedded MQTT broker, or `off`.
+    pub mqtt_listen: String,
+    /// Subscribe to an external broker instead (e.g. `mqtt://user:pass@host:1883`).
+    pub mqtt_external: Option<String>,
+    /// How far ahead of the server clock a reading's time may be.
+    pub max_future_seconds: u64,
+    /// Own device types, added to (or replacing) the built-in ones.
+    pub types: Vec<types::DeviceType>,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig { mqtt_listen: "127.0.0.1:1883".into(), mqtt_external: None, max_future_seconds: 300, types: vec![] }
+    }
+}
+
+impl TelemetryConfig {
+    pub fn from_table(t: &toml::Table) -> Result<TelemetryConfig, String> {
+        toml::Value::Table(t.clone()).try_into().map_err(|e: toml::de::Error| format!("[telemetry]: {e}"))
+    }
+    pub fn max_future(&self) -> Duration {
+        Duration::from_secs(self.max_future_seconds)
+    }
+}
+
+/// Device tokens are looked up at most this often per process.
+const TOKEN_TTL: Duration = Duration::from_secs(30);
+
+pub struct Inner {
+    pub config: TelemetryConfig,
+    pub registry: Registry,
+    pub writer: Writer,
+    pub committed: Committed,
+    /// Device token hash → device key (or none), with the time it was looked up.
+    tokens: RwLock<HashMap<String, (Option<String>, Instant)>>,
+}
+
+/// The running sensor platform, shared by the HTTP handlers and the broker.
+#[derive(Clone)]
+pub struct Telemetry(pub Arc<Inner>);
+
+impl std::ops::Deref for Telemetry {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Telemetry {
+    pub fn start(ctx: &Ctx) -> Result<Telemetry, String> {
+        let config = TelemetryConfig::from_table(&ctx.config.telemetry)?;
+        let all = types::catalogue(&config.types)?;
+        let (committed, _) = tokio::sync::broadcast::channel(64);
+        let writer = Writer::start(ctx.clone(), committed.clone());
+        Ok(Telemetry(Arc::new(Inner { config, registry: Registry::new(&all), writer, committed, tokens: RwLock::default() })))
+    }
+
+    /// Check a batch and store what passes.
+    pub async fn ingest(
+        &self,
+        ctx: &Ctx,
+        sender: &Sender,
+        candidates: Vec<Result<model::Candidate, model::Rejection>>,
+    ) -> kernel::AppResult<ingest::Report> {
+        ingest::ingest(ctx, &self.registry, &self.writer, sender, candidates, self.config.max_future()).await
+    }
+
+    /// The device a device token belongs to.
+    pub async fn device_for_token(&self, ctx: &Ctx, token: &str) -> Result<Option<String>, sea_orm::DbErr> {
+        let hash = sha256_hex(token);
+        if let Some((key, at)) = self.tokens.read().expect("token cache").get(&hash)
+            && at.elapsed() < TOKEN_TTL
+        {
+            return Ok(key.clone());
+        }
+        let key = store::device_key_by_token(ctx.db.conn(), &hash).await?;
+        let mut cache = self.tokens.write().expect("token cache");
+        // Bounded: unknown tokens are attacker-chosen.
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(hash, (key.clone(), Instant::now()));
+        Ok(key)
+    }
+
+    /// After a credential change, look every token up again.
+    pub fn forget_tokens(&self) {
+        self.tokens.write().expect("token cache").clear();
+    }
+}
+
+pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
+
+pub const MIGRATIONS: &[kernel::db::Migration] = &[kernel::db::Migration {
+    id: "telemetry-0001-devices-series",
+    sql: include_str!("../migrations/0001_telemetry.sql"),
+    postgres: Some(include_str!("../migrations/0001_telemetry.pg.sql")),
+}];
+
+pub fn router(t: Telemetry) -> axum::Router<Ctx> {
+    api::router().layer(axum::Extension(t))
+}

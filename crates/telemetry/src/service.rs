@@ -1,0 +1,281 @@
+//! Rules of the device registry: who may register and change devices, what
+//! a valid device is, and the device credentials.
+
+use crate::Telemetry;
+use crate::store::{self, Device, NewDevice};
+use kernel::access::UserActor;
+use kernel::audit::AuditEntry;
+use kernel::crypto::{random_token, sha256_hex};
+use kernel::error::FieldError;
+use kernel::{Actor, AppError, AppResult, Ctx, Permission, Role};
+use serde::Deserialize;
+use serde_json::json;
+
+pub const STATUSES: &[&str] = &["active", "maintenance", "retired"];
+
+/// A device as staff describe it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInput {
+    /// Letters, digits and `._:-`, up to 100 characters; never changes.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", example = "ptuj-lum-00001")]
+    pub key: String,
+    /// A device type from `/api/v1/telemetry/types`.
+    #[serde(rename = "type")]
+    #[schema(example = "Streetlight")]
+    pub device_type: String,
+    #[schema(max_length = 200)]
+    pub name: String,
+    pub model: Option<String>,
+    #[schema(minimum = -180, maximum = 180)]
+    pub lon: Option<f64>,
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: Option<f64>,
+    /// Owning department; staff register devices for their own.
+    pub department: Option<String>,
+    /// ISO date, e.g. 2024-05-01.
+    #[schema(format = "date")]
+    pub installed_on: Option<String>,
+    /// `active` (default), `maintenance` or `retired`.
+    pub status: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub attrs: Option<serde_json::Value>,
+}
+
+/// A change to a device: only the fields given change.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DevicePatch {
+    pub name: Option<String>,
+    pub model: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub department: Option<String>,
+    #[schema(format = "date")]
+    pub installed_on: Option<String>,
+    pub status: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub attrs: Option<serde_json::Value>,
+}
+
+pub fn valid_key(k: &str) -> bool {
+    let mut chars = k.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && k.len() <= 100
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
+}
+
+fn check_common(
+    errors: &mut Vec<FieldError>,
+    name: &str,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    installed_on: Option<&str>,
+    status: &str,
+    attrs: Option<&serde_json::Value>,
+) {
+    let mut err = |f: &str, c: &str| errors.push(FieldError { field: f.into(), code: c.into() });
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        err("name", "required");
+    }
+    if lon.is_some() != lat.is_some() {
+        err("lon", "both_or_neither");
+    }
+    if lon.is_some_and(|x| !(-180.0..=180.0).contains(&x)) {
+        err("lon", "out_of_range");
+    }
+    if lat.is_some_and(|y| !(-90.0..=90.0).contains(&y)) {
+        err("lat", "out_of_range");
+    }
+    if installed_on.is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()) {
+        err("installed_on", "not_a_date");
+    }
+    if !STATUSES.contains(&status) {
+        err("status", "unknown_status");
+    }
+    if attrs.is_some_and(|a| !a.is_object()) {
+        err("attrs", "not_an_object");
+    }
+}
+
+/// Staff manage the devices of their own department; DTO and administrators all.
+fn may_manage(user: &UserActor, department: Option<&str>) -> AppResult<()> {
+    let everywhere = user.roles.iter().any(|r| matches!(r, Role::Dto | Role::Admin));
+    if everywhere || (department.is_some() && user.department.as_deref() == department) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("other_department"))
+    }
+}
+
+fn who(user: &UserActor) -> String {
+    format!("account:{}", user.account_id)
+}
+
+fn new_token() -> (String, String) {
+    let token = format!("obd_{}", random_token(32));
+    let hash = sha256_hex(&token);
+    (token, hash)
+}
+
+/// Register a device; returns it with its credential, shown only now.
+pub async fn create_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: DeviceInput) -> AppResult<(Device, String)> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let department = input.department.clone().or_else(|| user.department.clone());
+    let status = input.status.clone().unwrap_or_else(|| "active".into());
+    let mut errors = vec![];
+    if !valid_key(&input.key) {
+        errors.push(FieldError { field: "key".into(), code: "invalid_key".into() });
+    }
+    let device_type = t.registry.device_type(&input.device_type).cloned();
+    if device_type.is_none() {
+        errors.push(FieldError { field: "type".into(), code: "unknown_type".into() });
+    }
+    check_common(&mut errors, &input.name, input.lon, input.lat, input.installed_on.as_deref(), &status, input.attrs.as_ref());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    may_manage(user, department.as_deref())?;
+    let device_type = device_type.expect("checked above");
+    let attrs = input.attrs.clone().unwrap_or_else(|| json!({}));
+    let (token, hash) = new_token();
+    let quantities: Vec<(&str, &str)> = device_type.quantities.iter().map(|q| (q.name.as_str(), q.unit.as_str())).collect();
+    let now = ctx.now().0;
+    let txn = ctx.db.begin().await?;
+    let new = NewDevice {
+        key: &input.key,
+        device_type: &device_type.id,
+        name: input.name.trim(),
+        model: input.model.as_deref(),
+        lon: input.lon,
+        lat: input.lat,
+        department: department.as_deref(),
+        installed_on: input.installed_on.as_deref(),
+        status: &status,
+        attrs: &attrs,
+        token_hash: &hash,
+    };
+    match store::insert_device(&txn, &new, &quantities, now).await {
+        Ok(_) => {}
+        Err(e) if kernel::db::is_unique_violation(&e) => return Err(AppError::field("key", "taken")),
+        Err(e) => return Err(e.into()),
+    }
+    let subject = format!("device:{}", input.key);
+    ctx.audit(
+        &txn,
+        AuditEntry {
+            actor: &who(user),
+            action: "telemetry.device.create",
+            subject: &subject,
+            outcome: "ok",
+            detail: json!({"type": device_type.id}),
+        },
+    )
+    .await?;
+    let device = store::device_by_key(&txn, &input.key).await?.ok_or_else(|| AppError::internal("device vanished"))?;
+    txn.commit().await?;
+    t.registry.invalidate(&input.key);
+    Ok((device, token))
+}
+
+pub async fn device(ctx: &Ctx, actor: &Actor, key: &str) -> AppResult<Device> {
+    actor.check(Permission::ReadTelemetry)?;
+    store::device_by_key(ctx.db.conn(), key).await?.ok_or_else(AppError::not_found)
+}
+
+pub async fn update_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, key: &str, p: DevicePatch) -> AppResult<Device> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let mut d = store::device_by_key(&txn, key).await?.ok_or_else(AppError::not_found)?;
+    may_manage(user, d.department.as_deref())?;
+    if let Some(v) = p.name {
+        d.name = v.trim().to_string();
+    }
+    if p.model.is_some() {
+        d.model = p.model;
+    }
+    if p.lon.is_some() || p.lat.is_some() {
+        d.lon = p.lon;
+        d.lat = p.lat;
+    }
+    if p.department.is_some() {
+        d.department = p.department;
+        // Handing a device to another department is for DTO and administrators.
+        may_manage(user, d.department.as_deref())?;
+    }
+    if p.installed_on.is_some() {
+        d.installed_on = p.installed_on;
+    }
+    if let Some(s) = p.status {
+        d.status = s;
+    }
+    if let Some(a) = p.attrs {
+        d.attrs = a;
+    }
+    let mut errors = vec![];
+    check_common(&mut errors, &d.name, d.lon, d.lat, d.installed_on.as_deref(), &d.status, Some(&d.attrs));
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    store::update_device(&txn, &d, ctx.now().0).await?;
+    let subject = format!("device:{key}");
+    ctx.audit(
+        &txn,
+        AuditEntry { actor: &who(user), action: "telemetry.device.update", subject: &subject, outcome: "ok", detail: json!({"status": d.status}) },
+    )
+    .await?;
+    txn.commit().await?;
+    t.registry.invalidate(key);
+    Ok(d)
+}
+
+/// Issue a new credential for a device; the old one stops working.
+pub async fn rotate_token(ctx: &Ctx, t: &Telemetry, actor: &Actor, key: &str) -> AppResult<String> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let d = store::device_by_key(&txn, key).await?.ok_or_else(AppError::not_found)?;
+    may_manage(user, d.department.as_deref())?;
+    let (token, hash) = new_token();
+    store::set_token(&txn, key, &hash, ctx.now().0).await?;
+    let subject = format!("device:{key}");
+    ctx.audit(&txn, AuditEntry { actor: &who(user), action: "telemetry.device.token", subject: &subject, outcome: "ok", detail: json!({}) }).await?;
+    txn.commit().await?;
+    t.forget_tokens();
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_safe_in_topics_and_urls() {
+        assert!(valid_key("ptuj-lum-00001"));
+        assert!(valid_key("a.b_c:d"));
+        assert!(!valid_key(""));
+        assert!(!valid_key("-lead"));
+        assert!(!valid_key("has/slash"), "a slash would break the MQTT topic scheme");
+        assert!(!valid_key("plus+"), "MQTT wildcards are refused");
+        assert!(!valid_key(&"x".repeat(101)));
+    }
+
+    fn staff(dept: Option<&str>, roles: &[Role]) -> UserActor {
+        UserActor {
+            account_id: "a".into(),
+            session_id: None,
+            roles: roles.to_vec(),
+            department: dept.map(str::to_string),
+            second_factor: true,
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn staff_manage_their_own_department_only() {
+        let s = staff(Some("lighting"), &[Role::Staff]);
+        assert!(may_manage(&s, Some("lighting")).is_ok());
+        assert_eq!(may_manage(&s, Some("water")).unwrap_err().code, "other_department");
+        assert!(may_manage(&s, None).is_err());
+        assert!(may_manage(&staff(None, &[Role::Dto]), Some("water")).is_ok());
+    }
+}

@@ -1,0 +1,551 @@
+//! The telemetry tables. Registry statements are portable; the hot path
+//! (appending batches, rollups) hands the whole batch over as one JSON
+//! parameter and lets the database unpack it (SQLite `json_each`, PostgreSQL
+//! `json_to_recordset`), so a batch of any size is a handful of statements.
+
+use crate::model::{Reading, Reason};
+use kernel::db::{col, exec, opt_str, query_all, query_opt};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Value};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Rollup periods in seconds: 5 minutes, an hour, a day.
+pub const PERIODS: [i64; 3] = [300, 3600, 86_400];
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Device {
+    #[serde(skip)]
+    pub id: i64,
+    /// Stable key, also the MQTT user name and the NGSI-LD id suffix.
+    pub key: String,
+    #[serde(rename = "type")]
+    pub device_type: String,
+    pub name: String,
+    pub model: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub department: Option<String>,
+    /// ISO date.
+    pub installed_on: Option<String>,
+    /// `active`, `maintenance` or `retired`.
+    pub status: String,
+    /// Type-specific attributes (e.g. `feeder` of a street light).
+    #[schema(value_type = Object)]
+    pub attrs: serde_json::Value,
+    /// RFC 3339 time of the last reading received.
+    pub last_seen: Option<String>,
+}
+
+const DEVICE_COLS: &str = "id, key, type, name, model, lon, lat, department, installed_on, status, attrs, last_seen";
+
+fn device(r: &QueryResult) -> Result<Device, DbErr> {
+    Ok(Device {
+        id: col(r, "id")?,
+        key: col(r, "key")?,
+        device_type: col(r, "type")?,
+        name: col(r, "name")?,
+        model: col(r, "model")?,
+        lon: col(r, "lon")?,
+        lat: col(r, "lat")?,
+        department: col(r, "department")?,
+        installed_on: col(r, "installed_on")?,
+        status: col(r, "status")?,
+        attrs: serde_json::from_str(&col::<String>(r, "attrs")?).unwrap_or_default(),
+        last_seen: col::<Option<i64>>(r, "last_seen")?.map(|t| kernel::Timestamp(t).rfc3339()),
+    })
+}
+
+pub struct NewDevice<'a> {
+    pub key: &'a str,
+    pub device_type: &'a str,
+    pub name: &'a str,
+    pub model: Option<&'a str>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub department: Option<&'a str>,
+    pub installed_on: Option<&'a str>,
+    pub status: &'a str,
+    pub attrs: &'a serde_json::Value,
+    pub token_hash: &'a str,
+}
+
+fn opt_f64(v: Option<f64>) -> Value {
+    Value::Double(v)
+}
+
+/// Insert a device and one series per quantity; returns the device id.
+pub async fn insert_device<C: ConnectionTrait>(c: &C, d: &NewDevice<'_>, quantities: &[(&str, &str)], now: i64) -> Result<i64, DbErr> {
+    let row = query_opt(
+        c,
+        "INSERT INTO telemetry_devices (key, type, name, model, lon, lat, department, installed_on, status, attrs, token_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        [
+            d.key.into(),
+            d.device_type.into(),
+            d.name.into(),
+            opt_str(d.model.map(str::to_string)),
+            opt_f64(d.lon),
+            opt_f64(d.lat),
+            opt_str(d.department.map(str::to_string)),
+            opt_str(d.installed_on.map(str::to_string)),
+            d.status.into(),
+            d.attrs.to_string().into(),
+            d.token_hash.into(),
+            now.into(),
+        ],
+    )
+    .await?
+    .ok_or_else(|| DbErr::Custom("no id returned".into()))?;
+    let id: i64 = col(&row, "id")?;
+    for (q, unit) in quantities {
+        exec(c, "INSERT INTO telemetry_series (device_id, quantity, unit) VALUES ($1, $2, $3)", [id.into(), (*q).into(), (*unit).into()]).await?;
+    }
+    Ok(id)
+}
+
+pub async fn device_by_key<C: ConnectionTrait>(c: &C, key: &str) -> Result<Option<Device>, DbErr> {
+    query_opt(c, &format!("SELECT {DEVICE_COLS} FROM telemetry_devices WHERE key = $1"), [key.into()]).await?.map(|r| device(&r)).transpose()
+}
+
+/// The device a token belongs to.
+pub async fn device_key_by_token<C: ConnectionTrait>(c: &C, token_hash: &str) -> Result<Option<String>, DbErr> {
+    query_opt(c, "SELECT key FROM telemetry_devices WHERE token_hash = $1", [token_hash.into()]).await?.map(|r| col(&r, "key")).transpose()
+}
+
+pub async fn set_token<C: ConnectionTrait>(c: &C, key: &str, token_hash: &str, now: i64) -> Result<u64, DbErr> {
+    exec(c, "UPDATE telemetry_devices SET token_hash = $1, updated_at = $2 WHERE key = $3", [token_hash.into(), now.into(), key.into()]).await
+}
+
+pub async fn update_device<C: ConnectionTrait>(c: &C, d: &Device, now: i64) -> Result<u64, DbErr> {
+    exec(
+        c,
+        "UPDATE telemetry_devices SET name = $1, model = $2, lon = $3, lat = $4, department = $5, installed_on = $6, status = $7, attrs = $8, updated_at = $9 WHERE id = $10",
+        [
+            d.name.clone().into(),
+            opt_str(d.model.clone()),
+            opt_f64(d.lon),
+            opt_f64(d.lat),
+            opt_str(d.department.clone()),
+            opt_str(d.installed_on.clone()),
+            d.status.clone().into(),
+            d.attrs.to_string().into(),
+            now.into(),
+            d.id.into(),
+        ],
+    )
+    .await
+}
+
+#[derive(Default)]
+pub struct DeviceFilter {
+    pub device_type: Option<String>,
+    /// Only these types (e.g. the public ones), when not empty.
+    pub types_in: Vec<String>,
+    pub status: Option<String>,
+    pub department: Option<String>,
+    /// min lon, min lat, max lon, max lat.
+    pub bbox: Option<[f64; 4]>,
+    /// Keys after this one (cursor).
+    pub after: Option<String>,
+    pub limit: u64,
+}
+
+fn filter_sql(f: &DeviceFilter, alias: &str, values: &mut Vec<Value>) -> String {
+    let mut w = vec!["1 = 1".to_string()];
+    let mut bind = |v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    if let Some(t) = &f.device_type {
+        w.push(format!("{alias}type = {}", bind(t.clone().into())));
+    }
+    if !f.types_in.is_empty() {
+        let marks: Vec<String> = f.types_in.iter().map(|t| bind(t.clone().into())).collect();
+        w.push(format!("{alias}type IN ({})", marks.join(", ")));
+    }
+    if let Some(s) = &f.status {
+        w.push(format!("{alias}status = {}", bind(s.clone().into())));
+    }
+    if let Some(d) = &f.department {
+        w.push(format!("{alias}department = {}", bind(d.clone().into())));
+    }
+    if let Some([x0, y0, x1, y1]) = f.bbox {
+        w.push(format!("{alias}lon >= {} AND {alias}lat >= {}", bind(x0.into()), bind(y0.into())));
+        w.push(format!("{alias}lon <= {} AND {alias}lat <= {}", bind(x1.into()), bind(y1.into())));
+    }
+    if let Some(a) = &f.after {
+        w.push(format!("{alias}key > {}", bind(a.clone().into())));
+    }
+    w.join(" AND ")
+}
+
+pub async fn list_devices<C: ConnectionTrait>(c: &C, f: &DeviceFilter) -> Result<Vec<Device>, DbErr> {
+    let mut values = vec![];
+    let w = filter_sql(f, "", &mut values);
+    values.push((f.limit as i64).into());
+    let sql = format!("SELECT {DEVICE_COLS} FROM telemetry_devices WHERE {w} ORDER BY key LIMIT ${}", values.len());
+    query_all(c, &sql, values).await?.iter().map(device).collect()
+}
+
+pub async fn count_devices<C: ConnectionTrait>(c: &C) -> Result<i64, DbErr> {
+    let r = query_opt(c, "SELECT COUNT(*) AS n FROM telemetry_devices", []).await?;
+    r.map(|r| col(&r, "n")).transpose().map(Option::unwrap_or_default)
+}
+
+/// One row per device, type, status and series, for the ingestion cache.
+pub struct RegistryRow {
+    pub id: i64,
+    pub key: String,
+    pub device_type: String,
+    pub status: String,
+    pub series_id: i64,
+    pub quantity: String,
+}
+
+pub async fn registry_rows<C: ConnectionTrait>(c: &C, keys: &[&str]) -> Result<Vec<RegistryRow>, DbErr> {
+    let mut out = vec![];
+    for chunk in keys.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT d.id, d.key, d.type, d.status, s.id AS series_id, s.quantity FROM telemetry_devices d \
+             JOIN telemetry_series s ON s.device_id = d.id WHERE d.key IN ({})",
+            marks.join(", ")
+        );
+        for r in query_all(c, &sql, chunk.iter().map(|k| Value::from(*k))).await? {
+            out.push(RegistryRow {
+                id: col(&r, "id")?,
+                key: col(&r, "key")?,
+                device_type: col(&r, "type")?,
+                status: col(&r, "status")?,
+                series_id: col(&r, "series_id")?,
+                quantity: col(&r, "quantity")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The SQL that unpacks a JSON array of objects into rows with these columns.
+fn json_rows(backend: DbBackend, cols: &[(&str, &str)]) -> String {
+    if backend == DbBackend::Postgres {
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let types: Vec<String> = cols.iter().map(|(n, t)| format!("{n} {t}")).collect();
+        format!("SELECT {} FROM json_to_recordset($1::json) AS x({})", names.join(", "), types.join(", "))
+    } else {
+        let picks: Vec<String> = cols.iter().map(|(n, _)| format!("value->>'{n}' AS {n}")).collect();
+        format!("SELECT {} FROM json_each($1)", picks.join(", "))
+    }
+}
+
+fn least(backend: DbBackend) -> (&'static str, &'static str) {
+    if backend == DbBackend::Postgres { ("LEAST", "GREATEST") } else { ("MIN", "MAX") }
+}
+
+/// Append readings; duplicates (same series and timestamp) are ignored.
+/// Returns the keys that were new.
+pub async fn append<C: ConnectionTrait>(c: &C, readings: &[Reading]) -> Result<Vec<(i64, i64)>, DbErr> {
+    if readings.is_empty() {
+        return Ok(vec![]);
+    }
+    let b = c.get_database_backend();
+    let src = json_rows(b, &[("s", "bigint"), ("t", "bigint"), ("v", "double precision")]);
+    let json = serde_json::to_string(&readings.iter().map(|r| serde_json::json!({"s": r.series, "t": r.ts, "v": r.value})).collect::<Vec<_>>())
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    let sql = format!(
+        "INSERT INTO telemetry_readings (series_id, ts, value) SELECT s, t, v FROM ({src}) AS j WHERE true \
+         ON CONFLICT (series_id, ts) DO NOTHING RETURNING series_id, ts"
+    );
+    query_all(c, &sql, [json.into()]).await?.iter().map(|r| Ok((col(r, "series_id")?, col(r, "ts")?))).collect()
+}
+
+/// Aggregate of the new readings of one series in one bucket.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Agg {
+    pub n: i64,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+    pub last: f64,
+    pub last_ts: i64,
+}
+
+impl Agg {
+    fn of(r: &Reading) -> Agg {
+        Agg { n: 1, sum: r.value, min: r.value, max: r.value, last: r.value, last_ts: r.ts }
+    }
+    fn add(&mut self, r: &Reading) {
+        self.n += 1;
+        self.sum += r.value;
+        self.min = self.min.min(r.value);
+        self.max = self.max.max(r.value);
+        if r.ts >= self.last_ts {
+            self.last = r.value;
+            self.last_ts = r.ts;
+        }
+    }
+}
+
+/// Fold readings into (series, period, bucket start) aggregates.
+pub fn aggregate(readings: &[Reading]) -> HashMap<(i64, i64, i64), Agg> {
+    let mut out: HashMap<(i64, i64, i64), Agg> = HashMap::with_capacity(readings.len());
+    for r in readings {
+        for p in PERIODS {
+            let bucket = r.ts - r.ts.rem_euclid(p * 1000);
+            out.entry((r.series, p, bucket)).and_modify(|a| a.add(r)).or_insert_with(|| Agg::of(r));
+        }
+    }
+    out
+}
+
+/// Merge aggregates into the stored rollups.
+pub async fn merge_rollups<C: ConnectionTrait>(c: &C, aggs: &HashMap<(i64, i64, i64), Agg>) -> Result<(), DbErr> {
+    if aggs.is_empty() {
+        return Ok(());
+    }
+    let b = c.get_database_backend();
+    let (lo, hi) = least(b);
+    let src = json_rows(
+        b,
+        &[
+            ("s", "bigint"),
+            ("p", "integer"),
+            ("b", "bigint"),
+            ("n", "bigint"),
+            ("su", "double precision"),
+            ("mi", "double precision"),
+            ("ma", "double precision"),
+            ("la", "double precision"),
+            ("lt", "bigint"),
+        ],
+    );
+    let rows: Vec<serde_json::Value> = aggs
+        .iter()
+        .map(|((s, p, bk), a)| serde_json::json!({"s": s, "p": p, "b": bk, "n": a.n, "su": a.sum, "mi": a.min, "ma": a.max, "la": a.last, "lt": a.last_ts}))
+        .collect();
+    let json = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let sql = format!(
+        "INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) \
+         SELECT s, p, b, n, su, mi, ma, la, lt FROM ({src}) AS j WHERE true \
+         ON CONFLICT (series_id, period, bucket) DO UPDATE SET \
+         n = telemetry_rollups.n + excluded.n, vsum = telemetry_rollups.vsum + excluded.vsum, \
+         vmin = {lo}(telemetry_rollups.vmin, excluded.vmin), vmax = {hi}(telemetry_rollups.vmax, excluded.vmax), \
+         vlast = CASE WHEN excluded.last_ts >= telemetry_rollups.last_ts THEN excluded.vlast ELSE telemetry_rollups.vlast END, \
+         last_ts = {hi}(telemetry_rollups.last_ts, excluded.last_ts)"
+    );
+    exec(c, &sql, [json.into()]).await.map(|_| ())
+}
+
+/// Move each series' latest value forward (never back: late data is history).
+pub async fn update_latest<C: ConnectionTrait>(c: &C, readings: &[Reading]) -> Result<(), DbErr> {
+    let mut newest: HashMap<i64, Reading> = HashMap::new();
+    for r in readings {
+        newest
+            .entry(r.series)
+            .and_modify(|n| {
+                if r.ts > n.ts {
+                    *n = *r
+                }
+            })
+            .or_insert(*r);
+    }
+    if newest.is_empty() {
+        return Ok(());
+    }
+    let b = c.get_database_backend();
+    let src = json_rows(b, &[("s", "bigint"), ("t", "bigint"), ("v", "double precision")]);
+    let json = serde_json::to_string(&newest.values().map(|r| serde_json::json!({"s": r.series, "t": r.ts, "v": r.value})).collect::<Vec<_>>())
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    let sql = format!(
+        "UPDATE telemetry_series SET last_ts = j.t, last_value = j.v FROM ({src}) AS j \
+         WHERE telemetry_series.id = j.s AND (telemetry_series.last_ts IS NULL OR telemetry_series.last_ts < j.t)"
+    );
+    exec(c, &sql, [json.into()]).await.map(|_| ())
+}
+
+/// Mark devices as heard from now (at most every ten seconds per device).
+pub async fn touch_devices<C: ConnectionTrait>(c: &C, ids: &[i64], now: i64) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let b = c.get_database_backend();
+    let src = json_rows(b, &[("d", "bigint")]);
+    let json =
+        serde_json::to_string(&ids.iter().map(|d| serde_json::json!({"d": d})).collect::<Vec<_>>()).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let sql =
+        format!("UPDATE telemetry_devices SET last_seen = $2 WHERE id IN (SELECT d FROM ({src}) AS j) AND (last_seen IS NULL OR last_seen < $3)");
+    exec(c, &sql, [json.into(), now.into(), (now - 10_000).into()]).await.map(|_| ())
+}
+
+/// Count refused readings per presented device key and reason.
+pub async fn count_rejections<C: ConnectionTrait>(c: &C, counts: &HashMap<(String, Reason), (i64, String)>, now: i64) -> Result<(), DbErr> {
+    for ((key, reason), (n, detail)) in counts {
+        exec(
+            c,
+            "INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (device_key, reason) DO UPDATE SET n = telemetry_rejections.n + excluded.n, last_at = excluded.last_at, last_detail = excluded.last_detail",
+            [key.clone().into(), reason.code().into(), (*n).into(), now.into(), detail.clone().into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RejectionCount {
+    pub device: String,
+    pub reason: Reason,
+    pub count: i64,
+    /// RFC 3339.
+    pub last_at: String,
+    pub last_detail: String,
+}
+
+pub async fn rejection_counts<C: ConnectionTrait>(c: &C, device: Option<&str>) -> Result<Vec<RejectionCount>, DbErr> {
+    let rows = match device {
+        Some(d) => query_all(c, "SELECT * FROM telemetry_rejections WHERE device_key = $1 ORDER BY last_at DESC", [d.into()]).await?,
+        None => query_all(c, "SELECT * FROM telemetry_rejections ORDER BY last_at DESC LIMIT 1000", []).await?,
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(RejectionCount {
+                device: col(r, "device_key")?,
+                reason: Reason::from_code(&col::<String>(r, "reason")?).unwrap_or(Reason::Malformed),
+                count: col(r, "n")?,
+                last_at: kernel::Timestamp(col(r, "last_at")?).rfc3339(),
+                last_detail: col(r, "last_detail")?,
+            })
+        })
+        .collect()
+}
+
+/// The series of one device and quantity.
+pub async fn series_id<C: ConnectionTrait>(c: &C, device_key: &str, quantity: &str) -> Result<Option<(i64, String)>, DbErr> {
+    let r = query_opt(
+        c,
+        "SELECT s.id, s.unit FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = $1 AND s.quantity = $2",
+        [device_key.into(), quantity.into()],
+    )
+    .await?;
+    r.map(|r| Ok((col(&r, "id")?, col(&r, "unit")?))).transpose()
+}
+
+/// A point of a series: a raw reading (min = max = mean = last, n = 1) or a rollup bucket.
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Point {
+    /// Milliseconds since the epoch (bucket start for rollups).
+    #[serde(skip)]
+    pub ts: i64,
+    /// RFC 3339.
+    pub time: String,
+    pub count: i64,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub sum: f64,
+    pub last: f64,
+}
+
+pub async fn raw_points<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT ts, value FROM telemetry_readings WHERE series_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4",
+        [series.into(), from.into(), to.into(), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let ts: i64 = col(r, "ts")?;
+            let v: f64 = col(r, "value")?;
+            Ok(Point { ts, time: kernel::Timestamp(ts).rfc3339(), count: 1, min: v, max: v, mean: v, sum: v, last: v })
+        })
+        .collect()
+}
+
+pub async fn rollup_points<C: ConnectionTrait>(c: &C, series: i64, period: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT bucket, n, vsum, vmin, vmax, vlast FROM telemetry_rollups WHERE series_id = $1 AND period = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket LIMIT $5",
+        [series.into(), period.into(), from.into(), to.into(), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let ts: i64 = col(r, "bucket")?;
+            let n: i64 = col(r, "n")?;
+            let sum: f64 = col(r, "vsum")?;
+            Ok(Point {
+                ts,
+                time: kernel::Timestamp(ts).rfc3339(),
+                count: n,
+                min: col(r, "vmin")?,
+                max: col(r, "vmax")?,
+                mean: sum / n.max(1) as f64,
+                sum,
+                last: col(r, "vlast")?,
+            })
+        })
+        .collect()
+}
+
+/// The latest value of one quantity of one device.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Latest {
+    pub device: String,
+    #[serde(rename = "type")]
+    pub device_type: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub quantity: String,
+    pub unit: String,
+    pub value: Option<f64>,
+    /// RFC 3339 time of the reading.
+    pub time: Option<String>,
+}
+
+/// The latest state of every series that matches, in one query.
+pub async fn latest<C: ConnectionTrait>(c: &C, f: &DeviceFilter, quantity: Option<&str>) -> Result<Vec<Latest>, DbErr> {
+    let mut values = vec![];
+    let mut w = filter_sql(f, "d.", &mut values);
+    if let Some(q) = quantity {
+        values.push(q.into());
+        w.push_str(&format!(" AND s.quantity = ${}", values.len()));
+    }
+    values.push((f.limit as i64).into());
+    let sql = format!(
+        "SELECT d.key, d.type, d.lon, d.lat, s.quantity, s.unit, s.last_ts, s.last_value FROM telemetry_series s \
+         JOIN telemetry_devices d ON d.id = s.device_id WHERE {w} ORDER BY d.key, s.quantity LIMIT ${}",
+        values.len()
+    );
+    query_all(c, &sql, values)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Latest {
+                device: col(r, "key")?,
+                device_type: col(r, "type")?,
+                lon: col(r, "lon")?,
+                lat: col(r, "lat")?,
+                quantity: col(r, "quantity")?,
+                unit: col(r, "unit")?,
+                value: col(r, "last_value")?,
+                time: col::<Option<i64>>(r, "last_ts")?.map(|t| kernel::Timestamp(t).rfc3339()),
+            })
+        })
+        .collect()
+}
+
+/// Drop raw readings of a type older than `before`, and 5-minute rollups
+/// older than `rollup_before`; hourly and daily rollups stay.
+pub async fn prune<C: ConnectionTrait>(c: &C, device_type: &str, before: i64) -> Result<u64, DbErr> {
+    exec(
+        c,
+        "DELETE FROM telemetry_readings WHERE ts < $1 AND series_id IN \
+         (SELECT s.id FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE d.type = $2)",
+        [before.into(), device_type.into()],
+    )
+    .await
+}
+
+pub async fn prune_fine_rollups<C: ConnectionTrait>(c: &C, before: i64) -> Result<u64, DbErr> {
+    exec(c, "DELETE FROM telemetry_rollups WHERE period = 300 AND bucket < $1", [before.into()]).await
+}
