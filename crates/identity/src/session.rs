@@ -39,17 +39,23 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
     CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 
+/// The machine behind an API token, if it is live (not revoked, not expired).
+/// Other ways in (MQTT logins) use it too.
+pub async fn machine(ctx: &Ctx, token: &str) -> Result<Option<Actor>, sea_orm::DbErr> {
+    let Some(t) = store::api_token_by_hash(ctx.db.conn(), &sha256_hex(token)).await? else {
+        return Ok(None);
+    };
+    if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= ctx.now().0) {
+        return Ok(None);
+    }
+    Ok(Some(Actor::Machine { token_id: t.id, scopes: t.scopes }))
+}
+
 async fn resolve(ctx: &Ctx, headers: &HeaderMap) -> Result<Actor, sea_orm::DbErr> {
     let c = ctx.db.conn();
     let now = ctx.now();
     if let Some(token) = bearer(headers) {
-        let Some(t) = store::api_token_by_hash(c, &sha256_hex(token)).await? else {
-            return Ok(Actor::Anonymous);
-        };
-        if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now.0) {
-            return Ok(Actor::Anonymous);
-        }
-        return Ok(Actor::Machine { token_id: t.id, scopes: t.scopes });
+        return Ok(machine(ctx, token).await?.unwrap_or_default());
     }
     let Some(token) = session_token(headers) else {
         return Ok(Actor::Anonymous);

@@ -102,12 +102,34 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
     }
     let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
+    let mqtt = start_mqtt(&ctx, &telemetry).await?;
     let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
     anchor.abort();
+    for task in mqtt {
+        task.abort();
+    }
     Ok(())
+}
+
+/// The embedded MQTT broker (unless `off`) and the external subscription (if configured).
+async fn start_mqtt(ctx: &Ctx, t: &telemetry::Telemetry) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut tasks = vec![];
+    let listen = t.config.mqtt_listen.trim();
+    if listen != "off" {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("MQTT broker cannot listen on {listen}: {e} (set --mqtt-listen to another address, or off)"))?;
+        println!("MQTT broker listening on {}", listener.local_addr()?);
+        let broker = std::sync::Arc::new(telemetry::mqtt::broker::Broker::default());
+        tasks.push(tokio::spawn(telemetry::mqtt::broker::serve(listener, broker, ctx.clone(), t.clone())));
+    }
+    if let Some(url) = t.config.mqtt_external.clone() {
+        tasks.push(tokio::spawn(telemetry::mqtt::external::run(url, ctx.clone(), t.clone())));
+    }
+    Ok(tasks)
 }
 
 async fn shutdown_signal() {

@@ -53,6 +53,9 @@ enum Command {
         /// Sender address of platform e-mail.
         #[arg(long, env = "OBCINA_MAIL_FROM")]
         mail_from: Option<String>,
+        /// Address of the embedded MQTT broker (default 127.0.0.1:1883), or `off`.
+        #[arg(long, env = "OBCINA_MQTT_LISTEN")]
+        mqtt_listen: Option<String>,
         /// Do not load the Ptuj demo data into an empty database.
         #[arg(long, env = "OBCINA_NO_DEMO")]
         no_demo: bool,
@@ -163,7 +166,7 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Serve { storage, listen, public_url, smtp_url, mail_from, no_demo } => {
+        Command::Serve { storage, listen, public_url, smtp_url, mail_from, no_demo, mqtt_listen } => {
             let mut config = app::load_config(&storage)?;
             config.listen = listen;
             if public_url.is_some() {
@@ -177,6 +180,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             if no_demo {
                 config.demo = false;
+            }
+            if let Some(m) = mqtt_listen {
+                config.telemetry.insert("mqtt_listen".into(), toml::Value::String(m));
             }
             app::serve(config).await?;
         }

@@ -107,6 +107,18 @@ impl Telemetry {
         Ok(key)
     }
 
+    /// An MQTT login: a device's key and token, or an integration token
+    /// with `telemetry:write` as the password (any user name).
+    pub async fn authenticate(&self, ctx: &Ctx, username: &str, password: &str) -> Result<Option<Sender>, sea_orm::DbErr> {
+        if let Some(key) = self.device_for_token(ctx, password).await? {
+            return Ok((key == username).then_some(Sender::Device(key)));
+        }
+        match identity::session::machine(ctx, password).await? {
+            Some(kernel::Actor::Machine { scopes, .. }) if scopes.iter().any(|s| s == "telemetry:write") => Ok(Some(Sender::Integration)),
+            _ => Ok(None),
+        }
+    }
+
     /// After a credential change, look every token up again.
     pub fn forget_tokens(&self) {
         self.tokens.write().expect("token cache").clear();

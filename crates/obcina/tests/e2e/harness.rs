@@ -172,6 +172,8 @@ pub fn link(body: &str, path: &str) -> String {
 
 pub struct Server {
     pub url: String,
+    /// host:port of the embedded MQTT broker.
+    pub mqtt: String,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub smtp: SmtpSink,
@@ -216,6 +218,7 @@ impl Server {
         });
         let mut s = Server {
             url: String::new(),
+            mqtt: String::new(),
             data_dir,
             database_url: fresh_postgres().await,
             smtp: SmtpSink::start().await,
@@ -243,7 +246,7 @@ impl Server {
         let mut cmd = Command::new(BIN);
         cmd.arg("serve")
             .args(self.storage_args())
-            .args(["--listen", "127.0.0.1:0", "--smtp-url"])
+            .args(["--listen", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--smtp-url"])
             .arg(format!("smtp://127.0.0.1:{}", self.smtp.port));
         cmd.env("OBCINA_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = cmd.spawn().expect("start obcina");
@@ -257,9 +260,13 @@ impl Server {
                 log.lock().unwrap().push('\n');
             }
         });
+        let mqtt: Arc<Mutex<String>> = Arc::default();
         let mut lines = BufReader::new(stdout).lines();
         let url = tokio::time::timeout(Duration::from_secs(60), async {
             while let Ok(Some(l)) = lines.next_line().await {
+                if let Some(rest) = l.strip_prefix("MQTT broker listening on ") {
+                    *mqtt.lock().unwrap() = rest.trim().to_string();
+                }
                 if let Some(rest) = l.strip_prefix("obcina is ready at ") {
                     return rest.split_whitespace().next().unwrap().to_string();
                 }
@@ -270,6 +277,7 @@ impl Server {
         .expect("server ready within 60 s");
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         self.url = url;
+        self.mqtt = mqtt.lock().unwrap().clone();
         self.child = Some(child);
     }
 

@@ -4,6 +4,7 @@
 
 mod harness;
 mod identity;
+mod mqtt;
 mod ops;
 mod security;
 mod telemetry;
