@@ -93,15 +93,15 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     let demo = config.demo;
     let ctx = open(config).await?;
+    let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
     if demo {
-        crate::demo::load_if_empty(&ctx).await?;
+        crate::demo::load_if_empty(&ctx, &telemetry).await?;
     }
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
     let anchor = tokio::spawn(crate::ops::audit_anchor_writer(ctx.clone()));
     if matches!(ctx.mailer, Mailer::Log) {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
     }
-    let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
     let mqtt = start_mqtt(&ctx, &telemetry).await?;
     let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());

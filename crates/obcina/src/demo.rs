@@ -30,8 +30,13 @@ const ORGANISATIONS: &[(&str, &str)] = &[
     ("ZRS Bistra Ptuj", "public_institution"),
 ];
 
-/// Load the demo once: only when the database has no organisations yet.
-pub async fn load_if_empty(ctx: &Ctx) -> anyhow::Result<()> {
+/// Load the demo once: organisations when there are none yet, the sensor
+/// fleet when no device is registered yet.
+pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry) -> anyhow::Result<()> {
+    let devices = telemetry::service::load_demo(ctx, telemetry).await.map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
+    if devices > 0 {
+        tracing::info!(devices, "demo sensor fleet of Ptuj loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());

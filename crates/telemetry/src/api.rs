@@ -20,8 +20,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections),
-    components(schemas(DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device),
+    components(schemas(store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -36,6 +36,9 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/latest", get(latest))
         .route("/api/v1/telemetry/series", get(series))
         .route("/api/v1/telemetry/rejections", get(rejections))
+        .route("/api/v1/telemetry/assets", get(list_assets).post(create_asset))
+        .route("/api/v1/telemetry/assets/{key}", get(get_asset))
+        .route("/api/v1/telemetry/assets/{key}/devices/{device}", axum::routing::put(link_device).delete(unlink_device))
 }
 
 /// The device types this platform knows, with their quantities and units.
@@ -428,4 +431,107 @@ struct RejectionsQuery {
 async fn rejections(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<RejectionsQuery>) -> AppResult<axum::Json<Vec<RejectionCount>>> {
     actor.check(Permission::ReadTelemetry)?;
     Ok(axum::Json(store::rejection_counts(ctx.db.conn(), q.device.as_deref()).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct AssetQuery {
+    /// Only this kind, e.g. `building`.
+    kind: Option<String>,
+    /// The last key of the previous page.
+    cursor: Option<String>,
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct AssetPage {
+    items: Vec<store::Asset>,
+    next_cursor: Option<String>,
+}
+
+/// Assets the devices watch (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/assets", tag = "telemetry", params(AssetQuery),
+    responses(
+        (status = 200, description = "A page of assets", body = AssetPage),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_assets(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<AssetQuery>) -> AppResult<axum::Json<AssetPage>> {
+    actor.check(Permission::ReadTelemetry)?;
+    let limit = limit(q.limit, 500, 5000)?;
+    let items = store::list_assets(ctx.db.conn(), q.kind.as_deref(), q.cursor.as_deref(), limit).await?;
+    let next_cursor = (items.len() as u64 == limit).then(|| items.last().map(|a| a.key.clone())).flatten();
+    Ok(axum::Json(AssetPage { items, next_cursor }))
+}
+
+/// Register an asset (staff of the owning department, DTO, administrators).
+#[utoipa::path(post, path = "/api/v1/telemetry/assets", tag = "telemetry", request_body = service::AssetInput,
+    responses(
+        (status = 201, description = "Registered", body = store::Asset),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of that department", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid asset", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_asset(State(ctx): State<Ctx>, actor: Actor, ApiJson(input): ApiJson<service::AssetInput>) -> AppResult<Response> {
+    let asset = service::create_asset(&ctx, &actor, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(asset)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct AssetView {
+    #[serde(flatten)]
+    asset: store::Asset,
+    /// Keys of the devices that watch it (at most 10,000).
+    devices: Vec<String>,
+}
+
+/// One asset with the devices that watch it (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/assets/{key}", tag = "telemetry", params(("key" = String, Path, description = "Asset key")),
+    responses(
+        (status = 200, description = "The asset", body = AssetView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_asset(State(ctx): State<Ctx>, actor: Actor, Path(key): Path<String>) -> AppResult<axum::Json<AssetView>> {
+    actor.check(Permission::ReadTelemetry)?;
+    let c = ctx.db.conn();
+    let asset = store::asset_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
+    let devices = store::asset_device_keys(c, asset.id, 10_000).await?;
+    Ok(axum::Json(AssetView { asset, devices }))
+}
+
+/// Record that a device watches an asset.
+#[utoipa::path(put, path = "/api/v1/telemetry/assets/{key}/devices/{device}", tag = "telemetry",
+    params(("key" = String, Path, description = "Asset key"), ("device" = String, Path, description = "Device key")),
+    responses(
+        (status = 204, description = "Linked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the device's department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such device", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn link_device(State(ctx): State<Ctx>, actor: Actor, Path((key, device)): Path<(String, String)>) -> AppResult<StatusCode> {
+    service::set_link(&ctx, &actor, &key, &device, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove the link between a device and an asset.
+#[utoipa::path(delete, path = "/api/v1/telemetry/assets/{key}/devices/{device}", tag = "telemetry",
+    params(("key" = String, Path, description = "Asset key"), ("device" = String, Path, description = "Device key")),
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the device's department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such device", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn unlink_device(State(ctx): State<Ctx>, actor: Actor, Path((key, device)): Path<(String, String)>) -> AppResult<StatusCode> {
+    service::set_link(&ctx, &actor, &key, &device, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,9 +2,11 @@
 //! MQTT, time series with rollups, and the views on them.
 
 pub mod api;
+pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod mqtt;
+pub mod ngsi;
 pub mod service;
 pub mod store;
 pub mod types;
@@ -134,5 +136,5 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[kernel::db::Migration {
 }];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().layer(axum::Extension(t))
+    api::router().merge(ngsi::router()).layer(axum::Extension(t))
 }

@@ -279,3 +279,120 @@ mod tests {
         assert!(may_manage(&staff(None, &[Role::Dto]), Some("water")).is_ok());
     }
 }
+
+/// Load the demo fleet of Ptuj into an empty registry; returns the devices added.
+pub async fn load_demo(ctx: &Ctx, t: &Telemetry) -> AppResult<u64> {
+    if store::count_devices(ctx.db.conn()).await? > 0 {
+        return Ok(0);
+    }
+    let now = ctx.now().0;
+    let txn = ctx.db.begin().await?;
+    for a in crate::demo::assets() {
+        let asset = store::Asset {
+            id: 0,
+            key: a.key,
+            kind: a.kind.into(),
+            name: a.name,
+            lon: Some(a.lon),
+            lat: Some(a.lat),
+            department: Some(a.department.into()),
+            attrs: a.attrs,
+        };
+        store::insert_asset(&txn, &asset, now).await?;
+    }
+    let devices = crate::demo::devices();
+    let rows: Vec<serde_json::Value> = devices
+        .iter()
+        .map(|d| json!({"k": d.key, "t": d.device_type, "n": d.name, "x": d.lon, "y": d.lat, "d": d.department, "a": d.attrs.to_string()}))
+        .collect();
+    let quantities: Vec<(String, String, String)> =
+        t.registry.types().flat_map(|ty| ty.quantities.iter().map(|q| (ty.id.clone(), q.name.clone(), q.unit.clone()))).collect();
+    let n = store::bulk_insert_devices(&txn, &rows, &quantities, now).await?;
+    let links: Vec<(String, String)> = devices.iter().filter_map(|d| d.asset.clone().map(|a| (d.key.clone(), a))).collect();
+    store::bulk_link(&txn, &links).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// An asset as staff describe it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssetInput {
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", example = "ptuj-building-1")]
+    pub key: String,
+    /// What it is: building, road_section, bridge, water_section, bin, luminaire, charger, feeder, …
+    #[schema(example = "building")]
+    pub kind: String,
+    #[schema(max_length = 200)]
+    pub name: String,
+    #[schema(minimum = -180, maximum = 180)]
+    pub lon: Option<f64>,
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: Option<f64>,
+    pub department: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub attrs: Option<serde_json::Value>,
+}
+
+pub const ASSET_KINDS: &[&str] =
+    &["building", "road_section", "bridge", "water_section", "bin", "luminaire", "charger", "feeder", "monument", "river_section"];
+
+pub async fn create_asset(ctx: &Ctx, actor: &Actor, input: AssetInput) -> AppResult<store::Asset> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let department = input.department.clone().or_else(|| user.department.clone());
+    let mut errors = vec![];
+    if !valid_key(&input.key) {
+        errors.push(FieldError { field: "key".into(), code: "invalid_key".into() });
+    }
+    if !ASSET_KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError { field: "kind".into(), code: "unknown_kind".into() });
+    }
+    check_common(&mut errors, &input.name, input.lon, input.lat, None, "active", input.attrs.as_ref());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    may_manage(user, department.as_deref())?;
+    let asset = store::Asset {
+        id: 0,
+        key: input.key.clone(),
+        kind: input.kind,
+        name: input.name.trim().to_string(),
+        lon: input.lon,
+        lat: input.lat,
+        department,
+        attrs: input.attrs.unwrap_or_else(|| json!({})),
+    };
+    let txn = ctx.db.begin().await?;
+    match store::insert_asset(&txn, &asset, ctx.now().0).await {
+        Ok(()) => {}
+        Err(e) if kernel::db::is_unique_violation(&e) => return Err(AppError::field("key", "taken")),
+        Err(e) => return Err(e.into()),
+    }
+    let subject = format!("asset:{}", asset.key);
+    ctx.audit(
+        &txn,
+        AuditEntry { actor: &who(user), action: "telemetry.asset.create", subject: &subject, outcome: "ok", detail: json!({"kind": asset.kind}) },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(asset)
+}
+
+/// Link (or unlink) a device and an asset; needs rights over the device.
+pub async fn set_link(ctx: &Ctx, actor: &Actor, asset_key: &str, device_key: &str, linked: bool) -> AppResult<()> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let asset = store::asset_by_key(&txn, asset_key).await?.ok_or_else(AppError::not_found)?;
+    let device = store::device_by_key(&txn, device_key).await?.ok_or_else(|| AppError::field("device", "unknown_device"))?;
+    may_manage(user, device.department.as_deref())?;
+    if linked {
+        store::link(&txn, device.id, asset.id).await?;
+    } else {
+        store::unlink(&txn, device.id, asset.id).await?;
+    }
+    let subject = format!("asset:{asset_key}");
+    let action = if linked { "telemetry.asset.link" } else { "telemetry.asset.unlink" };
+    ctx.audit(&txn, AuditEntry { actor: &who(user), action, subject: &subject, outcome: "ok", detail: json!({"device": device_key}) }).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -141,6 +141,8 @@ pub struct DeviceFilter {
     pub device_type: Option<String>,
     /// Only these types (e.g. the public ones), when not empty.
     pub types_in: Vec<String>,
+    /// Only these keys, when not empty.
+    pub keys: Vec<String>,
     pub status: Option<String>,
     pub department: Option<String>,
     /// min lon, min lat, max lon, max lat.
@@ -162,6 +164,10 @@ fn filter_sql(f: &DeviceFilter, alias: &str, values: &mut Vec<Value>) -> String 
     if !f.types_in.is_empty() {
         let marks: Vec<String> = f.types_in.iter().map(|t| bind(t.clone().into())).collect();
         w.push(format!("{alias}type IN ({})", marks.join(", ")));
+    }
+    if !f.keys.is_empty() {
+        let marks: Vec<String> = f.keys.iter().map(|k| bind(k.clone().into())).collect();
+        w.push(format!("{alias}key IN ({})", marks.join(", ")));
     }
     if let Some(s) = &f.status {
         w.push(format!("{alias}status = {}", bind(s.clone().into())));
@@ -548,4 +554,187 @@ pub async fn prune<C: ConnectionTrait>(c: &C, device_type: &str, before: i64) ->
 
 pub async fn prune_fine_rollups<C: ConnectionTrait>(c: &C, before: i64) -> Result<u64, DbErr> {
     exec(c, "DELETE FROM telemetry_rollups WHERE period = 300 AND bucket < $1", [before.into()]).await
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Asset {
+    #[serde(skip)]
+    pub id: i64,
+    pub key: String,
+    /// `building`, `road_section`, `bridge`, `water_section`, `bin`, `luminaire`, `charger`, `feeder`, …
+    pub kind: String,
+    pub name: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub department: Option<String>,
+    #[schema(value_type = Object)]
+    pub attrs: serde_json::Value,
+}
+
+fn asset(r: &QueryResult) -> Result<Asset, DbErr> {
+    Ok(Asset {
+        id: col(r, "id")?,
+        key: col(r, "key")?,
+        kind: col(r, "kind")?,
+        name: col(r, "name")?,
+        lon: col(r, "lon")?,
+        lat: col(r, "lat")?,
+        department: col(r, "department")?,
+        attrs: serde_json::from_str(&col::<String>(r, "attrs")?).unwrap_or_default(),
+    })
+}
+
+pub async fn insert_asset<C: ConnectionTrait>(c: &C, a: &Asset, now: i64) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO telemetry_assets (key, kind, name, lon, lat, department, attrs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        [
+            a.key.clone().into(),
+            a.kind.clone().into(),
+            a.name.clone().into(),
+            opt_f64(a.lon),
+            opt_f64(a.lat),
+            opt_str(a.department.clone()),
+            a.attrs.to_string().into(),
+            now.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn asset_by_key<C: ConnectionTrait>(c: &C, key: &str) -> Result<Option<Asset>, DbErr> {
+    query_opt(c, "SELECT * FROM telemetry_assets WHERE key = $1", [key.into()]).await?.map(|r| asset(&r)).transpose()
+}
+
+pub async fn list_assets<C: ConnectionTrait>(c: &C, kind: Option<&str>, after: Option<&str>, limit: u64) -> Result<Vec<Asset>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT * FROM telemetry_assets WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR key > $2) ORDER BY key LIMIT $3",
+        [opt_str(kind.map(str::to_string)), opt_str(after.map(str::to_string)), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter().map(asset).collect()
+}
+
+/// Link a device to an asset it watches; true if the link is new.
+pub async fn link<C: ConnectionTrait>(c: &C, device_id: i64, asset_id: i64) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "INSERT INTO telemetry_device_assets (device_id, asset_id) VALUES ($1, $2) ON CONFLICT (device_id, asset_id) DO NOTHING",
+        [device_id.into(), asset_id.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn unlink<C: ConnectionTrait>(c: &C, device_id: i64, asset_id: i64) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM telemetry_device_assets WHERE device_id = $1 AND asset_id = $2", [device_id.into(), asset_id.into()]).await? > 0)
+}
+
+/// Keys of the devices that watch an asset.
+pub async fn asset_device_keys<C: ConnectionTrait>(c: &C, asset_id: i64, limit: u64) -> Result<Vec<String>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT d.key FROM telemetry_device_assets l JOIN telemetry_devices d ON d.id = l.device_id WHERE l.asset_id = $1 ORDER BY d.key LIMIT $2",
+        [asset_id.into(), (limit as i64).into()],
+    )
+    .await?;
+    rows.iter().map(|r| col(r, "key")).collect()
+}
+
+/// Keys of the assets a device watches.
+pub async fn device_asset_keys<C: ConnectionTrait>(c: &C, device_id: i64) -> Result<Vec<String>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT a.key FROM telemetry_device_assets l JOIN telemetry_assets a ON a.id = l.asset_id WHERE l.device_id = $1 ORDER BY a.key",
+        [device_id.into()],
+    )
+    .await?;
+    rows.iter().map(|r| col(r, "key")).collect()
+}
+
+/// Insert many devices at once (demo, imports), skipping keys that exist,
+/// then give each new device one series per quantity of its type.
+/// `rows`: objects with k (key), t (type), n (name), x, y, d (department), a (attrs as JSON text).
+pub async fn bulk_insert_devices<C: ConnectionTrait>(
+    c: &C,
+    rows: &[serde_json::Value],
+    quantities: &[(String, String, String)],
+    now: i64,
+) -> Result<u64, DbErr> {
+    let b = c.get_database_backend();
+    let src = json_rows(
+        b,
+        &[("k", "text"), ("t", "text"), ("n", "text"), ("x", "double precision"), ("y", "double precision"), ("d", "text"), ("a", "text")],
+    );
+    let mut inserted = 0;
+    for chunk in rows.chunks(5000) {
+        let json = serde_json::Value::Array(chunk.to_vec()).to_string();
+        inserted += exec(
+            c,
+            &format!(
+                "INSERT INTO telemetry_devices (key, type, name, lon, lat, department, status, attrs, created_at, updated_at) \
+                 SELECT k, t, n, x, y, d, 'active', a, $2, $2 FROM ({src}) AS j WHERE true ON CONFLICT (key) DO NOTHING"
+            ),
+            [json.into(), now.into()],
+        )
+        .await?;
+    }
+    let qsrc = json_rows(b, &[("t", "text"), ("q", "text"), ("u", "text")]);
+    let qjson = serde_json::to_string(&quantities.iter().map(|(t, q, u)| serde_json::json!({"t": t, "q": q, "u": u})).collect::<Vec<_>>())
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    exec(
+        c,
+        &format!(
+            "INSERT INTO telemetry_series (device_id, quantity, unit) SELECT d.id, j.q, j.u FROM telemetry_devices d JOIN ({qsrc}) AS j ON j.t = d.type \
+             WHERE NOT EXISTS (SELECT 1 FROM telemetry_series s WHERE s.device_id = d.id AND s.quantity = j.q)"
+        ),
+        [qjson.into()],
+    )
+    .await?;
+    Ok(inserted)
+}
+
+/// Link many devices to assets by key: objects with d (device key) and a (asset key).
+pub async fn bulk_link(c: &impl ConnectionTrait, pairs: &[(String, String)]) -> Result<u64, DbErr> {
+    let src = json_rows(c.get_database_backend(), &[("d", "text"), ("a", "text")]);
+    let mut n = 0;
+    for chunk in pairs.chunks(5000) {
+        let json = serde_json::to_string(&chunk.iter().map(|(d, a)| serde_json::json!({"d": d, "a": a})).collect::<Vec<_>>())
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        n += exec(
+            c,
+            &format!(
+                "INSERT INTO telemetry_device_assets (device_id, asset_id) SELECT dv.id, a.id FROM ({src}) AS j \
+                 JOIN telemetry_devices dv ON dv.key = j.d JOIN telemetry_assets a ON a.key = j.a WHERE true ON CONFLICT (device_id, asset_id) DO NOTHING"
+            ),
+            [json.into()],
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// Device–asset links of the devices that match: (device key, asset key, asset kind).
+pub async fn links<C: ConnectionTrait>(c: &C, f: &DeviceFilter) -> Result<Vec<(String, String, String)>, DbErr> {
+    let mut values = vec![];
+    let w = filter_sql(f, "d.", &mut values);
+    let sql = format!(
+        "SELECT d.key AS dk, a.key AS ak, a.kind FROM telemetry_device_assets l JOIN telemetry_devices d ON d.id = l.device_id \
+         JOIN telemetry_assets a ON a.id = l.asset_id WHERE {w} ORDER BY d.key, a.key"
+    );
+    query_all(c, &sql, values).await?.iter().map(|r| Ok((col(r, "dk")?, col(r, "ak")?, col(r, "kind")?))).collect()
+}
+
+/// Devices per type.
+pub async fn count_by_type<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, i64)>, DbErr> {
+    let rows = query_all(c, "SELECT type, COUNT(*) AS n FROM telemetry_devices GROUP BY type", []).await?;
+    rows.iter().map(|r| Ok((col(r, "type")?, col(r, "n")?))).collect()
+}
+
+/// Assets per kind.
+pub async fn count_assets_by_kind<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, i64)>, DbErr> {
+    let rows = query_all(c, "SELECT kind, COUNT(*) AS n FROM telemetry_assets GROUP BY kind", []).await?;
+    rows.iter().map(|r| Ok((col(r, "kind")?, col(r, "n")?))).collect()
 }

@@ -34,6 +34,10 @@ pub struct DeviceType {
     /// Latest values may be shown to the public (air, weather, rivers).
     #[serde(default)]
     pub public: bool,
+    /// Readings tell about a household (water meters): never served to
+    /// anonymous or open interfaces.
+    #[serde(default)]
+    pub personal: bool,
     /// Days raw readings are kept; rollups outlive them.
     #[serde(default = "default_raw_retention")]
     pub raw_retention_days: u32,
@@ -156,6 +160,7 @@ mod tests {
             quantities: vec![Quantity { name: "x".into(), unit: "C62".into(), min: 1.0, max: 0.0 }],
             commands: vec![],
             public: false,
+            personal: false,
             raw_retention_days: 30,
         };
         assert!(catalogue(std::slice::from_ref(&own)).unwrap_err().contains("min < max"));

@@ -275,3 +275,68 @@ async fn futures_join(tasks: Vec<tokio::task::JoinHandle<Option<i64>>>) -> Vec<O
     }
     out
 }
+
+#[tokio::test]
+async fn ngsi_ld_serves_the_demo_fleet_with_latest_values() {
+    let server = Server::start().await;
+    let c = server.client();
+    let r = c.get("/ngsi-ld/v1/entities?type=Streetlight&count=true&limit=1000").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["ngsild-results-count"], "4200", "the demo luminaires");
+    assert!(r.headers()["link"].to_str().unwrap().contains("ngsi-ld-core-context"));
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page.as_array().unwrap().len(), 1000);
+    let first = &page[0];
+    assert_eq!(first["id"], "urn:ngsi-ld:Streetlight:ptuj-lum-00001");
+    assert_eq!(first["location"]["type"], "GeoProperty");
+    assert_eq!(first["controlledAsset"]["object"], "urn:ngsi-ld:StreetlightControlCabinet:ptuj-feeder-01");
+
+    // Water meters tell about households: not for anonymous callers.
+    let (_, meters) = c.json(Method::GET, "/ngsi-ld/v1/entities?type=WaterConsumptionObserved", json!(null)).await;
+    assert_eq!(meters, json!([]));
+    let staff = lighting_staff(&server).await;
+    let (_, meters) = staff.json(Method::GET, "/ngsi-ld/v1/entities?type=WaterConsumptionObserved&limit=5", json!(null)).await;
+    assert_eq!(meters.as_array().unwrap().len(), 5);
+
+    // A reading becomes a property with unit and time; q and geo-queries see it.
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let (s, _) = post_lines(&c, &token, "ptuj-lum-00007 illuminanceLevel=80 1795582800\nptuj-lum-00008 illuminanceLevel=20 1795582800", "s").await;
+    assert_eq!(s, 200);
+    let (s, e) = c.json(Method::GET, "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:ptuj-lum-00007", json!(null)).await;
+    assert_eq!(s, 200);
+    assert_eq!(e["illuminanceLevel"], json!({"type": "Property", "value": 80.0, "unitCode": "P1", "observedAt": "2026-11-25T05:00:00Z"}));
+    let (_, bright) = c
+        .json(Method::GET, "/ngsi-ld/v1/entities?type=Streetlight&q=illuminanceLevel>50&options=keyValues&attrs=illuminanceLevel", json!(null))
+        .await;
+    assert_eq!(bright, json!([{"id": "urn:ngsi-ld:Streetlight:ptuj-lum-00007", "type": "Streetlight", "illuminanceLevel": 80.0}]));
+    let lon = e["location"]["value"]["coordinates"][0].as_f64().unwrap();
+    let lat = e["location"]["value"]["coordinates"][1].as_f64().unwrap();
+    let (_, near) = c
+        .json(
+            Method::GET,
+            &format!("/ngsi-ld/v1/entities?type=Streetlight&georel=near;maxDistance==1&geometry=Point&coordinates=[{lon},{lat}]"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(near[0]["id"], "urn:ngsi-ld:Streetlight:ptuj-lum-00007", "{near}");
+
+    // JSON-LD on request; NGSI-LD errors otherwise.
+    let r = c
+        .http
+        .get(format!("{}/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:ptuj-lum-00007", c.base))
+        .header("accept", "application/ld+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/ld+json");
+    assert!(r.json::<Value>().await.unwrap()["@context"].as_str().unwrap().contains("core-context"));
+    let (s, err) = c.json(Method::GET, "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:nope", json!(null)).await;
+    assert_eq!((s, err["type"].as_str()), (404, Some("https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound")));
+    let (s, err) = c.json(Method::GET, "/ngsi-ld/v1/entities?q=(illuminanceLevel>1", json!(null)).await;
+    assert_eq!((s, err["type"].as_str()), (400, Some("https://uri.etsi.org/ngsi-ld/errors/BadRequestData")));
+    let (_, types) = c.json(Method::GET, "/ngsi-ld/v1/types", json!(null)).await;
+    let list = types["typeList"].as_array().unwrap();
+    assert!(list.contains(&json!("Streetlight")) && !list.contains(&json!("WaterConsumptionObserved")), "{types}");
+}
