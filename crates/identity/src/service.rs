@@ -630,6 +630,18 @@ pub async fn create_api_token(
     valid_days: Option<u64>,
 ) -> AppResult<(store::ApiToken, String)> {
     let u = actor.check(Permission::ManageApiTokens)?;
+    issue_api_token(ctx, &account_ref(&u.account_id), name, scopes, valid_days).await
+}
+
+/// Issue a token on behalf of `created_by` (an account reference, or `cli`
+/// for the operator at the console); audited like every issue.
+pub async fn issue_api_token(
+    ctx: &Ctx,
+    created_by: &str,
+    name: &str,
+    scopes: &[String],
+    valid_days: Option<u64>,
+) -> AppResult<(store::ApiToken, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::field("name", "required"));
@@ -643,7 +655,7 @@ pub async fn create_api_token(
         id: uuid::Uuid::now_v7().to_string(),
         name: name.to_string(),
         scopes: scopes.to_vec(),
-        created_by: account_ref(&u.account_id),
+        created_by: created_by.to_string(),
         created_at: now.0,
         expires_at: valid_days.map(|d| now.plus(Duration::from_secs(d * 86400)).0),
         revoked_at: None,

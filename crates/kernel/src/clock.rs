@@ -30,13 +30,16 @@ impl Timestamp {
     pub fn rfc3339(self) -> String {
         self.to_datetime().to_rfc3339_opts(SecondsFormat::Secs, true)
     }
-    /// A short human form for pages, in Central European time.
-    pub fn display_local(self) -> String {
-        // Slovenia is UTC+1 in winter and UTC+2 in summer (EU rule: last Sunday of March/October, 01:00 UTC).
+    /// The wall-clock time in Slovenia: UTC+1 in winter and UTC+2 in summer
+    /// (EU rule: last Sunday of March/October, 01:00 UTC).
+    pub fn local(self) -> chrono::NaiveDateTime {
         let dt = self.to_datetime();
         let offset = if is_eu_summer_time(dt) { 2 } else { 1 };
-        let local = dt + chrono::Duration::hours(offset);
-        local.format("%d. %m. %Y %H:%M").to_string()
+        (dt + chrono::Duration::hours(offset)).naive_utc()
+    }
+    /// A short human form for pages, in Central European time.
+    pub fn display_local(self) -> String {
+        self.local().format("%d. %m. %Y %H:%M").to_string()
     }
 }
 

@@ -167,6 +167,18 @@ pub fn devices() -> Vec<DemoDevice> {
             Some(format!("ptuj-dma-{:02}", s + 1)),
         );
     }
+    // Each network section's inflow, for minimum-night-flow leak detection.
+    for (i, at) in sections.iter().enumerate() {
+        add(
+            format!("ptuj-dma-inflow-{:02}", i + 1),
+            "WaterConsumptionObserved",
+            format!("Dotok v sektor {:02}", i + 1),
+            *at,
+            WATER,
+            json!({"section": format!("{:02}", i + 1), "role": "inflow", "meters": 8000 / 12 + usize::from(i < 8000 % 12)}),
+            Some(format!("ptuj-dma-{:02}", i + 1)),
+        );
+    }
     for n in 1..=300 {
         let at = around(&mut rng, CENTRE, 0.04);
         add(format!("ptuj-bin-{n:03}"), "WasteContainer", format!("Zabojnik {n}"), at, WASTE, json!({"capacityLitres": 1100}), None);
@@ -271,7 +283,7 @@ mod tests {
         let d = devices();
         let count = |t: &str| d.iter().filter(|x| x.device_type == t).count();
         assert_eq!(count("Streetlight"), 4200);
-        assert_eq!(count("WaterConsumptionObserved"), 8000);
+        assert_eq!(count("WaterConsumptionObserved"), 8000 + 12, "household meters and one inflow per section");
         assert_eq!(count("WasteContainer"), 300);
         assert_eq!(count("FloodMonitoring"), 20);
         assert_eq!(count("EVChargingStation"), 12);

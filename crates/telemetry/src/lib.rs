@@ -8,6 +8,7 @@ pub mod model;
 pub mod mqtt;
 pub mod ngsi;
 pub mod service;
+pub mod simulate;
 pub mod store;
 pub mod types;
 

@@ -343,3 +343,22 @@ async fn ngsi_ld_serves_the_demo_fleet_with_latest_values() {
     let list = types["typeList"].as_array().unwrap();
     assert!(list.contains(&json!("Streetlight")) && !list.contains(&json!("WaterConsumptionObserved")), "{types}");
 }
+
+#[tokio::test]
+async fn the_simulator_feeds_the_demo_fleet_without_a_single_refusal() {
+    let server = Server::start().await;
+    let issued = server.cli(&["token", "issue", "--name", "Simulator", "--scope", "telemetry:write", "--days", "1"], None);
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let token = String::from_utf8(issued.stdout).unwrap().trim().to_string();
+    let out = std::process::Command::new(BIN).args(["simulate", "--url", &server.url, "--token", &token, "--history-hours", "0"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("rejected 0, failed 0"), "{text}");
+    let (_, gauges) = server
+        .client()
+        .json(Method::GET, "/ngsi-ld/v1/entities?type=FloodMonitoring&options=keyValues&attrs=currentLevel&limit=100", json!(null))
+        .await;
+    let gauges = gauges.as_array().unwrap();
+    assert_eq!(gauges.len(), 20);
+    assert!(gauges.iter().all(|g| g["currentLevel"].as_f64().is_some()), "every river gauge has a level");
+}
