@@ -108,7 +108,7 @@ impl Simulator {
                     let on = dark(hour, doy) || num(key) == 13;
                     let level = if !on {
                         0.0
-                    } else if (hour >= 23.0 || hour < 5.0) && num(key) != 13 {
+                    } else if !(5.0..23.0).contains(&hour) && num(key) != 13 {
                         40.0
                     } else {
                         100.0
