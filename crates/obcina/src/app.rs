@@ -103,11 +103,13 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
     }
     let mqtt = start_mqtt(&ctx, &telemetry).await?;
+    let alarms = tokio::spawn(telemetry::alarms::run(ctx.clone(), telemetry.clone()));
     let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
     anchor.abort();
+    alarms.abort();
     for task in mqtt {
         task.abort();
     }

@@ -294,10 +294,11 @@ async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
             }
         }
     }
-    // Accounts first: the other tables refer to them.
     tables.retain(|t| t.name != "schema_migrations");
-    tables.sort_by_key(|t| (t.name != "accounts", t.name.clone()));
     let txn = db.begin().await?;
+    // Tables come in name order; references are checked once all rows are in.
+    use sea_orm::ConnectionTrait;
+    txn.execute_unprepared("PRAGMA defer_foreign_keys = ON").await?;
     for t in &tables {
         let cols: Vec<String> = t.columns.iter().map(|c| format!("\"{c}\"")).collect();
         let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();

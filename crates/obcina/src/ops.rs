@@ -103,6 +103,11 @@ pub async fn outbox_worker(ctx: Ctx) {
                         Ok(mail) => ctx.mailer.send(&mail).await,
                         Err(e) => Err(format!("bad mail payload: {e}")),
                     },
+                    // Domain events with no subscribing capability yet are consumed, not retried.
+                    other if other.starts_with("event.") => {
+                        metrics::counter!("obcina_outbox_events_unhandled_total", "kind" => other.to_string()).increment(1);
+                        Ok(())
+                    }
                     other => Err(format!("no handler for {other}")),
                 };
                 let done = match &result {

@@ -20,8 +20,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device),
-    components(schemas(store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm),
+    components(schemas(crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -36,6 +36,10 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/latest", get(latest))
         .route("/api/v1/telemetry/series", get(series))
         .route("/api/v1/telemetry/rejections", get(rejections))
+        .route("/api/v1/telemetry/rules", get(list_rules).post(create_rule))
+        .route("/api/v1/telemetry/rules/{id}", axum::routing::delete(delete_rule))
+        .route("/api/v1/telemetry/alarms", get(list_alarms))
+        .route("/api/v1/telemetry/alarms/{id}/acknowledge", post(acknowledge_alarm))
         .route("/api/v1/telemetry/assets", get(list_assets).post(create_asset))
         .route("/api/v1/telemetry/assets/{key}", get(get_asset))
         .route("/api/v1/telemetry/assets/{key}/devices/{device}", axum::routing::put(link_device).delete(unlink_device))
@@ -534,4 +538,92 @@ async fn link_device(State(ctx): State<Ctx>, actor: Actor, Path((key, device)): 
 async fn unlink_device(State(ctx): State<Ctx>, actor: Actor, Path((key, device)): Path<(String, String)>) -> AppResult<StatusCode> {
     service::set_link(&ctx, &actor, &key, &device, false).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Rules that raise alarms (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/rules", tag = "telemetry",
+    responses(
+        (status = 200, description = "Rules", body = [crate::alarms::Rule]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_rules(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::alarms::Rule>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::alarms::rules(ctx.db.conn()).await?))
+}
+
+/// Add a rule: a threshold (with hysteresis), a rate of change, silence or a frozen value,
+/// for a device type, a device or an asset.
+#[utoipa::path(post, path = "/api/v1/telemetry/rules", tag = "telemetry", request_body = service::RuleInput,
+    responses(
+        (status = 201, description = "Added", body = crate::alarms::Rule),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of that department", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_rule(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    ApiJson(input): ApiJson<service::RuleInput>,
+) -> AppResult<Response> {
+    let rule = service::create_rule(&ctx, &t, &actor, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(rule)).into_response())
+}
+
+/// Remove a rule and its alarms.
+#[utoipa::path(delete, path = "/api/v1/telemetry/rules/{id}", tag = "telemetry", params(("id" = String, Path, description = "Rule id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the rule's department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn delete_rule(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, Path(id): Path<String>) -> AppResult<StatusCode> {
+    service::delete_rule(&ctx, &t, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct AlarmQuery {
+    /// `open` (raised or acknowledged), `raised`, `acknowledged` or `cleared`.
+    state: Option<String>,
+    department: Option<String>,
+    device: Option<String>,
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<u64>,
+}
+
+/// Alarms, newest first (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/alarms", tag = "telemetry", params(AlarmQuery),
+    responses(
+        (status = 200, description = "Alarms", body = [crate::alarms::Alarm]),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_alarms(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<AlarmQuery>) -> AppResult<axum::Json<Vec<crate::alarms::Alarm>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    if q.state.as_deref().is_some_and(|s| !["open", "raised", "acknowledged", "cleared"].contains(&s)) {
+        return Err(AppError::bad_request("state_invalid"));
+    }
+    let f = crate::alarms::AlarmFilter { state: q.state, department: q.department, device: q.device, limit: limit(q.limit, 500, 5000)? };
+    Ok(axum::Json(crate::alarms::alarms(ctx.db.conn(), &f).await?))
+}
+
+/// Take an alarm on (staff of the responsible department).
+#[utoipa::path(post, path = "/api/v1/telemetry/alarms/{id}/acknowledge", tag = "telemetry", params(("id" = String, Path, description = "Alarm id")),
+    responses(
+        (status = 200, description = "Acknowledged", body = crate::alarms::Alarm),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the responsible department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alarm", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already acknowledged or cleared", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn acknowledge_alarm(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<crate::alarms::Alarm>> {
+    Ok(axum::Json(service::acknowledge_alarm(&ctx, &actor, &id).await?))
 }

@@ -100,6 +100,7 @@ pub struct Report {
 }
 
 struct Job {
+    received: Instant,
     readings: Vec<Reading>,
     rejections: HashMap<(String, Reason), (i64, String)>,
     reply: oneshot::Sender<Result<Vec<bool>, String>>,
@@ -112,7 +113,13 @@ pub struct Writer {
 }
 
 /// Readings just committed, for rules and subscriptions.
-pub type Committed = tokio::sync::broadcast::Sender<Arc<Vec<Reading>>>;
+pub struct CommittedBatch {
+    pub readings: Vec<Reading>,
+    /// When the oldest request among them arrived (for reading-to-alarm latency).
+    pub received: Instant,
+}
+
+pub type Committed = tokio::sync::broadcast::Sender<Arc<CommittedBatch>>;
 
 impl Writer {
     pub fn start(ctx: Ctx, committed: Committed) -> Writer {
@@ -125,7 +132,7 @@ impl Writer {
     /// per reading, whether it was new.
     async fn write(&self, readings: Vec<Reading>, rejections: HashMap<(String, Reason), (i64, String)>) -> Result<Vec<bool>, String> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { readings, rejections, reply }).await.map_err(|_| "the writer stopped".to_string())?;
+        self.tx.send(Job { received: Instant::now(), readings, rejections, reply }).await.map_err(|_| "the writer stopped".to_string())?;
         rx.await.map_err(|_| "the writer stopped".to_string())?
     }
 }
@@ -143,6 +150,7 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed)
                 Err(_) => break,
             }
         }
+        let received = jobs.iter().map(|j| j.received).min().unwrap_or_else(Instant::now);
         match commit_group(&ctx, &jobs).await {
             Ok((flags, new)) => {
                 for (job, f) in jobs.into_iter().zip(flags) {
@@ -150,7 +158,7 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed)
                 }
                 metrics::counter!("telemetry_readings_stored_total").increment(new.len() as u64);
                 if !new.is_empty() {
-                    let _ = committed.send(Arc::new(new));
+                    let _ = committed.send(Arc::new(CommittedBatch { readings: new, received }));
                 }
             }
             Err(e) => {

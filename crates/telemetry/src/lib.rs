@@ -1,12 +1,14 @@
 //! The sensor platform: device and asset registry, ingestion over HTTP and
 //! MQTT, time series with rollups, and the views on them.
 
+pub mod alarms;
 pub mod api;
 pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod mqtt;
 pub mod ngsi;
+pub mod rules;
 pub mod service;
 pub mod simulate;
 pub mod store;
@@ -58,6 +60,9 @@ pub struct Inner {
     pub registry: Registry,
     pub writer: Writer,
     pub committed: Committed,
+    /// Bumped when this process changes rules, so the engine reloads at once
+    /// (other processes' changes are seen within seconds).
+    pub rules_version: std::sync::atomic::AtomicU64,
     /// Device token hash → device key (or none), with the time it was looked up.
     tokens: RwLock<HashMap<String, (Option<String>, Instant)>>,
 }
@@ -79,7 +84,14 @@ impl Telemetry {
         let all = types::catalogue(&config.types)?;
         let (committed, _) = tokio::sync::broadcast::channel(64);
         let writer = Writer::start(ctx.clone(), committed.clone());
-        Ok(Telemetry(Arc::new(Inner { config, registry: Registry::new(&all), writer, committed, tokens: RwLock::default() })))
+        Ok(Telemetry(Arc::new(Inner {
+            config,
+            registry: Registry::new(&all),
+            writer,
+            committed,
+            rules_version: Default::default(),
+            tokens: RwLock::default(),
+        })))
     }
 
     /// Check a batch and store what passes.
@@ -130,11 +142,14 @@ impl Telemetry {
 
 pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 
-pub const MIGRATIONS: &[kernel::db::Migration] = &[kernel::db::Migration {
-    id: "telemetry-0001-devices-series",
-    sql: include_str!("../migrations/0001_telemetry.sql"),
-    postgres: Some(include_str!("../migrations/0001_telemetry.pg.sql")),
-}];
+pub const MIGRATIONS: &[kernel::db::Migration] = &[
+    kernel::db::Migration {
+        id: "telemetry-0001-devices-series",
+        sql: include_str!("../migrations/0001_telemetry.sql"),
+        postgres: Some(include_str!("../migrations/0001_telemetry.pg.sql")),
+    },
+    kernel::db::Migration { id: "telemetry-0002-rules-alarms", sql: include_str!("../migrations/0002_rules_alarms.sql"), postgres: None },
+];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
     api::router().merge(ngsi::router()).layer(axum::Extension(t))

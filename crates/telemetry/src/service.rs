@@ -311,6 +311,7 @@ pub async fn load_demo(ctx: &Ctx, t: &Telemetry) -> AppResult<u64> {
     let links: Vec<(String, String)> = devices.iter().filter_map(|d| d.asset.clone().map(|a| (d.key.clone(), a))).collect();
     store::bulk_link(&txn, &links).await?;
     txn.commit().await?;
+    load_demo_rules(ctx, t).await?;
     Ok(n)
 }
 
@@ -395,4 +396,212 @@ pub async fn set_link(ctx: &Ctx, actor: &Actor, asset_key: &str, device_key: &st
     ctx.audit(&txn, AuditEntry { actor: &who(user), action, subject: &subject, outcome: "ok", detail: json!({"device": device_key}) }).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A rule as staff write it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInput {
+    #[schema(max_length = 200, example = "Učilnica nad 24 °C")]
+    pub name: String,
+    /// `type`, `device` or `asset`.
+    #[schema(example = "type")]
+    pub scope_kind: String,
+    /// The device type, device key or asset key.
+    #[schema(example = "IndoorEnvironmentObserved")]
+    pub scope: String,
+    /// The quantity it looks at (not needed for `silent`).
+    #[schema(example = "temperature")]
+    pub quantity: Option<String>,
+    pub condition: crate::rules::Condition,
+    /// `info`, `warning` (default) or `critical`.
+    pub severity: Option<String>,
+    /// Responsible department; staff may name only their own.
+    pub department: Option<String>,
+}
+
+pub const SEVERITIES: &[&str] = &["info", "warning", "critical"];
+
+pub async fn create_rule(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: RuleInput) -> AppResult<crate::alarms::Rule> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let mut errors = vec![];
+    let mut err = |f: &str, c: &str| errors.push(FieldError { field: f.into(), code: c.into() });
+    if input.name.trim().is_empty() || input.name.chars().count() > 200 {
+        err("name", "required");
+    }
+    let c = ctx.db.conn();
+    // The type whose quantities the rule may name.
+    let device_type = match input.scope_kind.as_str() {
+        "type" => t.registry.device_type(&input.scope).cloned(),
+        "device" => match store::device_by_key(c, &input.scope).await? {
+            Some(d) => t.registry.device_type(&d.device_type).cloned(),
+            None => None,
+        },
+        "asset" => {
+            if store::asset_by_key(c, &input.scope).await?.is_none() {
+                err("scope", "unknown_asset");
+            }
+            None
+        }
+        _ => {
+            err("scope_kind", "unknown_scope_kind");
+            None
+        }
+    };
+    if matches!(input.scope_kind.as_str(), "type" | "device") && device_type.is_none() {
+        err("scope", "unknown_scope");
+    }
+    let silent = matches!(input.condition, crate::rules::Condition::Silent { .. });
+    match (&input.quantity, &device_type) {
+        (None, _) if !silent => err("quantity", "required"),
+        (Some(q), Some(dt)) if dt.quantity(q).is_none() => err("quantity", "unknown_quantity"),
+        _ => {}
+    }
+    if let Err(code) = input.condition.check() {
+        err("condition", code);
+    }
+    let severity = input.severity.clone().unwrap_or_else(|| "warning".into());
+    if !SEVERITIES.contains(&severity.as_str()) {
+        err("severity", "unknown_severity");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let department = input.department.clone().or_else(|| user.department.clone());
+    may_manage(user, department.as_deref())?;
+    let rule = crate::alarms::Rule {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: input.name.trim().to_string(),
+        scope_kind: input.scope_kind,
+        scope: input.scope,
+        quantity: if silent { None } else { input.quantity },
+        condition: input.condition,
+        severity,
+        department,
+        enabled: true,
+    };
+    let txn = ctx.db.begin().await?;
+    crate::alarms::insert_rule(&txn, &rule, &who(user), ctx.now().0).await?;
+    let subject = format!("rule:{}", rule.id);
+    ctx.audit(
+        &txn,
+        AuditEntry { actor: &who(user), action: "telemetry.rule.create", subject: &subject, outcome: "ok", detail: json!({"name": rule.name}) },
+    )
+    .await?;
+    txn.commit().await?;
+    t.rules_version.fetch_add(1, std::sync::atomic::Ordering::Release);
+    Ok(rule)
+}
+
+pub async fn delete_rule(ctx: &Ctx, t: &Telemetry, actor: &Actor, id: &str) -> AppResult<()> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let rule = crate::alarms::rule_by_id(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    may_manage(user, rule.department.as_deref())?;
+    crate::alarms::delete_rule(&txn, id).await?;
+    let subject = format!("rule:{id}");
+    ctx.audit(
+        &txn,
+        AuditEntry { actor: &who(user), action: "telemetry.rule.delete", subject: &subject, outcome: "ok", detail: json!({"name": rule.name}) },
+    )
+    .await?;
+    txn.commit().await?;
+    t.rules_version.fetch_add(1, std::sync::atomic::Ordering::Release);
+    Ok(())
+}
+
+/// Staff of the responsible department take an alarm on.
+pub async fn acknowledge_alarm(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<crate::alarms::Alarm> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let alarm = crate::alarms::alarm_by_id(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    may_manage(user, alarm.department.as_deref())?;
+    if !crate::alarms::acknowledge(&txn, id, &who(user), ctx.now().0).await? {
+        return Err(AppError::conflict("alarm_not_raised").with_detail(format!("the alarm is {}", alarm.state)));
+    }
+    let subject = format!("alarm:{id}");
+    ctx.audit(
+        &txn,
+        AuditEntry {
+            actor: &who(user),
+            action: "telemetry.alarm.acknowledge",
+            subject: &subject,
+            outcome: "ok",
+            detail: json!({"device": alarm.device}),
+        },
+    )
+    .await?;
+    let alarm = crate::alarms::alarm_by_id(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    txn.commit().await?;
+    Ok(alarm)
+}
+
+/// Rules the demo starts with, so every fault of `obcina simulate` is caught.
+pub async fn load_demo_rules(ctx: &Ctx, t: &Telemetry) -> AppResult<usize> {
+    use crate::rules::Condition;
+    if !crate::alarms::rules(ctx.db.conn()).await?.is_empty() {
+        return Ok(0);
+    }
+    // name, scope kind, scope, quantity, condition, severity, department
+    type DemoRule<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Condition, &'a str, &'a str);
+    let rules: Vec<DemoRule> = vec![
+        (
+            "Prostor nad 24 °C",
+            "type",
+            "IndoorEnvironmentObserved",
+            Some("temperature"),
+            Condition::Threshold { above: Some(24.0), below: None, hysteresis: 0.5 },
+            "warning",
+            crate::demo::ENERGY,
+        ),
+        (
+            "Drava narašča",
+            "type",
+            "FloodMonitoring",
+            Some("currentLevel"),
+            Condition::Rate { per_hour: 5.0, window_minutes: 120, hysteresis: 1.0 },
+            "critical",
+            crate::demo::PROTECTION,
+        ),
+        ("Svetilka se ne oglaša", "type", "Streetlight", None, Condition::Silent { minutes: 45 }, "warning", crate::demo::LIGHTING),
+        (
+            "Zabojnik poln",
+            "type",
+            "WasteContainer",
+            Some("fillingLevel"),
+            Condition::Threshold { above: Some(90.0), below: None, hysteresis: 40.0 },
+            "info",
+            crate::demo::WASTE,
+        ),
+        (
+            "Merilnik PM10 zamrznjen",
+            "type",
+            "AirQualityObserved",
+            Some("PM10"),
+            Condition::Frozen { minutes: 60 },
+            "warning",
+            crate::demo::ENVIRONMENT,
+        ),
+    ];
+    let now = ctx.now().0;
+    let txn = ctx.db.begin().await?;
+    for (name, kind, scope, quantity, condition, severity, department) in &rules {
+        if t.registry.device_type(scope).is_none() {
+            continue;
+        }
+        let rule = crate::alarms::Rule {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: name.to_string(),
+            scope_kind: kind.to_string(),
+            scope: scope.to_string(),
+            quantity: quantity.map(str::to_string),
+            condition: condition.clone(),
+            severity: severity.to_string(),
+            department: Some(department.to_string()),
+            enabled: true,
+        };
+        crate::alarms::insert_rule(&txn, &rule, "demo", now).await?;
+    }
+    txn.commit().await?;
+    Ok(rules.len())
 }

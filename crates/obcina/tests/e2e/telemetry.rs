@@ -362,3 +362,90 @@ async fn the_simulator_feeds_the_demo_fleet_without_a_single_refusal() {
     assert_eq!(gauges.len(), 20);
     assert!(gauges.iter().all(|g| g["currentLevel"].as_f64().is_some()), "every river gauge has a level");
 }
+
+async fn alarms_of(staff: &Client, device: &str) -> Vec<Value> {
+    let (s, body) = staff.json(Method::GET, &format!("/api/v1/telemetry/alarms?device={device}"), json!(null)).await;
+    assert_eq!(s, 200, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+/// Poll until the alarms of a device satisfy the predicate (the engine runs after commit).
+async fn wait_alarms(staff: &Client, device: &str, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..100 {
+        let a = alarms_of(staff, device).await;
+        if want(&a) {
+            return a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("alarms of {device} never reached the expected state: {:?}", alarms_of(staff, device).await);
+}
+
+#[tokio::test]
+async fn rules_raise_acknowledge_and_clear_alarms_without_flapping() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-r").await;
+    let c = server.client();
+
+    let rule = json!({"name": "Preveč moči", "scope_kind": "device", "scope": "t-lum-r", "quantity": "activePower",
+        "condition": {"kind": "threshold", "above": 100.0, "hysteresis": 10.0}, "severity": "critical"});
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/rules", rule.clone()).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["department"], LIGHTING);
+    let mut bad = rule.clone();
+    bad["quantity"] = json!("temperature");
+    bad["condition"] = json!({"kind": "threshold"});
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/rules", bad).await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["quantity", "condition"]);
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    assert_eq!(citizen.json(Method::POST, "/api/v1/telemetry/rules", rule).await.0, 403);
+
+    let send = |values: &[(u32, f64)]| {
+        let body = json!({"readings": values.iter().map(|(min, v)| json!({"quantity": "activePower", "value": v, "time": format!("2026-11-24T20:{min:02}:00Z")})).collect::<Vec<_>>()});
+        let (c, token, n) = (&c, &token, values.len() as u64);
+        async move {
+            let (s, r) = post_readings(c, token, body).await;
+            assert_eq!((s, r["accepted"].as_u64()), (200, Some(n)), "{r}");
+        }
+    };
+    send(&[(0, 90.0), (1, 105.0)]).await;
+    let raised = wait_alarms(&staff, "t-lum-r", |a| a.len() == 1).await;
+    assert_eq!((raised[0]["state"].as_str(), raised[0]["severity"].as_str()), (Some("raised"), Some("critical")));
+    assert!(raised[0]["message"].as_str().unwrap().contains("105.0 W > 100 W"), "{}", raised[0]["message"]);
+    let id = raised[0]["id"].as_str().unwrap().to_string();
+
+    // Another department may not take it on; the lighting department may, once.
+    let water = privileged_in(&server, "staff", &unique_email("vodovod"), "Komunalno podjetje Ptuj d.d.").await;
+    enable_totp(&water).await;
+    let (s, body) = water.json(Method::POST, &format!("/api/v1/telemetry/alarms/{id}/acknowledge"), json!(null)).await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("other_department")));
+    let (s, body) = staff.json(Method::POST, &format!("/api/v1/telemetry/alarms/{id}/acknowledge"), json!(null)).await;
+    assert_eq!((s, body["state"].as_str()), (200, Some("acknowledged")), "{body}");
+    assert_eq!(staff.json(Method::POST, &format!("/api/v1/telemetry/alarms/{id}/acknowledge"), json!(null)).await.0, 409);
+
+    // Wobbling around the limit keeps the one alarm; 85 W (10 below) clears it.
+    send(&[(2, 98.0), (3, 101.0), (4, 95.0), (5, 102.0)]).await;
+    send(&[(6, 85.0)]).await;
+    let done = wait_alarms(&staff, "t-lum-r", |a| a.iter().all(|x| x["state"] == "cleared")).await;
+    assert_eq!(done.len(), 1, "one alarm for the whole episode: {done:?}");
+
+    // A rate of change: the level rising 40 %/h against the reading an hour earlier.
+    let (s, body) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/rules",
+            json!({"name": "Hitro naraščanje", "scope_kind": "type", "scope": "Streetlight", "quantity": "illuminanceLevel",
+                "condition": {"kind": "rate", "per_hour": 30.0, "window_minutes": 60}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let (s, _) = post_lines(&c, &token, "t-lum-r illuminanceLevel=10 1795550400\nt-lum-r illuminanceLevel=50 1795554000", "s").await;
+    assert_eq!(s, 200);
+    let a = wait_alarms(&staff, "t-lum-r", |a| a.iter().any(|x| x["quantity"] == "illuminanceLevel")).await;
+    let rate = a.iter().find(|x| x["quantity"] == "illuminanceLevel").unwrap();
+    assert!(rate["message"].as_str().unwrap().contains("40.0 %/h"), "{}", rate["message"]);
+}

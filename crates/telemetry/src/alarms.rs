@@ -1,0 +1,506 @@
+//! Rules and alarms: storage, the engine that evaluates every committed
+//! reading against the rules that apply to it, and the clock-driven check
+//! for silent devices. Alarms go to the outbox as domain events
+//! (`event.telemetry.alarm.raised` / `.cleared`) for notifications to deliver.
+
+use crate::Telemetry;
+use crate::ingest::CommittedBatch;
+use crate::model::Reading;
+use crate::rules::{Condition, Decision, Observation, decide};
+use kernel::Ctx;
+use kernel::db::{col, exec, opt_str, query_all, query_opt};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    /// `type`, `device` or `asset`.
+    pub scope_kind: String,
+    /// The device type, device key or asset key the rule watches.
+    pub scope: String,
+    /// The quantity it looks at; none for `silent` (any reading counts).
+    pub quantity: Option<String>,
+    pub condition: Condition,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    /// Responsible department; the device's own when none.
+    pub department: Option<String>,
+    pub enabled: bool,
+}
+
+fn rule(r: &QueryResult) -> Result<Rule, DbErr> {
+    let params: String = col(r, "params")?;
+    Ok(Rule {
+        id: col(r, "id")?,
+        name: col(r, "name")?,
+        scope_kind: col(r, "scope_kind")?,
+        scope: col(r, "scope")?,
+        quantity: col(r, "quantity")?,
+        condition: serde_json::from_str(&params).map_err(|e| DbErr::Custom(format!("rule params: {e}")))?,
+        severity: col(r, "severity")?,
+        department: col(r, "department")?,
+        enabled: col::<i64>(r, "enabled")? != 0,
+    })
+}
+
+pub async fn insert_rule<C: ConnectionTrait>(c: &C, r: &Rule, created_by: &str, now: i64) -> Result<(), DbErr> {
+    let params = serde_json::to_string(&r.condition).map_err(|e| DbErr::Custom(e.to_string()))?;
+    exec(
+        c,
+        "INSERT INTO telemetry_rules (id, name, scope_kind, scope, quantity, kind, params, severity, department, enabled, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        [
+            r.id.clone().into(),
+            r.name.clone().into(),
+            r.scope_kind.clone().into(),
+            r.scope.clone().into(),
+            opt_str(r.quantity.clone()),
+            r.condition.code().into(),
+            params.into(),
+            r.severity.clone().into(),
+            opt_str(r.department.clone()),
+            i64::from(r.enabled).into(),
+            created_by.into(),
+            now.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn rules<C: ConnectionTrait>(c: &C) -> Result<Vec<Rule>, DbErr> {
+    query_all(c, "SELECT * FROM telemetry_rules ORDER BY name, id", []).await?.iter().map(rule).collect()
+}
+
+pub async fn rule_by_id<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Rule>, DbErr> {
+    query_opt(c, "SELECT * FROM telemetry_rules WHERE id = $1", [id.into()]).await?.map(|r| rule(&r)).transpose()
+}
+
+pub async fn delete_rule<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM telemetry_rules WHERE id = $1", [id.into()]).await? > 0)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Alarm {
+    pub id: String,
+    pub rule_id: String,
+    pub device: String,
+    pub quantity: Option<String>,
+    pub severity: String,
+    pub department: Option<String>,
+    /// `raised`, `acknowledged` or `cleared`.
+    pub state: String,
+    pub message: String,
+    pub value: Option<f64>,
+    /// RFC 3339 time of the reading that raised it.
+    pub reading_time: Option<String>,
+    pub raised_at: String,
+    pub acknowledged_at: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub cleared_at: Option<String>,
+}
+
+fn alarm(r: &QueryResult) -> Result<Alarm, DbErr> {
+    let t = |name: &str| -> Result<Option<String>, DbErr> { Ok(col::<Option<i64>>(r, name)?.map(|v| kernel::Timestamp(v).rfc3339())) };
+    Ok(Alarm {
+        id: col(r, "id")?,
+        rule_id: col(r, "rule_id")?,
+        device: col(r, "device_key")?,
+        quantity: col(r, "quantity")?,
+        severity: col(r, "severity")?,
+        department: col(r, "department")?,
+        state: col(r, "state")?,
+        message: col(r, "message")?,
+        value: col(r, "value")?,
+        reading_time: t("reading_ts")?,
+        raised_at: kernel::Timestamp(col(r, "raised_at")?).rfc3339(),
+        acknowledged_at: t("acknowledged_at")?,
+        acknowledged_by: col(r, "acknowledged_by")?,
+        cleared_at: t("cleared_at")?,
+    })
+}
+
+#[derive(Default)]
+pub struct AlarmFilter {
+    /// `open` (raised or acknowledged), or one state.
+    pub state: Option<String>,
+    pub department: Option<String>,
+    pub device: Option<String>,
+    pub limit: u64,
+}
+
+pub async fn alarms<C: ConnectionTrait>(c: &C, f: &AlarmFilter) -> Result<Vec<Alarm>, DbErr> {
+    let mut w = vec!["1 = 1".to_string()];
+    let mut values: Vec<Value> = vec![];
+    match f.state.as_deref() {
+        Some("open") => w.push("state <> 'cleared'".into()),
+        Some(s) => {
+            values.push(s.into());
+            w.push(format!("state = ${}", values.len()));
+        }
+        None => {}
+    }
+    if let Some(d) = &f.department {
+        values.push(d.clone().into());
+        w.push(format!("department = ${}", values.len()));
+    }
+    if let Some(d) = &f.device {
+        values.push(d.clone().into());
+        w.push(format!("device_key = ${}", values.len()));
+    }
+    values.push((f.limit as i64).into());
+    let sql = format!("SELECT * FROM telemetry_alarms WHERE {} ORDER BY raised_at DESC, id LIMIT ${}", w.join(" AND "), values.len());
+    query_all(c, &sql, values).await?.iter().map(alarm).collect()
+}
+
+pub async fn alarm_by_id<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Alarm>, DbErr> {
+    query_opt(c, "SELECT * FROM telemetry_alarms WHERE id = $1", [id.into()]).await?.map(|r| alarm(&r)).transpose()
+}
+
+pub async fn acknowledge<C: ConnectionTrait>(c: &C, id: &str, by: &str, now: i64) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "UPDATE telemetry_alarms SET state = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND state = 'raised'",
+        [now.into(), by.into(), id.into()],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+fn open_key(rule: &str, device: &str) -> String {
+    format!("{rule}|{device}")
+}
+
+async fn open_alarm_id<C: ConnectionTrait>(c: &C, rule: &str, device: &str) -> Result<Option<String>, DbErr> {
+    query_opt(c, "SELECT id FROM telemetry_alarms WHERE open_key = $1", [open_key(rule, device).into()]).await?.map(|r| col(&r, "id")).transpose()
+}
+
+struct Raise<'a> {
+    rule: &'a Rule,
+    device: &'a str,
+    quantity: Option<&'a str>,
+    department: Option<&'a str>,
+    message: String,
+    value: Option<f64>,
+    reading_ts: Option<i64>,
+}
+
+/// Raise an alarm and queue its event, in one transaction; false if one was already open.
+async fn raise(ctx: &Ctx, a: Raise<'_>) -> Result<bool, DbErr> {
+    let now = ctx.now().0;
+    let id = uuid::Uuid::now_v7().to_string();
+    let department = a.rule.department.as_deref().or(a.department);
+    let txn = ctx.db.begin().await?;
+    let n = exec(
+        &txn,
+        "INSERT INTO telemetry_alarms (id, rule_id, device_key, quantity, severity, department, state, message, value, reading_ts, raised_at, open_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'raised', $7, $8, $9, $10, $11) ON CONFLICT (open_key) DO NOTHING",
+        [
+            id.clone().into(),
+            a.rule.id.clone().into(),
+            a.device.into(),
+            opt_str(a.quantity.map(str::to_string)),
+            a.rule.severity.clone().into(),
+            opt_str(department.map(str::to_string)),
+            a.message.clone().into(),
+            Value::Double(a.value),
+            Value::BigInt(a.reading_ts),
+            now.into(),
+            open_key(&a.rule.id, a.device).into(),
+        ],
+    )
+    .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let event = serde_json::json!({
+        "alarm": id, "rule": a.rule.id, "rule_name": a.rule.name, "device": a.device, "quantity": a.quantity,
+        "severity": a.rule.severity, "department": department, "message": a.message, "value": a.value,
+        "time": kernel::Timestamp(now).rfc3339(),
+    });
+    kernel::outbox::enqueue(&txn, &ctx.keys, ctx.now(), "event.telemetry.alarm.raised", &event).await?;
+    txn.commit().await?;
+    metrics::counter!("telemetry_alarms_raised_total", "severity" => a.rule.severity.clone()).increment(1);
+    Ok(true)
+}
+
+async fn clear(ctx: &Ctx, rule: &Rule, device: &str) -> Result<bool, DbErr> {
+    let now = ctx.now().0;
+    let txn = ctx.db.begin().await?;
+    let Some(id) = open_alarm_id(&txn, &rule.id, device).await? else {
+        return Ok(false);
+    };
+    exec(&txn, "UPDATE telemetry_alarms SET state = 'cleared', cleared_at = $1, open_key = NULL WHERE id = $2", [now.into(), id.clone().into()])
+        .await?;
+    let event = serde_json::json!({"alarm": id, "rule": rule.id, "device": device, "time": kernel::Timestamp(now).rfc3339()});
+    kernel::outbox::enqueue(&txn, &ctx.keys, ctx.now(), "event.telemetry.alarm.cleared", &event).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// What the engine needs to know about a series.
+struct SeriesInfo {
+    device: String,
+    device_type: String,
+    department: Option<String>,
+    quantity: String,
+    unit: String,
+    assets: Vec<String>,
+}
+
+async fn series_info<C: ConnectionTrait>(c: &C, ids: &[i64]) -> Result<HashMap<i64, SeriesInfo>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT s.id, s.quantity, s.unit, d.id AS device_id, d.key, d.type, d.department FROM telemetry_series s \
+             JOIN telemetry_devices d ON d.id = s.device_id WHERE s.id IN ({})",
+            marks.join(", ")
+        );
+        let rows = query_all(c, &sql, chunk.iter().map(|i| Value::from(*i))).await?;
+        let mut device_ids = vec![];
+        for r in &rows {
+            device_ids.push(col::<i64>(r, "device_id")?);
+            out.insert(
+                col::<i64>(r, "id")?,
+                SeriesInfo {
+                    device: col(r, "key")?,
+                    device_type: col(r, "type")?,
+                    department: col(r, "department")?,
+                    quantity: col(r, "quantity")?,
+                    unit: col(r, "unit")?,
+                    assets: vec![],
+                },
+            );
+        }
+        device_ids.sort_unstable();
+        device_ids.dedup();
+        if device_ids.is_empty() {
+            continue;
+        }
+        let marks: Vec<String> = (1..=device_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT d.key AS dk, a.key AS ak FROM telemetry_device_assets l JOIN telemetry_devices d ON d.id = l.device_id \
+             JOIN telemetry_assets a ON a.id = l.asset_id WHERE l.device_id IN ({})",
+            marks.join(", ")
+        );
+        let mut by_device: HashMap<String, Vec<String>> = HashMap::new();
+        for r in query_all(c, &sql, device_ids.iter().map(|i| Value::from(*i))).await? {
+            by_device.entry(col(&r, "dk")?).or_default().push(col(&r, "ak")?);
+        }
+        for info in out.values_mut() {
+            if let Some(a) = by_device.get(&info.device) {
+                info.assets = a.clone();
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn applies(rule: &Rule, s: &SeriesInfo) -> bool {
+    rule.enabled
+        && rule.quantity.as_ref().is_none_or(|q| *q == s.quantity)
+        && match rule.scope_kind.as_str() {
+            "type" => rule.scope == s.device_type,
+            "device" => rule.scope == s.device,
+            "asset" => s.assets.contains(&rule.scope),
+            _ => false,
+        }
+}
+
+async fn observe(ctx: &Ctx, rule: &Rule, series: i64, r: &Reading) -> Result<Observation, DbErr> {
+    let c = ctx.db.conn();
+    let mut o = Observation { value: r.value, ..Default::default() };
+    match &rule.condition {
+        Condition::Rate { window_minutes, .. } => {
+            let before = r.ts - window_minutes * 60_000;
+            let prev = query_opt(
+                c,
+                "SELECT ts, value FROM telemetry_readings WHERE series_id = $1 AND ts <= $2 AND ts >= $3 ORDER BY ts DESC LIMIT 1",
+                [series.into(), before.into(), (before - window_minutes * 60_000).into()],
+            )
+            .await?;
+            if let Some(p) = prev {
+                let (pt, pv): (i64, f64) = (col(&p, "ts")?, col(&p, "value")?);
+                if r.ts > pt {
+                    o.rate_per_hour = Some((r.value - pv) / ((r.ts - pt) as f64 / 3_600_000.0));
+                }
+            }
+        }
+        Condition::Frozen { minutes } => {
+            let from = r.ts - minutes * 60_000;
+            let s = query_opt(
+                c,
+                "SELECT COUNT(*) AS n, MIN(value) AS lo, MAX(value) AS hi, MIN(ts) AS first FROM telemetry_readings WHERE series_id = $1 AND ts >= $2 AND ts <= $3",
+                [series.into(), from.into(), r.ts.into()],
+            )
+            .await?;
+            if let Some(s) = s {
+                let n: i64 = col(&s, "n")?;
+                let (lo, hi): (Option<f64>, Option<f64>) = (col(&s, "lo")?, col(&s, "hi")?);
+                // Enough readings spread over most of the window to call it frozen.
+                let first: Option<i64> = col(&s, "first")?;
+                let spans = first.is_some_and(|f| r.ts - f >= minutes * 60_000 * 3 / 4);
+                o.unchanged = match (lo, hi) {
+                    (Some(lo), Some(hi)) if lo != hi => Some(false),
+                    (Some(_), Some(_)) if n >= 3 && spans => Some(true),
+                    _ => None,
+                };
+            }
+        }
+        _ => {}
+    }
+    Ok(o)
+}
+
+fn message(rule: &Rule, s: &SeriesInfo, o: &Observation) -> String {
+    let unit = crate::types::unit_symbol(&s.unit);
+    match &rule.condition {
+        Condition::Threshold { above: Some(a), .. } if o.value > *a => format!("{} {} = {:.1} {unit} > {a} {unit}", s.device, s.quantity, o.value),
+        Condition::Threshold { below: Some(b), .. } => format!("{} {} = {:.1} {unit} < {b} {unit}", s.device, s.quantity, o.value),
+        Condition::Rate { per_hour, .. } => {
+            format!("{} {} changes {:.1} {unit}/h (limit {per_hour} {unit}/h)", s.device, s.quantity, o.rate_per_hour.unwrap_or_default())
+        }
+        Condition::Frozen { minutes } => format!("{} {} stuck at {:.2} {unit} for {minutes} min", s.device, s.quantity, o.value),
+        _ => format!("{}: {}", s.device, rule.name),
+    }
+}
+
+/// The engine: rules over committed readings, and the silence check.
+pub async fn run(ctx: Ctx, t: Telemetry) {
+    let mut rx = t.committed.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut cache: (Vec<Rule>, Instant) = (vec![], Instant::now() - Duration::from_secs(3600));
+    let mut version = u64::MAX;
+    let mut info: HashMap<i64, Arc<SeriesInfo>> = HashMap::new();
+    loop {
+        tokio::select! {
+            batch = rx.recv() => match batch {
+                Ok(b) => {
+                    let now_version = t.rules_version.load(std::sync::atomic::Ordering::Acquire);
+                    if cache.1.elapsed() > Duration::from_secs(5) || now_version != version {
+                        version = now_version;
+                        match rules(ctx.db.conn()).await {
+                            Ok(r) => cache = (r, Instant::now()),
+                            Err(e) => tracing::error!(error = %e, "loading rules failed"),
+                        }
+                        if info.len() > 200_000 { info.clear(); }
+                    }
+                    if let Err(e) = evaluate(&ctx, &cache.0, &mut info, &b).await {
+                        tracing::error!(error = %e, "evaluating rules failed");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(batches = n, "the rule engine fell behind; some readings were not evaluated");
+                    metrics::counter!("telemetry_rule_batches_skipped_total").increment(n);
+                }
+                Err(_) => return,
+            },
+            _ = tick.tick() => {
+                if let Err(e) = check_silence(&ctx, &cache.0).await {
+                    tracing::error!(error = %e, "silence check failed");
+                }
+            }
+        }
+    }
+}
+
+async fn evaluate(ctx: &Ctx, rules: &[Rule], info: &mut HashMap<i64, Arc<SeriesInfo>>, batch: &CommittedBatch) -> Result<(), DbErr> {
+    if rules.iter().all(|r| !r.enabled) {
+        return Ok(());
+    }
+    let missing: Vec<i64> = {
+        let mut m: Vec<i64> = batch.readings.iter().map(|r| r.series).filter(|s| !info.contains_key(s)).collect();
+        m.sort_unstable();
+        m.dedup();
+        m
+    };
+    if !missing.is_empty() {
+        for (id, i) in series_info(ctx.db.conn(), &missing).await? {
+            info.insert(id, Arc::new(i));
+        }
+    }
+    // Open alarms are few: one query instead of one per device and rule.
+    let open_keys: std::collections::HashSet<String> =
+        query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", [])
+            .await?
+            .iter()
+            .filter_map(|r| col(r, "open_key").ok())
+            .collect();
+    let mut by_series: HashMap<i64, Vec<&Reading>> = HashMap::new();
+    for r in batch.readings.iter() {
+        by_series.entry(r.series).or_default().push(r);
+    }
+    for (series, mut readings) in by_series {
+        let Some(s) = info.get(&series).cloned() else { continue };
+        let applicable: Vec<&Rule> = rules.iter().filter(|r| applies(r, &s)).collect();
+        if applicable.is_empty() {
+            continue;
+        }
+        readings.sort_by_key(|r| r.ts);
+        for rule in applicable {
+            let mut open = open_keys.contains(&open_key(&rule.id, &s.device));
+            for r in &readings {
+                let o = observe(ctx, rule, series, r).await?;
+                match decide(&rule.condition, open, &o) {
+                    Decision::Raise => {
+                        let raise_args = Raise {
+                            rule,
+                            device: &s.device,
+                            quantity: Some(&s.quantity),
+                            department: s.department.as_deref(),
+                            message: message(rule, &s, &o),
+                            value: Some(r.value),
+                            reading_ts: Some(r.ts),
+                        };
+                        raise(ctx, raise_args).await?;
+                        metrics::histogram!("telemetry_reading_to_alarm_seconds").record(batch.received.elapsed().as_secs_f64());
+                        open = true;
+                    }
+                    Decision::Clear => {
+                        clear(ctx, rule, &s.device).await?;
+                        open = false;
+                    }
+                    Decision::Keep => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Raise `silent` alarms for devices heard from before but not for the rule's minutes.
+async fn check_silence(ctx: &Ctx, rules: &[Rule]) -> Result<(), DbErr> {
+    let now = ctx.now().0;
+    for rule in rules.iter().filter(|r| r.enabled) {
+        let Condition::Silent { minutes } = rule.condition else { continue };
+        let column = match rule.scope_kind.as_str() {
+            "type" => "d.type",
+            "device" => "d.key",
+            _ => "a.key",
+        };
+        let join = if rule.scope_kind == "asset" {
+            " JOIN telemetry_device_assets l ON l.device_id = d.id JOIN telemetry_assets a ON a.id = l.asset_id"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT d.key, d.department, d.last_seen FROM telemetry_devices d{join} WHERE {column} = $1 AND d.status = 'active' \
+             AND d.last_seen IS NOT NULL AND d.last_seen < $2 LIMIT 10000"
+        );
+        for r in query_all(ctx.db.conn(), &sql, [rule.scope.clone().into(), (now - minutes * 60_000).into()]).await? {
+            let key: String = col(&r, "key")?;
+            let department: Option<String> = col(&r, "department")?;
+            let last: i64 = col(&r, "last_seen")?;
+            let message = format!("{key}: no reading for {} min (limit {minutes} min)", (now - last) / 60_000);
+            let a = Raise { rule, device: &key, quantity: None, department: department.as_deref(), message, value: None, reading_ts: Some(last) };
+            raise(ctx, a).await?;
+        }
+    }
+    Ok(())
+}
