@@ -104,12 +104,14 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     let mqtt = start_mqtt(&ctx, &telemetry).await?;
     let alarms = tokio::spawn(telemetry::alarms::run(ctx.clone(), telemetry.clone()));
+    let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
     anchor.abort();
     alarms.abort();
+    commands.abort();
     for task in mqtt {
         task.abort();
     }
@@ -126,6 +128,7 @@ async fn start_mqtt(ctx: &Ctx, t: &telemetry::Telemetry) -> anyhow::Result<Vec<t
             .map_err(|e| anyhow::anyhow!("MQTT broker cannot listen on {listen}: {e} (set --mqtt-listen to another address, or off)"))?;
         println!("MQTT broker listening on {}", listener.local_addr()?);
         let broker = std::sync::Arc::new(telemetry::mqtt::broker::Broker::default());
+        t.add_delivery(broker.clone());
         tasks.push(tokio::spawn(telemetry::mqtt::broker::serve(listener, broker, ctx.clone(), t.clone())));
     }
     if let Some(url) = t.config.mqtt_external.clone() {

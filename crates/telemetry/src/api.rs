@@ -20,8 +20,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm),
-    components(schemas(crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule),
+    components(schemas(crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -36,6 +36,12 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/latest", get(latest))
         .route("/api/v1/telemetry/series", get(series))
         .route("/api/v1/telemetry/rejections", get(rejections))
+        .route("/api/v1/telemetry/devices/{key}/commands", post(command_device))
+        .route("/api/v1/telemetry/commands", get(list_commands))
+        .route("/api/v1/telemetry/command-groups", post(command_group))
+        .route("/api/v1/telemetry/command-groups/{id}", get(group_status))
+        .route("/api/v1/telemetry/schedules", get(list_schedules).post(create_schedule))
+        .route("/api/v1/telemetry/schedules/{id}", axum::routing::delete(delete_schedule))
         .route("/api/v1/telemetry/rules", get(list_rules).post(create_rule))
         .route("/api/v1/telemetry/rules/{id}", axum::routing::delete(delete_rule))
         .route("/api/v1/telemetry/alarms", get(list_alarms))
@@ -626,4 +632,152 @@ async fn list_alarms(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery
     ))]
 async fn acknowledge_alarm(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<crate::alarms::Alarm>> {
     Ok(axum::Json(service::acknowledge_alarm(&ctx, &actor, &id).await?))
+}
+
+/// Send a command to one device over MQTT; follow its state in /api/v1/telemetry/commands.
+#[utoipa::path(post, path = "/api/v1/telemetry/devices/{key}/commands", tag = "telemetry", params(("key" = String, Path, description = "Device key")),
+    request_body = service::CommandInput,
+    responses(
+        (status = 202, description = "Queued", body = crate::commands::Command),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the device's department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown command, bad parameters, or not one the device takes", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn command_device(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<service::CommandInput>,
+) -> AppResult<Response> {
+    let cmd = service::command_device(&ctx, &t, &actor, &key, input).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(cmd)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct GroupStarted {
+    id: String,
+    /// Devices addressed (one command each).
+    devices: usize,
+}
+
+/// Send a command to a group of devices (by type, asset or attribute, e.g. a feeder).
+#[utoipa::path(post, path = "/api/v1/telemetry/command-groups", tag = "telemetry", request_body = service::GroupCommandInput,
+    responses(
+        (status = 202, description = "Queued", body = GroupStarted),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Some devices belong to another department", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No devices, unknown command or bad parameters", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn command_group(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    ApiJson(input): ApiJson<service::GroupCommandInput>,
+) -> AppResult<Response> {
+    let (id, devices) = service::command_group(&ctx, &t, &actor, input).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(GroupStarted { id, devices })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct GroupStatus {
+    id: String,
+    /// Commands per state (pending, sent, acknowledged, done, failed, timed_out).
+    states: std::collections::BTreeMap<String, i64>,
+}
+
+/// How far a group command got, device by device.
+#[utoipa::path(get, path = "/api/v1/telemetry/command-groups/{id}", tag = "telemetry", params(("id" = String, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "Counts per state", body = GroupStatus),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn group_status(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<GroupStatus>> {
+    actor.check(Permission::ReadTelemetry)?;
+    let counts = crate::commands::group_counts(ctx.db.conn(), &id).await?;
+    if counts.is_empty() {
+        return Err(AppError::not_found());
+    }
+    Ok(axum::Json(GroupStatus { id, states: counts.into_iter().collect() }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct CommandQuery {
+    device: Option<String>,
+    group: Option<String>,
+    state: Option<String>,
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<u64>,
+}
+
+/// Commands, newest first, with their state (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/commands", tag = "telemetry", params(CommandQuery),
+    responses(
+        (status = 200, description = "Commands", body = [crate::commands::Command]),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_commands(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<CommandQuery>,
+) -> AppResult<axum::Json<Vec<crate::commands::Command>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    let f = crate::commands::CommandFilter { device: q.device, group: q.group, state: q.state, limit: limit(q.limit, 500, 5000)? };
+    Ok(axum::Json(crate::commands::list(ctx.db.conn(), &f).await?))
+}
+
+/// Daily schedules (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/schedules", tag = "telemetry",
+    responses(
+        (status = 200, description = "Schedules", body = [crate::commands::Schedule]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_schedules(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::commands::Schedule>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::commands::schedules(ctx.db.conn()).await?))
+}
+
+/// A command every day at a local time, undone at another (e.g. dim to 40 % from 23:00 to 05:00).
+#[utoipa::path(post, path = "/api/v1/telemetry/schedules", tag = "telemetry", request_body = service::ScheduleInput,
+    responses(
+        (status = 201, description = "Scheduled", body = crate::commands::Schedule),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Some devices belong to another department", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid schedule", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_schedule(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    ApiJson(input): ApiJson<service::ScheduleInput>,
+) -> AppResult<Response> {
+    let s = service::create_schedule(&ctx, &t, &actor, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+}
+
+/// Stop a schedule.
+#[utoipa::path(delete, path = "/api/v1/telemetry/schedules/{id}", tag = "telemetry", params(("id" = String, Path, description = "Schedule id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the schedule's department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such schedule", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn delete_schedule(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<StatusCode> {
+    service::delete_schedule(&ctx, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 
 pub mod alarms;
 pub mod api;
+pub mod commands;
 pub mod demo;
 pub mod ingest;
 pub mod model;
@@ -63,6 +64,10 @@ pub struct Inner {
     /// Bumped when this process changes rules, so the engine reloads at once
     /// (other processes' changes are seen within seconds).
     pub rules_version: std::sync::atomic::AtomicU64,
+    /// Where commands go out: the embedded broker, an external one, or both.
+    bus: RwLock<Vec<Arc<dyn commands::Delivery>>>,
+    /// Device answers to commands, stored in batches.
+    pub acks: tokio::sync::mpsc::Sender<commands::AckJob>,
     /// Device token hash → device key (or none), with the time it was looked up.
     tokens: RwLock<HashMap<String, (Option<String>, Instant)>>,
 }
@@ -84,12 +89,16 @@ impl Telemetry {
         let all = types::catalogue(&config.types)?;
         let (committed, _) = tokio::sync::broadcast::channel(64);
         let writer = Writer::start(ctx.clone(), committed.clone());
+        let (acks, ack_rx) = tokio::sync::mpsc::channel(10_000);
+        tokio::spawn(commands::ack_writer(ctx.clone(), ack_rx));
         Ok(Telemetry(Arc::new(Inner {
             config,
             registry: Registry::new(&all),
             writer,
             committed,
             rules_version: Default::default(),
+            bus: RwLock::default(),
+            acks,
             tokens: RwLock::default(),
         })))
     }
@@ -134,6 +143,23 @@ impl Telemetry {
         }
     }
 
+    /// Add a way to deliver commands (at start).
+    pub fn add_delivery(&self, d: Arc<dyn commands::Delivery>) {
+        self.bus.write().expect("bus").push(d);
+    }
+
+    pub fn bus(&self) -> Vec<Arc<dyn commands::Delivery>> {
+        self.bus.read().expect("bus").clone()
+    }
+
+    /// Store a device's answer to a command; true once committed.
+    pub async fn answer(&self, device: &str, payload: &[u8]) -> Result<bool, String> {
+        let ack: commands::Ack = serde_json::from_slice(payload).map_err(|e| format!("not an answer: {e}"))?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.acks.send(((device.to_string(), ack), tx)).await.map_err(|_| "answers are not stored now".to_string())?;
+        rx.await.map_err(|_| "answers are not stored now".to_string())
+    }
+
     /// After a credential change, look every token up again.
     pub fn forget_tokens(&self) {
         self.tokens.write().expect("token cache").clear();
@@ -149,6 +175,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
         postgres: Some(include_str!("../migrations/0001_telemetry.pg.sql")),
     },
     kernel::db::Migration { id: "telemetry-0002-rules-alarms", sql: include_str!("../migrations/0002_rules_alarms.sql"), postgres: None },
+    kernel::db::Migration { id: "telemetry-0003-commands", sql: include_str!("../migrations/0003_commands.sql"), postgres: None },
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {

@@ -605,3 +605,189 @@ pub async fn load_demo_rules(ctx: &Ctx, t: &Telemetry) -> AppResult<usize> {
     txn.commit().await?;
     Ok(rules.len())
 }
+
+/// A command as staff send it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandInput {
+    /// `switch` ({"on": true}), `dim` ({"level": 40}) or `setpoint` ({"value": 21}).
+    #[schema(example = "dim")]
+    pub command: String,
+    #[schema(value_type = Object, example = json!({"level": 40}))]
+    pub params: serde_json::Value,
+    /// Give up after this many seconds without an answer (default 120, group 600).
+    #[schema(minimum = 10, maximum = 86400)]
+    pub timeout_seconds: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupCommandInput {
+    #[schema(example = "Zatemnitev RP-07")]
+    pub name: String,
+    pub command: String,
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    pub selector: crate::commands::Selector,
+    #[schema(minimum = 10, maximum = 86400)]
+    pub timeout_seconds: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    #[schema(example = "Nočna zatemnitev RP-07")]
+    pub name: String,
+    pub command: String,
+    #[schema(value_type = Object, example = json!({"level": 40}))]
+    pub params: serde_json::Value,
+    /// Sent at `end` (e.g. {"level": 100}); needed when `end` is given.
+    #[schema(value_type = Option<Object>)]
+    pub end_params: Option<serde_json::Value>,
+    pub selector: crate::commands::Selector,
+    /// Local time, HH:MM.
+    #[schema(example = "23:00")]
+    pub start: String,
+    #[schema(example = "05:00")]
+    pub end: Option<String>,
+}
+
+fn timeout(secs: Option<u64>, default: u64) -> AppResult<std::time::Duration> {
+    match secs.unwrap_or(default) {
+        s @ 10..=86_400 => Ok(std::time::Duration::from_secs(s)),
+        _ => Err(AppError::field("timeout_seconds", "out_of_range")),
+    }
+}
+
+/// Every addressed device must take the command and belong to the user's department.
+fn check_targets(t: &Telemetry, user: &UserActor, devices: &[Device], command: &str, params: &serde_json::Value) -> AppResult<()> {
+    if let Err(code) = crate::commands::check_params(command, params) {
+        return Err(AppError::field(if code == "unknown_command" { "command" } else { "params" }, code));
+    }
+    if devices.is_empty() {
+        return Err(AppError::field("selector", "no_devices"));
+    }
+    if let Some(d) = devices.iter().find(|d| t.registry.device_type(&d.device_type).is_none_or(|ty| !ty.commands.iter().any(|c| c == command))) {
+        return Err(AppError::field("command", "not_supported").with_detail(format!("{} ({}) does not take {command}", d.key, d.device_type)));
+    }
+    for d in devices {
+        may_manage(user, d.department.as_deref())?;
+    }
+    Ok(())
+}
+
+pub async fn command_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, key: &str, input: CommandInput) -> AppResult<crate::commands::Command> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let device = store::device_by_key(ctx.db.conn(), key).await?.ok_or_else(AppError::not_found)?;
+    check_targets(t, user, std::slice::from_ref(&device), &input.command, &input.params)?;
+    let timeout = timeout(input.timeout_seconds, 120)?;
+    let txn = ctx.db.begin().await?;
+    let actor = who(user);
+    let order = crate::commands::Order { name: &input.command, command: &input.command, params: &input.params, actor: &actor, timeout };
+    let ids = crate::commands::enqueue(&txn, std::slice::from_ref(&device.key), &order, None, ctx.now().0).await?;
+    let subject = format!("device:{key}");
+    ctx.audit(
+        &txn,
+        AuditEntry {
+            actor: &who(user),
+            action: "telemetry.command",
+            subject: &subject,
+            outcome: "ok",
+            detail: json!({"id": ids[0], "command": input.command, "params": input.params}),
+        },
+    )
+    .await?;
+    let cmd = crate::commands::by_id(&txn, &ids[0]).await?.ok_or_else(|| AppError::internal("command vanished"))?;
+    txn.commit().await?;
+    Ok(cmd)
+}
+
+pub async fn command_group(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: GroupCommandInput) -> AppResult<(String, usize)> {
+    let user = actor.check(Permission::ManageDevices)?;
+    if input.name.trim().is_empty() {
+        return Err(AppError::field("name", "required"));
+    }
+    if input.selector.is_empty() {
+        return Err(AppError::field("selector", "required"));
+    }
+    let devices = crate::commands::resolve(ctx.db.conn(), &input.selector).await?;
+    check_targets(t, user, &devices, &input.command, &input.params)?;
+    let timeout = timeout(input.timeout_seconds, 600)?;
+    let actor = who(user);
+    let order = crate::commands::Order { name: input.name.trim(), command: &input.command, params: &input.params, actor: &actor, timeout };
+    Ok(crate::commands::start_group(ctx, &order, &input.selector, None).await?)
+}
+
+pub async fn create_schedule(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: ScheduleInput) -> AppResult<crate::commands::Schedule> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let mut errors = vec![];
+    if input.name.trim().is_empty() {
+        errors.push(FieldError { field: "name".into(), code: "required".into() });
+    }
+    if crate::commands::parse_hhmm(&input.start).is_none() {
+        errors.push(FieldError { field: "start".into(), code: "not_a_time".into() });
+    }
+    if input.end.as_deref().is_some_and(|e| crate::commands::parse_hhmm(e).is_none()) {
+        errors.push(FieldError { field: "end".into(), code: "not_a_time".into() });
+    }
+    if input.end.is_some() != input.end_params.is_some() {
+        errors.push(FieldError { field: "end_params".into(), code: "end_and_end_params_together".into() });
+    }
+    if let Some(p) = &input.end_params
+        && crate::commands::check_params(&input.command, p).is_err()
+    {
+        errors.push(FieldError { field: "end_params".into(), code: "invalid".into() });
+    }
+    if input.selector.is_empty() {
+        errors.push(FieldError { field: "selector".into(), code: "required".into() });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let devices = crate::commands::resolve(ctx.db.conn(), &input.selector).await?;
+    check_targets(t, user, &devices, &input.command, &input.params)?;
+    let s = crate::commands::Schedule {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: input.name.trim().to_string(),
+        command: input.command,
+        params: input.params,
+        end_params: input.end_params,
+        selector: input.selector,
+        start: input.start,
+        end: input.end,
+        department: user.department.clone(),
+        enabled: true,
+    };
+    let txn = ctx.db.begin().await?;
+    crate::commands::insert_schedule(&txn, &s, &who(user), ctx.now().0).await?;
+    let subject = format!("schedule:{}", s.id);
+    ctx.audit(
+        &txn,
+        AuditEntry {
+            actor: &who(user),
+            action: "telemetry.schedule.create",
+            subject: &subject,
+            outcome: "ok",
+            detail: json!({"name": s.name, "devices": devices.len()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(s)
+}
+
+pub async fn delete_schedule(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let txn = ctx.db.begin().await?;
+    let s = crate::commands::schedule_by_id(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    may_manage(user, s.department.as_deref())?;
+    crate::commands::delete_schedule(&txn, id).await?;
+    let subject = format!("schedule:{id}");
+    ctx.audit(
+        &txn,
+        AuditEntry { actor: &who(user), action: "telemetry.schedule.delete", subject: &subject, outcome: "ok", detail: json!({"name": s.name}) },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -207,3 +207,108 @@ async fn readings_arrive_through_an_external_mosquitto() {
     }
     panic!("no reading arrived through Mosquitto; log:\n{}", server.log_text());
 }
+
+async fn command_state(staff: &Client, device: &str, want: &str) -> serde_json::Value {
+    for _ in 0..150 {
+        let (_, list) = staff.json(Method::GET, &format!("/api/v1/telemetry/commands?device={device}"), json!(null)).await;
+        if list[0]["state"] == want {
+            return list[0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, list) = staff.json(Method::GET, &format!("/api/v1/telemetry/commands?device={device}"), json!(null)).await;
+    panic!("command of {device} never became {want}: {list}");
+}
+
+#[tokio::test]
+async fn commands_reach_devices_and_come_back_acknowledged() {
+    let server = Server::start().await;
+    let (staff, token) = lamp_with_token(&server, "m-lum-c").await;
+    let (s, _) =
+        staff.json(Method::POST, "/api/v1/telemetry/devices", json!({"key": "m-lum-d", "type": "Streetlight", "name": "Brez povezave"})).await;
+    assert_eq!(s, 201);
+
+    // The device listens on its command topic and answers.
+    let (device, mut ev) = AsyncClient::new(options(&server, "m-lum-c", "m-lum-c", &token), 10);
+    device.subscribe("obcina/devices/m-lum-c/commands", QoS::AtLeastOnce).await.unwrap();
+    until(&mut ev, |e| matches!(e, Event::Incoming(Packet::SubAck(_)))).await.unwrap();
+    let answering = tokio::spawn(async move {
+        loop {
+            match ev.poll().await {
+                Ok(Event::Incoming(Packet::Publish(p))) => {
+                    let cmd: serde_json::Value = serde_json::from_slice(&p.payload).unwrap();
+                    assert_eq!((cmd["command"].as_str(), cmd["params"]["level"].as_f64()), (Some("dim"), Some(40.0)));
+                    for status in ["acknowledged", "done"] {
+                        let answer = json!({"id": cmd["id"], "status": status}).to_string();
+                        device.publish("obcina/devices/m-lum-c/commands/ack", QoS::AtLeastOnce, false, answer).await.unwrap();
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+
+    let (s, cmd) = staff.json(Method::POST, "/api/v1/telemetry/devices/m-lum-c/commands", json!({"command": "dim", "params": {"level": 40}})).await;
+    assert_eq!((s, cmd["state"].as_str()), (202, Some("pending")), "{cmd}");
+    let done = command_state(&staff, "m-lum-c", "done").await;
+    assert!(done["sent_at"].is_string() && done["acknowledged_at"].is_string() && done["finished_at"].is_string(), "{done}");
+
+    // Refusals: a command the type does not take, bad parameters, another department.
+    let (s, body) =
+        staff.json(Method::POST, "/api/v1/telemetry/devices/m-lum-c/commands", json!({"command": "setpoint", "params": {"value": 21}})).await;
+    assert_eq!((s, body["errors"][0]["code"].as_str()), (422, Some("not_supported")));
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/devices/m-lum-c/commands", json!({"command": "dim", "params": {"level": 140}})).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("params")));
+    let water = privileged_in(&server, "staff", &unique_email("vodovod"), "Komunalno podjetje Ptuj d.d.").await;
+    enable_totp(&water).await;
+    let (s, _) = water.json(Method::POST, "/api/v1/telemetry/devices/m-lum-c/commands", json!({"command": "dim", "params": {"level": 10}})).await;
+    assert_eq!(s, 403);
+
+    // A group: the connected lamp is done, the one offline times out.
+    let (s, group) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/command-groups",
+            json!({"name": "Test", "command": "dim", "params": {"level": 40}, "selector": {"keys": ["m-lum-c", "m-lum-d"]}, "timeout_seconds": 10}),
+        )
+        .await;
+    assert_eq!((s, group["devices"].as_u64()), (202, Some(2)), "{group}");
+    let id = group["id"].as_str().unwrap();
+    let mut states = json!(null);
+    for _ in 0..150 {
+        states = staff.json(Method::GET, &format!("/api/v1/telemetry/command-groups/{id}"), json!(null)).await.1;
+        if states["states"] == json!({"done": 1, "timed_out": 1}) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(states["states"], json!({"done": 1, "timed_out": 1}));
+
+    // The night schedule of a demo feeder: 70 lamps, 40 % from 23:00 to 05:00.
+    let (s, sched) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/schedules",
+            json!({"name": "Nočna zatemnitev RP-07", "command": "dim", "params": {"level": 40}, "end_params": {"level": 100},
+                "selector": {"type": "Streetlight", "attrs": {"feeder": "RP-07"}}, "start": "23:00", "end": "05:00"}),
+        )
+        .await;
+    assert_eq!((s, sched["start"].as_str(), sched["end"].as_str()), (201, Some("23:00"), Some("05:00")), "{sched}");
+    let (s, body) = staff
+        .json(
+            Method::POST,
+            "/api/v1/telemetry/schedules",
+            json!({"name": "x", "command": "dim", "params": {"level": 40}, "selector": {"type": "Streetlight"}, "start": "25:00", "end": "05:00"}),
+        )
+        .await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!((s, fields), (422, vec!["start", "end_params"]));
+
+    // Every command is in the audit log.
+    let audited = server
+        .query_i64("SELECT COUNT(*) FROM audit_log WHERE action IN ('telemetry.command', 'telemetry.command.group', 'telemetry.schedule.create')")
+        .await;
+    assert_eq!(audited, vec![3]);
+    answering.abort();
+}

@@ -213,6 +213,20 @@ async fn read_loop(
                         }
                     });
                     send(Pending::Wait(job)).await?;
+                } else if tail == "commands/ack" {
+                    broker.publish(&topic, payload.clone(), qos);
+                    let (t, key) = (t.clone(), key.to_string());
+                    let job = tokio::spawn(async move {
+                        match t.answer(&key, &payload).await {
+                            Ok(true) => Ok(ack(qos, pkid, None)),
+                            Ok(false) => Err(()),
+                            Err(e) => {
+                                tracing::debug!(error = %e, "a device sent a malformed answer");
+                                Ok(ack(qos, pkid, Some(Refusal::PayloadFormatInvalid)))
+                            }
+                        }
+                    });
+                    send(Pending::Wait(job)).await?;
                 } else {
                     broker.publish(&topic, payload, qos);
                     if let Some(a) = ack(qos, pkid, None) {

@@ -31,6 +31,15 @@ pub fn options(url: &str, client_id: &str) -> Result<MqttOptions, String> {
     Ok(o)
 }
 
+/// Commands go out through the external broker.
+struct ExternalBus(AsyncClient);
+
+impl crate::commands::Delivery for ExternalBus {
+    fn deliver(&self, device: &str, payload: bytes::Bytes) -> bool {
+        self.0.try_publish(format!("{PREFIX}{device}/commands"), QoS::AtLeastOnce, false, payload.to_vec()).is_ok()
+    }
+}
+
 /// Run until the task is dropped, reconnecting after failures.
 pub async fn run(url: String, ctx: Ctx, t: Telemetry) {
     // One persistent session per host; processes share the subscription.
@@ -43,20 +52,38 @@ pub async fn run(url: String, ctx: Ctx, t: Telemetry) {
         }
     };
     let (client, mut events) = AsyncClient::new(opts, 1024);
+    t.add_delivery(std::sync::Arc::new(ExternalBus(client.clone())));
     let filter = format!("$share/obcina/{PREFIX}+/readings");
+    let answers = format!("$share/obcina/{PREFIX}+/commands/ack");
     loop {
         match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!("connected to the external MQTT broker");
-                if let Err(e) = client.subscribe(filter.clone(), QoS::AtLeastOnce).await {
-                    tracing::error!(error = %e, "subscribing at the external broker failed");
+                for f in [&filter, &answers] {
+                    if let Err(e) = client.subscribe(f.clone(), QoS::AtLeastOnce).await {
+                        tracing::error!(error = %e, "subscribing at the external broker failed");
+                    }
                 }
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                let Some((key, "readings")) = parse_topic(&p.topic) else {
+                let (key, tail) = match parse_topic(&p.topic) {
+                    Some((k, tail)) => (k.to_string(), tail.to_string()),
+                    None => {
+                        let _ = client.ack(&p).await;
+                        continue;
+                    }
+                };
+                if tail == "commands/ack" {
+                    if !matches!(t.answer(&key, &p.payload).await, Ok(false)) {
+                        let _ = client.ack(&p).await;
+                    }
+                    continue;
+                }
+                if tail != "readings" {
                     let _ = client.ack(&p).await;
                     continue;
-                };
+                }
+                let key = key.as_str();
                 // The external broker authenticated the device and enforces its ACL.
                 let candidates = super::broker::candidates_for(key, &p.payload);
                 match t.ingest(&ctx, &Sender::Integration, candidates).await {
