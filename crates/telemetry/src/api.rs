@@ -20,8 +20,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule),
-    components(schemas(crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers),
+    components(schemas(crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -42,6 +42,11 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/command-groups/{id}", get(group_status))
         .route("/api/v1/telemetry/schedules", get(list_schedules).post(create_schedule))
         .route("/api/v1/telemetry/schedules/{id}", axum::routing::delete(delete_schedule))
+        .route("/api/v1/telemetry/analytics/water-sections", get(water_sections))
+        .route("/api/v1/telemetry/analytics/meters", get(meters))
+        .route("/api/v1/telemetry/analytics/buildings", get(buildings))
+        .route("/api/v1/telemetry/analytics/bins", get(bins))
+        .route("/api/v1/telemetry/analytics/rivers", get(rivers))
         .route("/api/v1/telemetry/rules", get(list_rules).post(create_rule))
         .route("/api/v1/telemetry/rules/{id}", axum::routing::delete(delete_rule))
         .route("/api/v1/telemetry/alarms", get(list_alarms))
@@ -780,4 +785,59 @@ async fn create_schedule(
 async fn delete_schedule(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<StatusCode> {
     service::delete_schedule(&ctx, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Water leaks: each network section's minimum night flow (02:00–04:00) against its households' night use (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/analytics/water-sections", tag = "telemetry",
+    responses(
+        (status = 200, description = "Sections", body = [crate::analytics::SectionNightFlow]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn water_sections(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::SectionNightFlow>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::analytics::water_sections(&ctx, ctx.now().0).await?))
+}
+
+/// Water meters that stopped, drift, or run all night (a leak behind the meter), over the last day (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/analytics/meters", tag = "telemetry",
+    responses(
+        (status = 200, description = "Findings", body = [crate::analytics::MeterFinding]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn meters(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::MeterFinding>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::analytics::meters(&ctx, ctx.now().0).await?))
+}
+
+/// Public buildings heated at night, at weekends or above 24 °C over the last week (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/analytics/buildings", tag = "telemetry",
+    responses(
+        (status = 200, description = "Buildings", body = [crate::analytics::BuildingHeat]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn buildings(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::BuildingHeat>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::analytics::buildings(&ctx, ctx.now().0).await?))
+}
+
+/// Bins with their fill rate and expected level at midnight; those to empty today first (staff).
+#[utoipa::path(get, path = "/api/v1/telemetry/analytics/bins", tag = "telemetry",
+    responses(
+        (status = 200, description = "Bins", body = [crate::analytics::BinForecast]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn bins(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::BinForecast>>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::analytics::bins(&ctx, ctx.now().0).await?))
+}
+
+/// River gauges: level, rise over three hours and hours to the flood level, soonest first (public).
+#[utoipa::path(get, path = "/api/v1/telemetry/analytics/rivers", tag = "telemetry",
+    responses((status = 200, description = "Gauges", body = [crate::analytics::RiverOutlook])))]
+async fn rivers(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<crate::analytics::RiverOutlook>>> {
+    Ok(axum::Json(crate::analytics::rivers(&ctx, ctx.now().0).await?))
 }

@@ -2,6 +2,7 @@
 //! MQTT, time series with rollups, and the views on them.
 
 pub mod alarms;
+pub mod analytics;
 pub mod api;
 pub mod commands;
 pub mod demo;

@@ -738,3 +738,45 @@ pub async fn count_assets_by_kind<C: ConnectionTrait>(c: &C) -> Result<Vec<(Stri
     let rows = query_all(c, "SELECT kind, COUNT(*) AS n FROM telemetry_assets GROUP BY kind", []).await?;
     rows.iter().map(|r| Ok((col(r, "kind")?, col(r, "n")?))).collect()
 }
+
+/// A rollup bucket of one device, for analytics over many devices at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bucket {
+    pub ts: i64,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+    pub last: f64,
+}
+
+/// Rollups of one quantity for every device of a type, by device key, oldest first.
+pub async fn rollups_by_type<C: ConnectionTrait>(
+    c: &C,
+    device_type: &str,
+    quantity: &str,
+    period: i64,
+    from: i64,
+    to: i64,
+) -> Result<HashMap<String, Vec<Bucket>>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT d.key, r.bucket, r.n, r.vsum, r.vmin, r.vmax, r.vlast FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id \
+         JOIN telemetry_devices d ON d.id = s.device_id WHERE d.type = $1 AND s.quantity = $2 AND r.period = $3 AND r.bucket >= $4 AND r.bucket < $5 \
+         ORDER BY d.key, r.bucket",
+        [device_type.into(), quantity.into(), period.into(), from.into(), to.into()],
+    )
+    .await?;
+    let mut out: HashMap<String, Vec<Bucket>> = HashMap::new();
+    for r in rows {
+        let n: i64 = col(&r, "n")?;
+        let sum: f64 = col(&r, "vsum")?;
+        out.entry(col(&r, "key")?).or_default().push(Bucket {
+            ts: col(&r, "bucket")?,
+            mean: sum / n.max(1) as f64,
+            min: col(&r, "vmin")?,
+            max: col(&r, "vmax")?,
+            last: col(&r, "vlast")?,
+        });
+    }
+    Ok(out)
+}

@@ -449,3 +449,38 @@ async fn rules_raise_acknowledge_and_clear_alarms_without_flapping() {
     let rate = a.iter().find(|x| x["quantity"] == "illuminanceLevel").unwrap();
     assert!(rate["message"].as_str().unwrap().contains("40.0 %/h"), "{}", rate["message"]);
 }
+
+#[tokio::test]
+async fn analytics_see_a_rising_river_and_a_full_bin() {
+    let server = Server::start().await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    // The last three hours, every five minutes: gauge 03 rises 30 cm an hour from 380 cm (flood at 450 cm).
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let start = now - now % 300 - 3 * 3600;
+    let mut lines = String::new();
+    for i in 0..=36 {
+        let t = start + i * 300;
+        lines.push_str(&format!("ptuj-river-03 currentLevel={} {t}\nptuj-river-04 currentLevel=180 {t}\n", 380.0 + 30.0 * i as f64 / 12.0));
+    }
+    for h in 0..6 {
+        lines.push_str(&format!("ptuj-bin-007 fillingLevel={} {}\n", 60 + 5 * h, now - now % 3600 - (5 - h) * 3600));
+    }
+    let (s, r) = post_lines(&c, &token, &lines, "s").await;
+    assert_eq!((s, r["rejected"].as_array().map(Vec::len)), (200, Some(0)), "{r}");
+
+    let (s, rivers) = c.json(Method::GET, "/api/v1/telemetry/analytics/rivers", json!(null)).await;
+    assert_eq!(s, 200, "rivers are public");
+    let first = &rivers[0];
+    assert_eq!((first["gauge"].as_str(), first["status"].as_str()), (Some("ptuj-river-03"), Some("flood")), "{first}");
+    assert!((first["rise_per_hour"].as_f64().unwrap() - 30.0).abs() < 0.01);
+    let calm = rivers.as_array().unwrap().iter().find(|g| g["gauge"] == "ptuj-river-04").unwrap();
+    assert_eq!(calm["status"], "normal");
+
+    let (s, _) = c.json(Method::GET, "/api/v1/telemetry/analytics/bins", json!(null)).await;
+    assert_eq!(s, 401, "bins are for staff");
+    let (_, bins) = admin.json(Method::GET, "/api/v1/telemetry/analytics/bins", json!(null)).await;
+    assert_eq!((bins[0]["bin"].as_str(), bins[0]["empty_today"].as_bool()), (Some("ptuj-bin-007"), Some(true)), "{}", bins[0]);
+}
