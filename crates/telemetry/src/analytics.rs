@@ -129,7 +129,7 @@ pub fn building_heat(building: &str, hourly: &[Bucket]) -> BuildingHeat {
         let (h, is_weekend) = local_hour(b.ts);
         if b.mean > 19.0 && is_weekend {
             weekend += 1;
-        } else if b.mean > 19.0 && (h >= 22 || h < 5) {
+        } else if b.mean > 19.0 && !(5..22).contains(&h) {
             night += 1;
         }
         if b.mean > 24.0 {
@@ -345,7 +345,7 @@ mod tests {
         assert_eq!((leaking.minimum_night_flow, leaking.expected, leaking.excess, leaking.leak), (Some(2832.0), 1332.0, Some(1500.0), true));
         let sound = night_flow_verdict("01", minimum_night_flow(&day(0.0)), 666.0, 2.0);
         assert!(!sound.leak);
-        assert_eq!(night_flow_verdict("x", None, 10.0, 2.0).leak, false, "no data, no verdict");
+        assert!(!night_flow_verdict("x", None, 10.0, 2.0).leak, "no data, no verdict");
     }
 
     #[test]
