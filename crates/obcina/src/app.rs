@@ -105,6 +105,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let mqtt = start_mqtt(&ctx, &telemetry).await?;
     let alarms = tokio::spawn(telemetry::alarms::run(ctx.clone(), telemetry.clone()));
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
+    let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
     let app = router(ctx, telemetry)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
@@ -112,6 +113,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     anchor.abort();
     alarms.abort();
     commands.abort();
+    retention.abort();
     for task in mqtt {
         task.abort();
     }

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod mqtt;
 pub mod ngsi;
+pub mod retention;
 pub mod rules;
 pub mod service;
 pub mod simulate;
@@ -37,11 +38,25 @@ pub struct TelemetryConfig {
     pub max_future_seconds: u64,
     /// Own device types, added to (or replacing) the built-in ones.
     pub types: Vec<types::DeviceType>,
+    /// Days 5-minute rollups are kept (raw readings: per type).
+    pub fine_rollup_days: u32,
+    /// Days hourly rollups are kept; daily rollups stay for ever.
+    pub hourly_rollup_days: u32,
+    /// How often old data is pruned.
+    pub retention_interval_seconds: u64,
 }
 
 impl Default for TelemetryConfig {
     fn default() -> Self {
-        TelemetryConfig { mqtt_listen: "127.0.0.1:1883".into(), mqtt_external: None, max_future_seconds: 300, types: vec![] }
+        TelemetryConfig {
+            mqtt_listen: "127.0.0.1:1883".into(),
+            mqtt_external: None,
+            max_future_seconds: 300,
+            types: vec![],
+            fine_rollup_days: 90,
+            hourly_rollup_days: 3650,
+            retention_interval_seconds: 3600,
+        }
     }
 }
 

@@ -484,3 +484,36 @@ async fn analytics_see_a_rising_river_and_a_full_bin() {
     let (_, bins) = admin.json(Method::GET, "/api/v1/telemetry/analytics/bins", json!(null)).await;
     assert_eq!((bins[0]["bin"].as_str(), bins[0]["empty_today"].as_bool()), (Some("ptuj-bin-007"), Some(true)), "{}", bins[0]);
 }
+
+#[tokio::test]
+async fn raw_readings_expire_by_type_while_rollups_stay() {
+    let server = Server::start_with_config("[telemetry]\nretention_interval_seconds = 1\n").await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    // Forty days ago: past the street lights' 30 days of raw data; yesterday: kept.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (old, recent) = (now - now % 3600 - 40 * 86_400, now - now % 3600 - 86_400);
+    let lines = format!("ptuj-lum-00001 illuminanceLevel=40 {old}\nptuj-lum-00001 illuminanceLevel=60 {recent}\n");
+    let (s, r) = post_lines(&c, &token, &lines, "s").await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(2)), "backfill of old data is accepted");
+    let day = |t: i64| kernel_rfc3339(t);
+    let q = format!("/api/v1/telemetry/series?device=ptuj-lum-00001&quantity=illuminanceLevel&from={}&to={}", day(old - 60), day(now));
+    let mut raw = json!(null);
+    for _ in 0..50 {
+        raw = admin.json(Method::GET, &q, json!(null)).await.1;
+        if raw["points"].as_array().is_some_and(|p| p.len() == 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(raw["points"].as_array().unwrap().len(), 1, "the 40-day-old raw reading is gone: {raw}");
+    let (_, hourly) = admin.json(Method::GET, &format!("{q}&resolution=1h"), json!(null)).await;
+    let means: Vec<f64> = hourly["points"].as_array().unwrap().iter().map(|p| p["mean"].as_f64().unwrap()).collect();
+    assert_eq!(means, vec![40.0, 60.0], "hourly rollups keep both");
+}
+
+fn kernel_rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
