@@ -197,3 +197,26 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
     api::router().merge(ngsi::router()).layer(axum::Extension(t))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_section_parses_and_typos_do_not() {
+        let doc = r#"
+mqtt_listen = "off"
+fine_rollup_days = 30
+[[types]]
+id = "SoilMoistureObserved"
+measure = "agri.protect"
+label = { sl = "Vlaga tal", en = "Soil moisture" }
+quantities = [ { name = "soilMoisture", unit = "P1", min = 0, max = 100 } ]
+"#;
+        let c = TelemetryConfig::from_table(&toml::from_str(doc).unwrap()).unwrap();
+        assert_eq!((c.mqtt_listen.as_str(), c.fine_rollup_days, c.types[0].raw_retention_days), ("off", 30, 30));
+        assert!(types::catalogue(&c.types).unwrap().iter().any(|t| t.id == "SoilMoistureObserved"));
+        let typo = TelemetryConfig::from_table(&toml::from_str("mqtt_lisen = \"off\"").unwrap()).unwrap_err();
+        assert!(typo.contains("mqtt_lisen"), "{typo}");
+    }
+}
