@@ -76,7 +76,7 @@ trap 'exit 143' TERM
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE=http://127.0.0.1:$PORT
 
-"$OBCINA_BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$SERVER_LOG" 2>&1 &
+"$OBCINA_BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --mqtt-listen 127.0.0.1:0 >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 
 ready=0

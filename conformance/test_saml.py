@@ -93,7 +93,7 @@ def server():
     port = free_port()
     log = open(os.path.join(tmp, "server.log"), "w")
     proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--config", config],
+        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "127.0.0.1:0", "--config", config],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     line = proc.stdout.readline()

@@ -178,7 +178,7 @@ async function startServer() {
   assert.ok(BIN, 'set OBCINA_BIN to the obcina binary (cargo build -p obcina)');
   assert.ok(fs.existsSync(BIN), `OBCINA_BIN=${BIN} does not exist`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'obcina-e2e-'));
-  const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+  const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--mqtt-listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
