@@ -717,6 +717,47 @@ async function staffWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- visitor pages
+
+/** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
+async function visitorWalk(browser, server) {
+  const label = 'visitor';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  for (const [device, size] of Object.entries(DEVICES)) {
+    const context = await browser.newContext({ ...size, locale: 'sl-SI', bypassCSP: true });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    try {
+      for (const lang of ['sl', 'en', 'de', 'it']) {
+        await page.goto(`${server.base}/lang/${lang}?next=%2F`);
+        for (const p of ['/environment', '/environment/board']) {
+          await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
+            const resp = await page.goto(`${server.base}${p}`);
+            assert.equal(resp.status(), 200);
+            assert.equal(await htmlLang(page), lang);
+            await axe(page);
+            await reflow(page);
+          }, { fatal: false });
+        }
+      }
+      if (device === 'phone') {
+        await ok('the board refreshes its figures in place, without a reload', async () => {
+          await page.goto(`${server.base}/environment/board?refresh=10`);
+          await page.evaluate(() => {
+            window.__notReloaded = true;
+            document.querySelector('#env-updated').dataset.old = 'yes';
+          });
+          // The old paragraph is replaced by a fresh one within the refresh time.
+          await page.waitForFunction(() => !document.querySelector('#env-updated')?.dataset.old, null, { timeout: 15_000 });
+          assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page reloaded');
+        }, { fatal: false });
+      }
+    } finally {
+      await context.close();
+    }
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -785,6 +826,10 @@ async function main() {
     const before = failed;
     await staffWalk(browser, server);
     console.log(`walk staff/phone: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const t1 = Date.now();
+    const beforeVisitor = failed;
+    await visitorWalk(browser, server);
+    console.log(`walk visitor pages: ${failed === beforeVisitor ? 'ok' : 'FAILED'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     await check('teardown', 'server still running after the walks', () => assert.equal(server.exited, null, `server exited: ${JSON.stringify(server.exited)}`), { fatal: false });
   } catch (e) {
     if (!(e instanceof WalkAborted)) {

@@ -166,6 +166,7 @@ async fn static_asset(Path(name): Path<String>) -> Response {
     match name.as_str() {
         "app.css" => asset("text/css", include_str!("../static/app.css"), CACHE),
         "app.js" => asset("application/javascript", include_str!("../static/app.js"), CACHE),
+        "board.js" => asset("application/javascript", include_str!("../static/board.js"), CACHE),
         "icon.svg" => asset("image/svg+xml", include_str!("../static/icon.svg"), CACHE),
         "icon-maskable.svg" => asset("image/svg+xml", include_str!("../static/icon-maskable.svg"), CACHE),
         // PNG renderings of the SVG icons, for installation on phones.

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod mqtt;
 pub mod ngsi;
+pub mod pages;
 pub mod retention;
 pub mod rules;
 pub mod service;
@@ -182,7 +183,13 @@ impl Telemetry {
     }
 }
 
-pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
+/// Slovenian and English everywhere; German and Italian for the public pages visitors read.
+pub const MESSAGES: &[(Lang, &str)] = &[
+    (Lang::Sl, include_str!("../locales/sl.ftl")),
+    (Lang::En, include_str!("../locales/en.ftl")),
+    (Lang::De, include_str!("../locales/de.ftl")),
+    (Lang::It, include_str!("../locales/it.ftl")),
+];
 
 pub const MIGRATIONS: &[kernel::db::Migration] = &[
     kernel::db::Migration {
@@ -195,7 +202,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().merge(ngsi::router()).layer(axum::Extension(t))
+    api::router().merge(ngsi::router()).merge(pages::router()).layer(axum::Extension(t))
 }
 
 #[cfg(test)]

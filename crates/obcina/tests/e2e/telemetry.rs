@@ -517,3 +517,40 @@ async fn raw_readings_expire_by_type_while_rollups_stay() {
 fn kernel_rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+#[tokio::test]
+async fn the_environment_page_speaks_the_visitors_language() {
+    let server = Server::start().await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    let (s, _) = post_lines(
+        &c,
+        &token,
+        "ptuj-aq-1 PM10=45,PM2_5=12,NO2=30,O3=40\nptuj-wx-1 temperature=12.5,uVIndexMax=6.5\nptuj-river-01 currentLevel=181",
+        "s",
+    )
+    .await;
+    assert_eq!(s, 200);
+    let page = |lang: &'static str| {
+        let c = &c;
+        async move {
+            let r = c.http.get(format!("{}/environment", c.base)).header("accept-language", lang).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let de = page("de").await;
+    assert!(de.contains(r#"lang="de""#) && de.contains("Luftqualitätsindex") && de.contains("mäßig"), "the worst band, PM10 at 45, is moderate");
+    assert!(de.contains("12,5 °C") && de.contains("hoch"), "decimal comma; UV 6.5 is high");
+    let it = page("it").await;
+    assert!(it.contains("Livelli dei fiumi") && it.contains("Indice di qualità"), "Italian for visitors");
+    let sl = page("sl").await;
+    assert!(sl.contains("zmerna") && sl.contains("Vodostaji rek"));
+    // Water meters and street lights stay out of public pages.
+    assert!(!sl.contains("Vodomer") && !sl.contains("Svetilka"));
+    let board = c.get("/environment/board?refresh=5").await;
+    assert_eq!(board.status(), 200);
+    assert!(board.text().await.unwrap().contains(r#"data-refresh-seconds="10""#), "the refresh is at least 10 s");
+}
