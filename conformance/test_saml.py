@@ -96,8 +96,13 @@ def server():
         [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "127.0.0.1:0", "--config", config],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
-    line = proc.stdout.readline()
-    assert "obcina is ready at" in line, line
+    # Other lines (the MQTT broker's address) may come first.
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "obcina is ready at" in line:
+            break
+    assert any("obcina is ready at" in l for l in seen), seen
     base = f"http://127.0.0.1:{port}"
     yield {"base": base, "log": os.path.join(tmp, "server.log")}
     proc.terminate()
