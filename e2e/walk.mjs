@@ -662,6 +662,32 @@ function addAdmin(server, email, password) {
   });
 }
 
+/** Three hours of readings for one street light, sent with a token issued from the command line. */
+async function sendReadings(server) {
+  const token = await new Promise((resolve, reject) => {
+    const cli = spawn(BIN, ['token', 'issue', '--data-dir', server.dataDir, '--name', 'Walk', '--scope', 'telemetry:write'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (d) => { out += d; });
+    cli.stderr.on('data', (d) => { err += d; });
+    cli.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`obcina token issue failed: ${err}`))));
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const lines = [];
+  for (let i = 36; i >= 0; i -= 1) {
+    const t = now - i * 300;
+    lines.push(`ptuj-lum-00001 illuminanceLevel=${i % 2 ? 40 : 100},activePower=${i % 2 ? 24 : 60},energyConsumed=${100 + (36 - i) * 0.1} ${t}`);
+  }
+  const resp = await fetch(`${server.base}/api/v1/telemetry/readings?precision=s`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+    body: lines.join('\n'),
+  });
+  assert.equal(resp.status, 200);
+  const report = await resp.json();
+  assert.equal(report.accepted, lines.length * 3, JSON.stringify(report));
+}
+
 /** Every staff and remaining account page, on a phone, through axe-core and the reflow check. */
 async function staffWalk(browser, server) {
   const label = 'staff/phone';
@@ -694,8 +720,11 @@ async function staffWalk(browser, server) {
       await navigate(page, () => page.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
       await page.locator('ul.codes li').first().waitFor();
     });
+    await ok('a street light has readings to chart', () => sendReadings(server));
     const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
-      '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa'];
+      '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
+      '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
+      '/staff/sensors/lighting', '/staff/sensors/water'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);

@@ -585,6 +585,7 @@ struct StaffPage {
     can_manage_roles: bool,
     can_tokens: bool,
     can_audit: bool,
+    can_sensors: bool,
 }
 
 async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
@@ -595,6 +596,7 @@ async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
         can_manage_roles: actor.allows(Permission::ManageRoles),
         can_tokens: actor.allows(Permission::ManageApiTokens),
         can_audit: actor.allows(Permission::ReadAudit),
+        can_sensors: actor.allows(Permission::ReadTelemetry),
         p,
     }))
 }

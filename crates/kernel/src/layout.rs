@@ -26,6 +26,10 @@ impl Page {
     pub fn t(&self, key: &str) -> String {
         self.ctx.i18n.t(self.lang, key)
     }
+    /// The message `{prefix}-{key}`, for codes shown in their language (a status, a state).
+    pub fn tk(&self, prefix: &str, key: &str) -> String {
+        self.t(&format!("{prefix}-{key}"))
+    }
     /// A message with one named argument.
     pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.ctx.i18n.t_args(self.lang, key, &[(name, value.to_string().into())])

@@ -34,3 +34,4 @@ uv-5 = extrem
 river-normal = normal
 river-rising = steigend
 river-flood = Hochwassergefahr
+table-scrolls = Tabelle, die sich seitlich verschieben lässt

@@ -34,3 +34,4 @@ uv-5 = estremo
 river-normal = normale
 river-rising = in crescita
 river-flood = pericolo di piena
+table-scrolls = Tabella che scorre lateralmente

@@ -4,6 +4,7 @@
 pub mod alarms;
 pub mod analytics;
 pub mod api;
+pub mod chart;
 pub mod commands;
 pub mod demo;
 pub mod ingest;
@@ -15,6 +16,7 @@ pub mod retention;
 pub mod rules;
 pub mod service;
 pub mod simulate;
+pub mod staff;
 pub mod store;
 pub mod types;
 
@@ -202,7 +204,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().merge(ngsi::router()).merge(pages::router()).layer(axum::Extension(t))
+    api::router().merge(ngsi::router()).merge(pages::router()).merge(staff::router()).layer(axum::Extension(t))
 }
 
 #[cfg(test)]

@@ -554,3 +554,48 @@ async fn the_environment_page_speaks_the_visitors_language() {
     assert_eq!(board.status(), 200);
     assert!(board.text().await.unwrap().contains(r#"data-refresh-seconds="10""#), "the refresh is at least 10 s");
 }
+
+#[tokio::test]
+async fn staff_see_devices_alarms_lighting_and_water_and_send_commands_from_the_page() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let lines: String = (0..12)
+        .map(|i| format!("ptuj-lum-00001 illuminanceLevel=100,activePower=60,energyConsumed={} {}\n", 10.0 + i as f64 * 0.5, now - (11 - i) * 300))
+        .collect();
+    assert_eq!(post_lines(&c, &token, &lines, "s").await.0, 200);
+
+    for (path, expect) in [
+        ("/staff/sensors", "Naprave po vrstah"),
+        ("/staff/sensors/devices?type=Streetlight", "ptuj-lum-00001"),
+        ("/staff/sensors/devices/ptuj-lum-00001", r#"role="img""#),
+        ("/staff/sensors/lighting", "RP-01"),
+        ("/staff/sensors/water", "Najmanjši nočni pretok"),
+        ("/staff/sensors/alarms", "Alarmi"),
+    ] {
+        let (s, html) = staff.get_text(path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains(expect), "{path} shows {expect}");
+    }
+    let (_, lighting) = staff.get_text("/staff/sensors/lighting").await;
+    assert!(lighting.contains("<td>0.1 kW</td>") || lighting.contains("<td>0.1 kW"), "60 W lit on RP-01");
+
+    // A command from the device page, with the form's CSRF token.
+    let r = staff
+        .submit("/staff/sensors/devices/ptuj-lum-00001", "/staff/sensors/devices/ptuj-lum-00001/command", &[("command", "dim"), ("level", "40")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, cmds) = staff.json(Method::GET, "/api/v1/telemetry/commands?device=ptuj-lum-00001", json!(null)).await;
+    assert_eq!((cmds[0]["command"].as_str(), cmds[0]["params"]["level"].as_f64()), (Some("dim"), Some(40.0)));
+
+    // People without staff rights: refused; visitors: sent to sign in.
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    assert_eq!(citizen.get("/staff/sensors").await.status(), 403);
+    let r = server.client().get("/staff/sensors/water").await;
+    assert_eq!(r.status(), 303);
+}
