@@ -724,7 +724,7 @@ async function staffWalk(browser, server) {
     const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
-      '/staff/sensors/lighting', '/staff/sensors/water'];
+      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -733,6 +733,22 @@ async function staffWalk(browser, server) {
       await ok(`${p}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
       await ok(`${p}: no horizontal scrolling at 360 px`, () => reflow(page), { fatal: false });
     }
+    await ok('a CSV of devices uploads with a progress bar that ends with the refused rows', async () => {
+      const file = path.join(os.tmpdir(), `obcina-import-${crypto.randomBytes(4).toString('hex')}.csv`);
+      const rows = ['key,type,name,lon,lat,feeder'];
+      for (let i = 1; i <= 300; i += 1) rows.push(`walk-lum-${i},Streetlight,Svetilka ${i},15.87,46.42,RP-07`);
+      rows.push('walk-bad,Toaster,Opekač,15.87,46.42,RP-07');
+      fs.writeFileSync(file, rows.join('\n'));
+      await page.goto(`${server.base}/staff/sensors/import`);
+      await page.setInputFiles('#file', file);
+      await navigate(page, () => page.locator('main form[data-import-form] button[type="submit"]').click());
+      assert.match(new URL(page.url()).pathname, /^\/staff\/sensors\/import\/.+/);
+      assert.equal(await page.locator('progress#import-bar').getAttribute('max'), '301');
+      await page.waitForFunction(() => document.querySelector('#import-bar')?.value === 301, null, { timeout: 30_000 });
+      await page.waitForSelector('main h3');
+      await axe(page);
+      fs.unlinkSync(file);
+    }, { fatal: false });
     await ok('a missing page is a translated 404 that passes axe-core', async () => {
       const resp = await page.goto(`${server.base}/ni-take-strani`);
       assert.equal(resp.status(), 404);

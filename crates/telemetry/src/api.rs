@@ -20,8 +20,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers),
-    components(schemas(crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers, start_import, import_progress),
+    components(schemas(crate::import::Progress, crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -47,6 +47,8 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/analytics/buildings", get(buildings))
         .route("/api/v1/telemetry/analytics/bins", get(bins))
         .route("/api/v1/telemetry/analytics/rivers", get(rivers))
+        .route("/api/v1/telemetry/imports", post(start_import))
+        .route("/api/v1/telemetry/imports/{id}", get(import_progress))
         .route("/api/v1/telemetry/rules", get(list_rules).post(create_rule))
         .route("/api/v1/telemetry/rules/{id}", axum::routing::delete(delete_rule))
         .route("/api/v1/telemetry/alarms", get(list_alarms))
@@ -840,4 +842,47 @@ async fn bins(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<
     responses((status = 200, description = "Gauges", body = [crate::analytics::RiverOutlook])))]
 async fn rivers(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<crate::analytics::RiverOutlook>>> {
     Ok(axum::Json(crate::analytics::rivers(&ctx, ctx.now().0).await?))
+}
+
+/// Import devices from CSV (`key,type,name,lon,lat,department,model,installed_on,status`,
+/// other columns become attributes); rows are processed in the background.
+#[utoipa::path(post, path = "/api/v1/telemetry/imports", tag = "telemetry",
+    request_body(content(
+        (String = "text/csv", example = "key,type,name,lon,lat,feeder\nptuj-lum-09001,Streetlight,Svetilka,15.87,46.42,RP-01"),
+    )),
+    responses(
+        (status = 202, description = "Started; follow it at /api/v1/telemetry/imports/{id}", body = crate::import::Progress),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a CSV file with key, type and name columns", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start_import(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    actor.check(Permission::ManageDevices)?;
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if !ctype.starts_with("text/csv") && !ctype.starts_with("text/plain") {
+        return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "csv_expected"));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| AppError::field("file", "not_utf8"))?;
+    let p = crate::import::start(&ctx, &t, &actor, text.trim_start_matches('\u{feff}')).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(p)).into_response())
+}
+
+/// How far an import got, with the refused rows.
+#[utoipa::path(get, path = "/api/v1/telemetry/imports/{id}", tag = "telemetry", params(("id" = String, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "Progress", body = crate::import::Progress),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such import", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn import_progress(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<crate::import::Progress>> {
+    actor.check(Permission::ReadTelemetry)?;
+    Ok(axum::Json(crate::import::progress(&ctx, &id).await?.ok_or_else(AppError::not_found)?))
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod chart;
 pub mod commands;
 pub mod demo;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod mqtt;
@@ -201,6 +202,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
     },
     kernel::db::Migration { id: "telemetry-0002-rules-alarms", sql: include_str!("../migrations/0002_rules_alarms.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0003-commands", sql: include_str!("../migrations/0003_commands.sql"), postgres: None },
+    kernel::db::Migration { id: "telemetry-0004-imports", sql: include_str!("../migrations/0004_imports.sql"), postgres: None },
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {

@@ -118,9 +118,10 @@ fn new_token() -> (String, String) {
     (token, hash)
 }
 
-/// Register a device; returns it with its credential, shown only now.
-pub async fn create_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: DeviceInput) -> AppResult<(Device, String)> {
-    let user = actor.check(Permission::ManageDevices)?;
+type Checked = (std::sync::Arc<crate::types::DeviceType>, Option<String>, String, serde_json::Value);
+
+/// A valid device the user may register: its type, department, status and attributes.
+fn check_device(t: &Telemetry, user: &UserActor, input: &DeviceInput) -> AppResult<Checked> {
     let department = input.department.clone().or_else(|| user.department.clone());
     let status = input.status.clone().unwrap_or_else(|| "active".into());
     let mut errors = vec![];
@@ -136,8 +137,14 @@ pub async fn create_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: Devic
         return Err(AppError::invalid(errors));
     }
     may_manage(user, department.as_deref())?;
-    let device_type = device_type.expect("checked above");
     let attrs = input.attrs.clone().unwrap_or_else(|| json!({}));
+    Ok((device_type.expect("checked above"), department, status, attrs))
+}
+
+/// Register a device; returns it with its credential, shown only now.
+pub async fn create_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: DeviceInput) -> AppResult<(Device, String)> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let (device_type, department, status, attrs) = check_device(t, user, &input)?;
     let (token, hash) = new_token();
     let quantities: Vec<(&str, &str)> = device_type.quantities.iter().map(|q| (q.name.as_str(), q.unit.as_str())).collect();
     let now = ctx.now().0;
@@ -176,6 +183,38 @@ pub async fn create_device(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: Devic
     txn.commit().await?;
     t.registry.invalidate(&input.key);
     Ok((device, token))
+}
+
+/// Register a device for an import: no credential (gateways use integration
+/// tokens; a device's own is issued when needed), audited once per import.
+pub async fn create_device_quietly(ctx: &Ctx, t: &Telemetry, actor: &Actor, input: DeviceInput) -> AppResult<()> {
+    let user = actor.check(Permission::ManageDevices)?;
+    let (device_type, department, status, attrs) = check_device(t, user, &input)?;
+    let quantities: Vec<(&str, &str)> = device_type.quantities.iter().map(|q| (q.name.as_str(), q.unit.as_str())).collect();
+    // A random hash nobody holds: the column stays unique and no token matches it.
+    let unusable = sha256_hex(&random_token(32));
+    let new = NewDevice {
+        key: &input.key,
+        device_type: &device_type.id,
+        name: input.name.trim(),
+        model: input.model.as_deref(),
+        lon: input.lon,
+        lat: input.lat,
+        department: department.as_deref(),
+        installed_on: input.installed_on.as_deref(),
+        status: &status,
+        attrs: &attrs,
+        token_hash: &unusable,
+    };
+    let txn = ctx.db.begin().await?;
+    match store::insert_device(&txn, &new, &quantities, ctx.now().0).await {
+        Ok(_) => {}
+        Err(e) if kernel::db::is_unique_violation(&e) => return Err(AppError::field("key", "taken")),
+        Err(e) => return Err(e.into()),
+    }
+    txn.commit().await?;
+    t.registry.invalidate(&input.key);
+    Ok(())
 }
 
 pub async fn device(ctx: &Ctx, actor: &Actor, key: &str) -> AppResult<Device> {

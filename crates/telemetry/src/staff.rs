@@ -27,6 +27,8 @@ pub fn router() -> Router<Ctx> {
         .route("/staff/sensors/alarms/{id}/acknowledge", post(acknowledge))
         .route("/staff/sensors/lighting", get(lighting))
         .route("/staff/sensors/water", get(water))
+        .route("/staff/sensors/import", get(import_form).post(import_upload))
+        .route("/staff/sensors/import/{id}", get(import_status))
 }
 
 const HOUR: i64 = 3_600_000;
@@ -323,4 +325,48 @@ async fn water(p: Page, actor: Actor) -> AppResult<Response> {
 /// Format an optional number for a table cell.
 pub fn opt1(v: &Option<f64>) -> String {
     v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
+}
+
+#[derive(Template)]
+#[template(path = "sensors_import.html")]
+struct ImportPage {
+    p: Page,
+    progress: Option<crate::import::Progress>,
+    error: Option<String>,
+}
+
+async fn import_form(p: Page, actor: Actor) -> AppResult<Response> {
+    actor.check(Permission::ManageDevices)?;
+    Ok(render(&ImportPage { p, progress: None, error: None }))
+}
+
+/// The form without JavaScript: a multipart upload, then the progress page.
+async fn import_upload(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, mut form: axum::extract::Multipart) -> AppResult<Response> {
+    actor.check(Permission::ManageDevices)?;
+    let (mut csrf, mut text) = (None, None);
+    while let Some(field) = form.next_field().await.map_err(|_| AppError::bad_request("form_malformed"))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => text = Some(field.text().await.map_err(|_| AppError::field("file", "not_utf8"))?),
+            _ => {}
+        }
+    }
+    if csrf.as_deref().is_none_or(|c| !kernel::crypto::ct_eq(c, &p.csrf)) {
+        return Err(AppError::forbidden("csrf_failed"));
+    }
+    let text = text.unwrap_or_default();
+    match crate::import::start(&p.ctx.clone(), &t, &actor, text.trim_start_matches('\u{feff}')).await {
+        Ok(progress) => Ok(see_other(&format!("/staff/sensors/import/{}", progress.id))),
+        Err(e) if e.status.as_u16() == 422 => {
+            let error = Some(e.detail.clone().unwrap_or_else(|| p.error_text(e.code)));
+            Ok(render(&ImportPage { p, progress: None, error }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn import_status(p: Page, actor: Actor, Path(id): Path<String>) -> AppResult<Response> {
+    actor.check(Permission::ReadTelemetry)?;
+    let progress = crate::import::progress(&p.ctx, &id).await?.ok_or_else(AppError::not_found)?;
+    Ok(render(&ImportPage { p, progress: Some(progress), error: None }))
 }

@@ -599,3 +599,52 @@ async fn staff_see_devices_alarms_lighting_and_water_and_send_commands_from_the_
     let r = server.client().get("/staff/sensors/water").await;
     assert_eq!(r.status(), 303);
 }
+
+#[tokio::test]
+async fn devices_are_imported_from_csv_with_progress_and_errors_by_line() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let csv = "key,type,name,lon,lat,department,feeder\n\
+               i-lum-1,Streetlight,Svetilka 1,15.87,46.42,,RP-07\n\
+               i-lum-2,Streetlight,Svetilka 2,15.88,46.42,,RP-07\n\
+               i-lum-3,Toaster,Opekač,15.88,46.42,,RP-07\n\
+               i-wm-1,WaterConsumptionObserved,Vodomer,15.88,46.42,Komunalno podjetje Ptuj d.d.,\n";
+    let r = staff.http.post(format!("{}/api/v1/telemetry/imports", staff.base)).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let started: Value = r.json().await.unwrap();
+    assert_eq!(started["total"], 4);
+    let id = started["id"].as_str().unwrap().to_string();
+    let mut p = json!(null);
+    for _ in 0..100 {
+        p = staff.json(Method::GET, &format!("/api/v1/telemetry/imports/{id}"), json!(null)).await.1;
+        if p["finished"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!((p["done"].as_i64(), p["failed"].as_i64()), (Some(2), Some(2)), "{p}");
+    let errors: Vec<(i64, &str)> =
+        p["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_i64().unwrap(), e["error"].as_str().unwrap())).collect();
+    assert_eq!(errors, vec![(4, "type: unknown_type"), (5, "other_department")], "a water meter belongs to another department");
+    let (s, d) = staff.json(Method::GET, "/api/v1/telemetry/devices/i-lum-2", json!(null)).await;
+    assert_eq!((s, d["attrs"]["feeder"].as_str(), d["department"].as_str()), (200, Some("RP-07"), Some(LIGHTING)));
+    let (s, html) = staff.get_text(&format!("/staff/sensors/import/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("<progress") && html.contains("Vrstica 4"), "the progress page lists refused rows");
+
+    // Not CSV, or no key column: refused at once.
+    let r = staff
+        .http
+        .post(format!("{}/api/v1/telemetry/imports", staff.base))
+        .header("content-type", "text/csv")
+        .body("name,type\nx,y\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    let r =
+        citizen.http.post(format!("{}/api/v1/telemetry/imports", citizen.base)).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
