@@ -19,8 +19,11 @@ use serde_json::{Map, Value, json};
 pub const MAX_ROWS: usize = 100_000;
 const SLICE: usize = 500;
 
+/// A line number with the device on it, or the reason it cannot be one.
+pub type Row = (usize, Result<DeviceInput, String>);
+
 /// One row of the file, as a device, or the reason it cannot be one.
-pub fn parse(text: &str) -> Result<Vec<(usize, Result<DeviceInput, String>)>, String> {
+pub fn parse(text: &str) -> Result<Vec<Row>, String> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr.headers().map_err(|e| format!("header: {e}"))?.iter().map(str::to_string).collect();
     for required in ["key", "type", "name"] {
@@ -132,7 +135,7 @@ pub async fn start(ctx: &Ctx, t: &Telemetry, actor: &Actor, text: &str) -> AppRe
     progress(ctx, &id).await?.ok_or_else(|| AppError::internal("import vanished"))
 }
 
-async fn run(ctx: &Ctx, t: &Telemetry, user: &UserActor, id: &str, rows: Vec<(usize, Result<DeviceInput, String>)>) -> Result<(), DbErr> {
+async fn run(ctx: &Ctx, t: &Telemetry, user: &UserActor, id: &str, rows: Vec<Row>) -> Result<(), DbErr> {
     let actor = Actor::User(user.clone());
     let (mut done, mut failed, mut errors) = (0i64, 0i64, Vec::<Value>::new());
     for slice in rows.chunks(SLICE) {
