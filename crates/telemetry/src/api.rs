@@ -4,6 +4,7 @@ use crate::Telemetry;
 use crate::ingest::Report;
 use crate::model::{self, BatchIn, Precision, Sender};
 use crate::service::{self, DeviceInput, DevicePatch};
+use crate::share::{Reader, ShareInput};
 use crate::store::{self, Device, DeviceFilter, Latest, Point, RejectionCount};
 use crate::types::DeviceType;
 use axum::body::Bytes;
@@ -20,8 +21,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers, start_import, import_progress),
-    components(schemas(crate::import::Progress, crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
+    paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers, start_import, import_progress, list_shares, create_share, revoke_share),
+    components(schemas(crate::share::Share, ShareInput, CreatedShare, crate::import::Progress, crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
     tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
 )]
 pub struct ApiDoc;
@@ -49,6 +50,8 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/telemetry/analytics/rivers", get(rivers))
         .route("/api/v1/telemetry/imports", post(start_import))
         .route("/api/v1/telemetry/imports/{id}", get(import_progress))
+        .route("/api/v1/telemetry/shares", get(list_shares).post(create_share))
+        .route("/api/v1/telemetry/shares/{id}", axum::routing::delete(revoke_share))
         .route("/api/v1/telemetry/rules", get(list_rules).post(create_rule))
         .route("/api/v1/telemetry/rules/{id}", axum::routing::delete(delete_rule))
         .route("/api/v1/telemetry/alarms", get(list_alarms))
@@ -296,9 +299,9 @@ fn parse_batch(body: &[u8]) -> AppResult<BatchIn> {
     serde_json::from_value(value).map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
 }
 
-/// Types anyone may read; staff read all.
-fn readable_types(t: &Telemetry, actor: &Actor) -> Option<Vec<String>> {
-    if actor.allows(Permission::ReadTelemetry) { None } else { Some(t.registry.types().filter(|t| t.public).map(|t| t.id.clone()).collect()) }
+/// Types a reader may read: staff all, a partner its share, anyone the public ones.
+fn readable_types(t: &Telemetry, reader: &Reader) -> Option<Vec<String>> {
+    reader.types(|| t.registry.types().filter(|t| t.public).map(|t| t.id.clone()).collect())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -322,14 +325,19 @@ struct LatestQuery {
         (status = 200, description = "Latest values", body = [Latest]),
         (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn latest(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, ApiQuery(q): ApiQuery<LatestQuery>) -> AppResult<Response> {
+async fn latest(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    reader: Reader,
+    ApiQuery(q): ApiQuery<LatestQuery>,
+) -> AppResult<Response> {
     let mut f = DeviceFilter {
         device_type: q.device_type,
         bbox: parse_bbox(q.bbox.as_deref())?,
         limit: limit(q.limit, 100_000, 100_000)?,
         ..Default::default()
     };
-    if let Some(public) = readable_types(&t, &actor) {
+    if let Some(public) = readable_types(&t, &reader) {
         if f.device_type.as_ref().is_some_and(|d| !public.contains(d)) {
             return Ok(axum::Json(Vec::<Latest>::new()).into_response());
         }
@@ -386,7 +394,12 @@ fn parse_time(s: Option<&str>, field: &'static str) -> AppResult<Option<i64>> {
         (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such device or quantity (or not public)", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn series(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor, ApiQuery(q): ApiQuery<SeriesQuery>) -> AppResult<Response> {
+async fn series(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    reader: Reader,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
+) -> AppResult<Response> {
     let period = match q.resolution.as_deref().unwrap_or("raw") {
         "raw" => None,
         "5m" => Some(300),
@@ -404,7 +417,7 @@ async fn series(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, acto
     let limit = limit(q.limit, 10_000, 100_000)?;
     let c = ctx.db.conn();
     let device = store::device_by_key(c, &q.device).await?.ok_or_else(AppError::not_found)?;
-    if let Some(public) = readable_types(&t, &actor)
+    if let Some(public) = readable_types(&t, &reader)
         && !public.contains(&device.device_type)
     {
         return Err(AppError::not_found());
@@ -885,4 +898,56 @@ async fn start_import(
 async fn import_progress(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<crate::import::Progress>> {
     actor.check(Permission::ReadTelemetry)?;
     Ok(axum::Json(crate::import::progress(&ctx, &id).await?.ok_or_else(AppError::not_found)?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedShare {
+    share: crate::share::Share,
+    /// The partner's read-only bearer token. Shown only now.
+    token: String,
+}
+
+/// Read-only shares of chosen device types with partners (DTO, administrators).
+#[utoipa::path(get, path = "/api/v1/telemetry/shares", tag = "telemetry",
+    responses(
+        (status = 200, description = "Shares", body = [crate::share::Share]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the DTO or an administrator", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_shares(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::share::Share>>> {
+    Ok(axum::Json(crate::share::list(&ctx, &actor).await?))
+}
+
+/// Share chosen device types read-only with a partner, e.g. a neighbouring municipality.
+/// The token reads /api/v1/telemetry/latest, /series and /ngsi-ld/v1 for those types only.
+#[utoipa::path(post, path = "/api/v1/telemetry/shares", tag = "telemetry", request_body = ShareInput,
+    responses(
+        (status = 201, description = "Shared", body = CreatedShare),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the DTO or an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown or personal types", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_share(
+    State(ctx): State<Ctx>,
+    Extension(t): Extension<Telemetry>,
+    actor: Actor,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> AppResult<Response> {
+    let (share, token) = crate::share::create(&ctx, &t, &actor, input).await?;
+    Ok((StatusCode::CREATED, kernel::web::no_store(axum::Json(CreatedShare { share, token }).into_response())).into_response())
+}
+
+/// End a share; its token stops working at once.
+#[utoipa::path(delete, path = "/api/v1/telemetry/shares/{id}", tag = "telemetry", params(("id" = String, Path, description = "Share id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the DTO or an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such share (or already revoked)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn revoke_share(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<StatusCode> {
+    crate::share::revoke(&ctx, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

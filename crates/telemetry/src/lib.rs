@@ -16,6 +16,7 @@ pub mod pages;
 pub mod retention;
 pub mod rules;
 pub mod service;
+pub mod share;
 pub mod simulate;
 pub mod staff;
 pub mod store;
@@ -203,6 +204,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
     kernel::db::Migration { id: "telemetry-0002-rules-alarms", sql: include_str!("../migrations/0002_rules_alarms.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0003-commands", sql: include_str!("../migrations/0003_commands.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0004-imports", sql: include_str!("../migrations/0004_imports.sql"), postgres: None },
+    kernel::db::Migration { id: "telemetry-0005-shares", sql: include_str!("../migrations/0005_shares.sql"), postgres: None },
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {

@@ -648,3 +648,49 @@ async fn devices_are_imported_from_csv_with_progress_and_errors_by_line() {
         citizen.http.post(format!("{}/api/v1/telemetry/imports", citizen.base)).header("content-type", "text/csv").body(csv).send().await.unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn a_neighbouring_municipality_reads_only_what_was_shared() {
+    let server = Server::start().await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    assert_eq!(post_lines(&c, &token, "ptuj-river-01 currentLevel=181\nptuj-lum-00001 illuminanceLevel=40", "s").await.0, 200);
+
+    let (s, body) =
+        admin.json(Method::POST, "/api/v1/telemetry/shares", json!({"partner": "Občina Hajdina", "types": ["WaterConsumptionObserved"]})).await;
+    assert_eq!((s, body["errors"][0]["code"].as_str()), (422, Some("personal_data")), "water meters never leave");
+    let staff = lighting_staff(&server).await;
+    assert_eq!(
+        staff.json(Method::POST, "/api/v1/telemetry/shares", json!({"partner": "x", "types": ["FloodMonitoring"]})).await.0,
+        403,
+        "the DTO decides, not staff"
+    );
+    let (s, created) =
+        admin.json(Method::POST, "/api/v1/telemetry/shares", json!({"partner": "Občina Hajdina", "types": ["FloodMonitoring"], "days": 30})).await;
+    assert_eq!(s, 201, "{created}");
+    let share = created["token"].as_str().unwrap().to_string();
+
+    let get = |path: &str| {
+        let (c, share, path) = (&c, share.clone(), path.to_string());
+        async move {
+            let r = c.http.get(format!("{}{path}", c.base)).bearer_auth(&share).send().await.unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, rivers) = get("/api/v1/telemetry/latest?type=FloodMonitoring&quantity=currentLevel").await;
+    assert_eq!((s, rivers.as_array().map(Vec::len)), (200, Some(20)));
+    let (_, lamps) = get("/api/v1/telemetry/latest?type=Streetlight").await;
+    assert_eq!(lamps, json!([]));
+    let (_, lamps) = get("/ngsi-ld/v1/entities?type=Streetlight").await;
+    assert_eq!(lamps, json!([]), "a share sees its types only, even where the public sees more");
+    let (_, gauges) = get("/ngsi-ld/v1/entities?type=FloodMonitoring&limit=100").await;
+    assert_eq!(gauges.as_array().map(Vec::len), Some(20));
+
+    let id = created["share"]["id"].as_str().unwrap();
+    let r = admin.http.delete(format!("{}/api/v1/telemetry/shares/{id}", admin.base)).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(get("/api/v1/telemetry/latest?type=FloodMonitoring").await.0, 401, "revoked at once");
+}

@@ -6,13 +6,14 @@ pub mod entity;
 pub mod query;
 
 use crate::Telemetry;
+use crate::share::Reader;
 use crate::store::{self, DeviceFilter};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use kernel::{Actor, Ctx, Permission};
+use kernel::Ctx;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -167,20 +168,24 @@ fn list(s: &Option<String>) -> Vec<String> {
     s.as_deref().map(|s| s.split([',', '|']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default()
 }
 
-/// Types anonymous callers and open interfaces may read: all but those
-/// whose readings are personal data.
-fn visible_types(t: &Telemetry, actor: &Actor) -> Option<Vec<String>> {
-    if actor.allows(Permission::ReadTelemetry) {
-        return None;
-    }
-    Some(t.registry.types().filter(|t| !t.personal).map(|t| t.id.clone()).collect())
+/// Types a reader sees: staff all, a partner its share, anyone else all
+/// but those whose readings are personal data.
+fn visible_types(t: &Telemetry, reader: &Reader) -> Option<Vec<String>> {
+    reader.types(|| t.registry.types().filter(|t| !t.personal).map(|t| t.id.clone()).collect())
 }
 
 /// Every entity the query can match, built from the registry and latest values.
-async fn load_entities(ctx: &Ctx, t: &Telemetry, actor: &Actor, types: &[String], ids: &[String], bbox: Option<[f64; 4]>) -> NgsiResult<Vec<Value>> {
+async fn load_entities(
+    ctx: &Ctx,
+    t: &Telemetry,
+    reader: &Reader,
+    types: &[String],
+    ids: &[String],
+    bbox: Option<[f64; 4]>,
+) -> NgsiResult<Vec<Value>> {
     let c = ctx.db.conn();
     let mut device_types: Vec<String> = t.registry.types().map(|t| t.id.clone()).collect();
-    if let Some(visible) = visible_types(t, actor) {
+    if let Some(visible) = visible_types(t, reader) {
         device_types.retain(|d| visible.contains(d));
     }
     if !types.is_empty() {
@@ -235,7 +240,7 @@ async fn load_entities(ctx: &Ctx, t: &Telemetry, actor: &Actor, types: &[String]
 async fn query_entities(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> NgsiResult<Response> {
@@ -263,7 +268,7 @@ async fn query_entities(
         Some(p) => Some(regex_lite::Regex::new(p).map_err(|e| NgsiError::bad_request(format!("idPattern: {e}")))?),
         None => None,
     };
-    let mut entities = load_entities(&ctx, &t, &actor, &types, &ids, geo.as_ref().and_then(query::bbox)).await?;
+    let mut entities = load_entities(&ctx, &t, &reader, &types, &ids, geo.as_ref().and_then(query::bbox)).await?;
     entities.retain(|e| {
         pattern.as_ref().is_none_or(|p| e["id"].as_str().is_some_and(|id| p.is_match(id)))
             && filter.as_ref().is_none_or(|f| query::eval(f, e))
@@ -290,7 +295,7 @@ async fn query_entities(
 async fn retrieve_entity(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     Path(id): Path<String>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
@@ -300,7 +305,7 @@ async fn retrieve_entity(
     if !id.contains(':') {
         return Err(NgsiError::bad_request("the entity id must be a URI"));
     }
-    let found = load_entities(&ctx, &t, &actor, &[], std::slice::from_ref(&id), None).await?;
+    let found = load_entities(&ctx, &t, &reader, &[], std::slice::from_ref(&id), None).await?;
     let mut e = found.into_iter().next().ok_or_else(|| NgsiError::not_found(format!("no entity {id}")))?;
     let attrs: Vec<String> = list(&q.attrs).into_iter().chain(list(&q.pick)).collect();
     if !attrs.is_empty() {
@@ -320,9 +325,9 @@ async fn retrieve_entity(
 }
 
 /// Entity types and their attributes, from the catalogue and the assets present.
-async fn catalogue(ctx: &Ctx, t: &Telemetry, actor: &Actor) -> NgsiResult<BTreeMap<String, (BTreeSet<String>, usize)>> {
+async fn catalogue(ctx: &Ctx, t: &Telemetry, reader: &Reader) -> NgsiResult<BTreeMap<String, (BTreeSet<String>, usize)>> {
     let mut out: BTreeMap<String, (BTreeSet<String>, usize)> = BTreeMap::new();
-    let visible = visible_types(t, actor);
+    let visible = visible_types(t, reader);
     let counts = store::count_by_type(ctx.db.conn()).await?;
     for ty in t.registry.types() {
         if visible.as_ref().is_some_and(|v| !v.contains(&ty.id)) {
@@ -352,12 +357,12 @@ struct DetailsQuery {
 async fn types(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<DetailsQuery>,
 ) -> NgsiResult<Response> {
     let format = negotiate(&headers)?;
-    let cat = catalogue(&ctx, &t, &actor).await?;
+    let cat = catalogue(&ctx, &t, &reader).await?;
     let body = if q.details.unwrap_or(false) {
         Value::Array(
             cat.iter()
@@ -373,12 +378,12 @@ async fn types(
 async fn type_info(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     Path(ty): Path<String>,
 ) -> NgsiResult<Response> {
     let format = negotiate(&headers)?;
-    let cat = catalogue(&ctx, &t, &actor).await?;
+    let cat = catalogue(&ctx, &t, &reader).await?;
     let (attrs, n) = cat.get(&ty).ok_or_else(|| NgsiError::not_found(format!("no entities of type {ty}")))?;
     let details: Vec<Value> = attrs
         .iter()
@@ -394,12 +399,12 @@ async fn type_info(
 async fn attributes(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<DetailsQuery>,
 ) -> NgsiResult<Response> {
     let format = negotiate(&headers)?;
-    let cat = catalogue(&ctx, &t, &actor).await?;
+    let cat = catalogue(&ctx, &t, &reader).await?;
     let mut by_attr: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
     for (ty, (attrs, n)) in &cat {
         for a in attrs {
@@ -424,12 +429,12 @@ async fn attributes(
 async fn attribute_info(
     State(ctx): State<Ctx>,
     Extension(t): Extension<Telemetry>,
-    actor: Actor,
+    reader: Reader,
     headers: HeaderMap,
     Path(attr): Path<String>,
 ) -> NgsiResult<Response> {
     let format = negotiate(&headers)?;
-    let cat = catalogue(&ctx, &t, &actor).await?;
+    let cat = catalogue(&ctx, &t, &reader).await?;
     let tys: Vec<&String> = cat.iter().filter(|(_, (a, _))| a.contains(&attr)).map(|(t, _)| t).collect();
     if tys.is_empty() {
         return Err(NgsiError::not_found(format!("no attribute {attr}")));
