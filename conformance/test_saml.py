@@ -93,16 +93,20 @@ def server():
     port = free_port()
     log = open(os.path.join(tmp, "server.log"), "w")
     proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "127.0.0.1:0", "--config", config],
+        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}",
+         "--mqtt-listen", "off", "--config", config],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
-    # Other lines (the MQTT broker's address) may come first.
+    # The server may print other lines (e.g. the MQTT broker's address) before it is ready.
     seen = []
     for line in proc.stdout:
         seen.append(line)
-        if "obcina is ready at" in line:
+        if line.startswith("obcina is ready at"):
             break
-    assert any("obcina is ready at" in l for l in seen), seen
+    else:
+        proc.kill()
+        proc.wait()
+        pytest.fail("obcina exited before it was ready; stdout: %r; log: %s" % (seen, open(os.path.join(tmp, "server.log")).read()))
     base = f"http://127.0.0.1:{port}"
     yield {"base": base, "log": os.path.join(tmp, "server.log")}
     proc.terminate()

@@ -109,9 +109,33 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
                 crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object")
             );
         }
+        let mut value = value;
+        integral_floats_to_integers(&mut value);
         serde_json::from_value(value)
             .map(ApiJson)
             .map_err(|e| crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
+    }
+}
+
+/// JSON Schema (and so OpenAPI 3.1) counts `5.0` as an integer; serde does
+/// not take it for an integer field. Numbers without a fraction become
+/// integers, so that every `type: integer` field accepts what the schema allows.
+fn integral_floats_to_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64()
+                && n.is_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                *n = (f as i64).into();
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(o) => o.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 
@@ -129,6 +153,14 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_floats_become_integers() {
+        let mut v = serde_json::json!({"minutes": -72983899.0, "x": [2.5, 3.0], "big": 1e300});
+        integral_floats_to_integers(&mut v);
+        assert_eq!(v, serde_json::json!({"minutes": -72983899, "x": [2.5, 3], "big": 1e300}));
+        assert!(v["minutes"].is_i64());
+    }
 
     #[test]
     fn next_must_be_local() {

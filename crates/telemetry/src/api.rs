@@ -23,9 +23,30 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[openapi(
     paths(types, list_devices, create_device, get_device, patch_device, rotate_token, post_readings, latest, series, rejections, list_assets, create_asset, get_asset, link_device, unlink_device, list_rules, create_rule, delete_rule, list_alarms, acknowledge_alarm, command_device, list_commands, command_group, group_status, list_schedules, create_schedule, delete_schedule, water_sections, meters, buildings, bins, rivers, start_import, import_progress, list_shares, create_share, revoke_share),
     components(schemas(crate::share::Share, ShareInput, CreatedShare, crate::import::Progress, crate::analytics::SectionNightFlow, crate::analytics::MeterFinding, crate::analytics::BuildingHeat, crate::analytics::BinForecast, crate::analytics::RiverOutlook, crate::commands::Command, crate::commands::Selector, crate::commands::Schedule, service::CommandInput, service::GroupCommandInput, service::ScheduleInput, GroupStarted, GroupStatus, crate::alarms::Rule, crate::alarms::Alarm, crate::rules::Condition, service::RuleInput, store::Asset, service::AssetInput, AssetView, AssetPage, DevicePage, DeviceType, crate::types::Quantity, Device, DeviceInput, DevicePatch, CreatedDevice, NewToken, BatchIn, model::ReadingIn, Report, model::Rejection, model::Reason, Latest, Point, SeriesOut, RejectionCount, Precision)),
-    tags((name = "telemetry", description = "Sensor platform: devices, readings, time series"))
+    tags((name = "telemetry", description = "Sensor platform: devices, readings, time series")),
+    modifiers(&ClosedConditions)
 )]
 pub struct ApiDoc;
+
+/// `Condition` refuses unknown fields (`deny_unknown_fields`), but utoipa
+/// states `additionalProperties: false` only for structs, not for the
+/// variants of a tagged enum; say it here so the schema matches the server.
+struct ClosedConditions;
+
+impl utoipa::Modify for ClosedConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let Some(components) = doc.components.as_mut() else { return };
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut("Condition") {
+            for item in &mut one_of.items {
+                if let RefOr::T(Schema::Object(o)) = item {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
+}
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -80,7 +101,10 @@ struct DeviceQuery {
     status: Option<String>,
     department: Option<String>,
     /// `minLon,minLat,maxLon,maxLat` (WGS84).
-    #[param(example = "15.85,46.40,15.90,46.43")]
+    #[param(
+        example = "15.85,46.40,15.90,46.43",
+        pattern = r"^-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$"
+    )]
     bbox: Option<String>,
     /// The last key of the previous page.
     cursor: Option<String>,
@@ -88,19 +112,22 @@ struct DeviceQuery {
     limit: Option<u64>,
 }
 
+/// A box whose minimum is past its maximum holds no point: it matches nothing
+/// rather than being an error (JSON Schema cannot state the order).
 fn parse_bbox(s: Option<&str>) -> AppResult<Option<[f64; 4]>> {
     let Some(s) = s else { return Ok(None) };
     let v: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| AppError::bad_request("bbox_invalid"))?;
     match v.as_slice() {
-        [x0, y0, x1, y1] if x0 <= x1 && y0 <= y1 && v.iter().all(|x| x.is_finite()) => Ok(Some([*x0, *y0, *x1, *y1])),
+        [x0, y0, x1, y1] if v.iter().all(|x| x.is_finite()) => Ok(Some([*x0, *y0, *x1, *y1])),
         _ => Err(AppError::bad_request("bbox_invalid").with_detail("minLon,minLat,maxLon,maxLat")),
     }
 }
 
+/// The schema states `minimum = 1, maximum = max`; outside that is a 400, not a silent clamp.
 fn limit(l: Option<u64>, default: u64, max: u64) -> AppResult<u64> {
     match l.unwrap_or(default) {
-        0 => Err(AppError::bad_request("limit_invalid")),
-        n => Ok(n.min(max)),
+        n if n == 0 || n > max => Err(AppError::bad_request("limit_invalid").with_detail(format!("1 to {max}"))),
+        n => Ok(n),
     }
 }
 
@@ -221,7 +248,9 @@ async fn sender(ctx: &Ctx, t: &Telemetry, actor: &Actor, headers: &HeaderMap) ->
     match actor {
         Actor::Machine { scopes, .. } if scopes.iter().any(|s| s == "telemetry:write") => Ok(Sender::Integration),
         Actor::Machine { .. } => Err(AppError::forbidden("missing_scope")),
-        Actor::User(_) => Err(AppError::forbidden("device_credential_required")),
+        // A session is not a credential for this operation (it declares only
+        // `bearer`): without one the answer is 401, as for anyone else.
+        Actor::User(_) => Err(AppError::new(StatusCode::UNAUTHORIZED, "device_credential_required")),
         Actor::Anonymous => {
             let token = headers
                 .get(header::AUTHORIZATION)
@@ -313,6 +342,10 @@ struct LatestQuery {
     device_type: Option<String>,
     quantity: Option<String>,
     /// `minLon,minLat,maxLon,maxLat` (WGS84).
+    #[param(
+        example = "15.85,46.40,15.90,46.43",
+        pattern = r"^-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$"
+    )]
     bbox: Option<String>,
     #[param(minimum = 1, maximum = 100000)]
     limit: Option<u64>,
@@ -358,12 +391,55 @@ struct SeriesQuery {
     /// RFC 3339, exclusive; default now.
     #[param(format = DateTime)]
     to: Option<String>,
-    /// `raw`, `5m`, `1h` or `1d` (default `raw`).
-    resolution: Option<String>,
-    /// `json` (default) or `csv`.
-    format: Option<String>,
+    /// Default `raw`.
+    #[param(inline)]
+    resolution: Option<Resolution>,
+    /// Default `json`.
+    #[param(inline)]
+    format: Option<SeriesFormat>,
     #[param(minimum = 1, maximum = 100000)]
     limit: Option<u64>,
+}
+
+#[derive(Clone, Copy, Default, Deserialize, ToSchema)]
+enum Resolution {
+    #[default]
+    #[serde(rename = "raw")]
+    Raw,
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "1h")]
+    Hour,
+    #[serde(rename = "1d")]
+    Day,
+}
+
+impl Resolution {
+    fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Raw => "raw",
+            Resolution::FiveMinutes => "5m",
+            Resolution::Hour => "1h",
+            Resolution::Day => "1d",
+        }
+    }
+    /// Rollup period in seconds; `None` for raw readings.
+    fn period(self) -> Option<i64> {
+        match self {
+            Resolution::Raw => None,
+            Resolution::FiveMinutes => Some(300),
+            Resolution::Hour => Some(3600),
+            Resolution::Day => Some(86_400),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum SeriesFormat {
+    #[default]
+    Json,
+    Csv,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -400,18 +476,8 @@ async fn series(
     reader: Reader,
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> AppResult<Response> {
-    let period = match q.resolution.as_deref().unwrap_or("raw") {
-        "raw" => None,
-        "5m" => Some(300),
-        "1h" => Some(3600),
-        "1d" => Some(86_400),
-        _ => return Err(AppError::bad_request("resolution_invalid").with_detail("raw, 5m, 1h or 1d")),
-    };
-    let csv = match q.format.as_deref().unwrap_or("json") {
-        "json" => false,
-        "csv" => true,
-        _ => return Err(AppError::bad_request("format_invalid").with_detail("json or csv")),
-    };
+    let period = q.resolution.unwrap_or_default().period();
+    let csv = q.format.unwrap_or_default() == SeriesFormat::Csv;
     let to = parse_time(q.to.as_deref(), "to_invalid")?.unwrap_or_else(|| ctx.now().0);
     let from = parse_time(q.from.as_deref(), "from_invalid")?.unwrap_or(to - 86_400_000);
     let limit = limit(q.limit, 10_000, 100_000)?;
@@ -427,7 +493,7 @@ async fn series(
         None => store::raw_points(c, sid, from, to, limit).await?,
         Some(p) => store::rollup_points(c, sid, p, from, to, limit).await?,
     };
-    let resolution = q.resolution.unwrap_or_else(|| "raw".into());
+    let resolution = q.resolution.unwrap_or_default().as_str().to_string();
     if csv {
         let mut out = String::from("time,device,quantity,unit,count,min,max,mean,sum,last\r\n");
         for p in &points {

@@ -22,14 +22,21 @@ pub enum Condition {
     /// measured against the reading `window_minutes` earlier.
     Rate {
         per_hour: f64,
+        #[schema(minimum = 1, maximum = 10080)]
         window_minutes: i64,
         #[serde(default)]
         hysteresis: f64,
     },
     /// No reading for `minutes`.
-    Silent { minutes: i64 },
+    Silent {
+        #[schema(minimum = 1, maximum = 43200)]
+        minutes: i64,
+    },
     /// The same value for `minutes` (at least three readings): a stuck sensor.
-    Frozen { minutes: i64 },
+    Frozen {
+        #[schema(minimum = 1, maximum = 43200)]
+        minutes: i64,
+    },
 }
 
 impl Condition {

@@ -685,9 +685,9 @@ pub struct ScheduleInput {
     pub end_params: Option<serde_json::Value>,
     pub selector: crate::commands::Selector,
     /// Local time, HH:MM.
-    #[schema(example = "23:00")]
+    #[schema(example = "23:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
-    #[schema(example = "05:00")]
+    #[schema(example = "05:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: Option<String>,
 }
 

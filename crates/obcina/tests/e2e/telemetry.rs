@@ -171,8 +171,9 @@ async fn readings_are_checked_stored_once_and_rolled_up() {
     let reader = integration_token(&admin, &["catalog:read"]).await;
     assert_eq!(post_lines(&c, &reader, lines, "s").await.0, 403);
     assert_eq!(post_lines(&c, "obd_forged", lines, "s").await.0, 401);
-    let (s, _) = staff.json(Method::POST, "/api/v1/telemetry/readings", json!({"readings": []})).await;
-    assert_eq!(s, 403);
+    // A session is no credential for this operation (it declares only bearer): 401, as with none.
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/readings", json!({"readings": []})).await;
+    assert_eq!((s, body["code"].as_str()), (401, Some("device_credential_required")), "{body}");
 
     // Staff see every refusal counted per device and reason.
     let (s, counts) = staff.json(Method::GET, "/api/v1/telemetry/rejections", json!(null)).await;
