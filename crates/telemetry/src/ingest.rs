@@ -184,13 +184,23 @@ async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Re
         }
     }
     let now = ctx.now().0;
+    // Time per phase, so the ingestion benchmark can tell where it goes.
+    let mut clock = Instant::now();
+    let mut phase = |name: &'static str| {
+        metrics::histogram!("telemetry_commit_phase_seconds", "phase" => name).record(clock.elapsed().as_secs_f64());
+        clock = Instant::now();
+    };
     let txn = ctx.db.begin().await?;
     let inserted: HashSet<(i64, i64)> = store::append(&txn, &unique).await?.into_iter().collect();
+    phase("append");
     let new: Vec<Reading> = unique.into_iter().filter(|r| inserted.contains(&(r.series, r.ts))).collect();
     store::merge_rollups(&txn, &store::aggregate(&new)).await?;
+    phase("rollups");
     store::update_latest(&txn, &new).await?;
+    phase("latest");
     let devices: Vec<i64> = new.iter().map(|r| r.device).collect::<HashSet<_>>().into_iter().collect();
     store::touch_devices(&txn, &devices, now).await?;
+    phase("devices");
     let mut rejections: HashMap<(String, Reason), (i64, String)> = HashMap::new();
     for j in jobs {
         for (k, (n, d)) in &j.rejections {
@@ -201,6 +211,7 @@ async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Re
     }
     store::count_rejections(&txn, &rejections, now).await?;
     txn.commit().await?;
+    phase("commit");
     // Credit each new reading to the first job that carried it.
     let mut credited: HashSet<(i64, i64)> = HashSet::new();
     let flags =
