@@ -724,7 +724,7 @@ async function staffWalk(browser, server) {
     const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
-      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import'];
+      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);

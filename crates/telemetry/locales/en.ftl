@@ -137,3 +137,10 @@ import-refresh = Refresh the progress
 import-finished = The import has finished.
 import-errors = Refused rows
 import-line = Line { $line }
+sensors-kind = Kind
+sensors-watched-by = Devices that watch it
+sensors-no-devices = No device watches this asset.
+sensors-more-devices = { $count ->
+    [one] and { $count } more device
+   *[other] and { $count } more devices
+}

@@ -139,3 +139,12 @@ import-refresh = Osveži napredek
 import-finished = Uvoz je končan.
 import-errors = Zavrnjene vrstice
 import-line = Vrstica { $line }
+sensors-kind = Vrsta objekta
+sensors-watched-by = Naprave, ki ga nadzirajo
+sensors-no-devices = Tega objekta ne nadzira nobena naprava.
+sensors-more-devices = { $count ->
+    [one] in še { $count } naprava
+    [two] in še { $count } napravi
+    [few] in še { $count } naprave
+   *[other] in še { $count } naprav
+}

@@ -210,12 +210,27 @@ async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Re
         }
     }
     store::count_rejections(&txn, &rejections, now).await?;
+    // Credit each new reading to the first job that carried it; count the rest per device.
+    let mut credited: HashSet<(i64, i64)> = HashSet::new();
+    let mut duplicates: HashMap<i64, i64> = HashMap::new();
+    let flags: Vec<Vec<bool>> = jobs
+        .iter()
+        .map(|j| {
+            j.readings
+                .iter()
+                .map(|r| {
+                    let new = inserted.contains(&(r.series, r.ts)) && credited.insert((r.series, r.ts));
+                    if !new {
+                        *duplicates.entry(r.device).or_default() += 1;
+                    }
+                    new
+                })
+                .collect()
+        })
+        .collect();
+    store::count_duplicates(&txn, &duplicates, now).await?;
     txn.commit().await?;
     phase("commit");
-    // Credit each new reading to the first job that carried it.
-    let mut credited: HashSet<(i64, i64)> = HashSet::new();
-    let flags =
-        jobs.iter().map(|j| j.readings.iter().map(|r| inserted.contains(&(r.series, r.ts)) && credited.insert((r.series, r.ts))).collect()).collect();
     Ok((flags, new))
 }
 

@@ -41,10 +41,13 @@ pub enum Reason {
     FutureTimestamp,
     BadTimestamp,
     Malformed,
+    /// Not a refusal: the same device, quantity and time again, stored once.
+    /// Counted so that a gateway re-sending (or re-stamping) old values shows.
+    Duplicate,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::UnknownDevice,
         Reason::DeviceInactive,
         Reason::NotPermitted,
@@ -55,6 +58,7 @@ impl Reason {
         Reason::FutureTimestamp,
         Reason::BadTimestamp,
         Reason::Malformed,
+        Reason::Duplicate,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -68,6 +72,7 @@ impl Reason {
             Reason::FutureTimestamp => "future_timestamp",
             Reason::BadTimestamp => "bad_timestamp",
             Reason::Malformed => "malformed",
+            Reason::Duplicate => "duplicate",
         }
     }
     pub fn from_code(s: &str) -> Option<Reason> {

@@ -27,6 +27,7 @@ pub fn router() -> Router<Ctx> {
         .route("/staff/sensors/alarms/{id}/acknowledge", post(acknowledge))
         .route("/staff/sensors/lighting", get(lighting))
         .route("/staff/sensors/water", get(water))
+        .route("/staff/sensors/assets/{key}", get(asset))
         .route("/staff/sensors/import", get(import_form).post(import_upload))
         .route("/staff/sensors/import/{id}", get(import_status))
 }
@@ -149,28 +150,7 @@ async fn device(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(
     let c = p.ctx.db.conn();
     let d = store::device_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
     let ty = t.registry.device_type(&d.device_type).cloned();
-    let now = p.ctx.now().0;
-    let latest = store::latest(c, &DeviceFilter { keys: vec![key.clone()], limit: 100, ..Default::default() }, None).await?;
-    let mut quantities = vec![];
-    for (i, l) in latest.iter().enumerate() {
-        let Some((sid, unit)) = store::series_id(c, &key, &l.quantity).await? else { continue };
-        let points = store::rollup_points(c, sid, 3600, now - 48 * HOUR, now + HOUR, 100).await?;
-        let symbol = crate::types::unit_symbol(&unit).to_string();
-        let label = format!("{} ({symbol})", l.quantity);
-        quantities.push(QuantityView {
-            chart: crate::chart::svg(&points, &label, &symbol, &format!("chart-{i}")),
-            latest: l.value.map(|v| format!("{v:.2} {symbol}")).unwrap_or_else(|| "–".into()),
-            time: l
-                .time
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| kernel::Timestamp(t.timestamp_millis()).display_local())
-                .unwrap_or_default(),
-            name: l.quantity.clone(),
-            unit: symbol,
-            points,
-        });
-    }
+    let quantities = quantity_views(&p.ctx, &key, None, "chart").await?;
     let alarms = alarms::alarms(c, &AlarmFilter { device: Some(key.clone()), limit: 20, ..Default::default() }).await?;
     let commands = crate::commands::list(c, &crate::commands::CommandFilter { device: Some(key.clone()), limit: 10, ..Default::default() }).await?;
     let can_command = actor.allows(Permission::ManageDevices);
@@ -188,6 +168,61 @@ async fn device(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(
         can_command,
         rejections,
     }))
+}
+
+/// A device's quantities (or one of them) with the last two days as chart and table.
+async fn quantity_views(ctx: &Ctx, key: &str, only: Option<&str>, id_prefix: &str) -> AppResult<Vec<QuantityView>> {
+    let c = ctx.db.conn();
+    let now = ctx.now().0;
+    let latest = store::latest(c, &DeviceFilter { keys: vec![key.to_string()], limit: 100, ..Default::default() }, only).await?;
+    let mut out = vec![];
+    for (i, l) in latest.iter().enumerate() {
+        let Some((sid, unit)) = store::series_id(c, key, &l.quantity).await? else { continue };
+        let points = store::rollup_points(c, sid, 3600, now - 48 * HOUR, now + HOUR, 100).await?;
+        let symbol = crate::types::unit_symbol(&unit).to_string();
+        let label = format!("{key}: {} ({symbol})", l.quantity);
+        let time = l.time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        out.push(QuantityView {
+            chart: crate::chart::svg(&points, &label, &symbol, &format!("{id_prefix}-{i}")),
+            latest: l.value.map(|v| format!("{v:.2} {symbol}")).unwrap_or_else(|| "–".into()),
+            time: time.map(|t| kernel::Timestamp(t.timestamp_millis()).display_local()).unwrap_or_default(),
+            name: l.quantity.clone(),
+            unit: symbol,
+            points,
+        });
+    }
+    Ok(out)
+}
+
+pub struct WatchingDevice {
+    pub key: String,
+    pub name: String,
+    pub status: String,
+    pub charts: Vec<QuantityView>,
+}
+
+#[derive(Template)]
+#[template(path = "sensors_asset.html")]
+struct AssetPage {
+    p: Page,
+    a: store::Asset,
+    devices: Vec<WatchingDevice>,
+    more: usize,
+}
+
+/// An asset with the devices that watch it; a chart for each of the first twelve.
+async fn asset(p: Page, actor: Actor, Path(key): Path<String>) -> AppResult<Response> {
+    actor.check(Permission::ReadTelemetry)?;
+    let c = p.ctx.db.conn();
+    let a = store::asset_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
+    let keys = store::asset_device_keys(c, a.id, 10_000).await?;
+    let mut devices = vec![];
+    for (i, k) in keys.iter().take(12).enumerate() {
+        let Some(d) = store::device_by_key(c, k).await? else { continue };
+        let charts = quantity_views(&p.ctx, k, None, &format!("d{i}")).await?.into_iter().take(1).collect();
+        devices.push(WatchingDevice { key: d.key, name: d.name, status: d.status, charts });
+    }
+    Ok(render(&AssetPage { more: keys.len().saturating_sub(devices.len()), p, a, devices }))
 }
 
 #[derive(Deserialize)]

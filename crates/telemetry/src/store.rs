@@ -396,6 +396,21 @@ pub async fn count_rejections<C: ConnectionTrait>(c: &C, counts: &HashMap<(Strin
     Ok(())
 }
 
+/// Count readings received again, per device (reason `duplicate`).
+pub async fn count_duplicates<C: ConnectionTrait>(c: &C, by_device: &HashMap<i64, i64>, now: i64) -> Result<(), DbErr> {
+    for (device, n) in by_device {
+        exec(
+            c,
+            "INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) \
+             SELECT key, 'duplicate', $2, $3, 'the same time again; stored once' FROM telemetry_devices WHERE id = $1 \
+             ON CONFLICT (device_key, reason) DO UPDATE SET n = telemetry_rejections.n + excluded.n, last_at = excluded.last_at",
+            [(*device).into(), (*n).into(), now.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RejectionCount {
     pub device: String,

@@ -184,6 +184,7 @@ async fn readings_are_checked_stored_once_and_rolled_up() {
     assert_eq!(count("t-lum-a", "out_of_range"), 2, "{counts}");
     assert_eq!(count("t-lum-b", "not_permitted"), 2);
     assert_eq!(count("t-ghost", "unknown_device"), 1);
+    assert_eq!(count("t-lum-a", "duplicate"), 4, "the repeated batch is visible as duplicates: {counts}");
 
     // Raw series and the hourly rollup of the first hour.
     let q = "device=t-lum-a&quantity=illuminanceLevel&from=2026-11-24T21:00:00Z&to=2026-11-24T22:00:00Z";
@@ -577,6 +578,7 @@ async fn staff_see_devices_alarms_lighting_and_water_and_send_commands_from_the_
         ("/staff/sensors/lighting", "RP-01"),
         ("/staff/sensors/water", "Najmanjši nočni pretok"),
         ("/staff/sensors/alarms", "Alarmi"),
+        ("/staff/sensors/assets/ptuj-feeder-01", "Naprave, ki ga nadzirajo"),
     ] {
         let (s, html) = staff.get_text(path).await;
         assert_eq!(s, 200, "{path}");
