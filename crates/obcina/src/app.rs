@@ -94,6 +94,10 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let demo = config.demo;
     let ctx = open(config).await?;
     let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
+    let recovered = telemetry::rollup::recover(&ctx).await?;
+    if recovered > 0 {
+        tracing::warn!(series = recovered, "rollups recomputed from raw readings after an unclean stop");
+    }
     if demo {
         crate::demo::load_if_empty(&ctx, &telemetry).await?;
     }

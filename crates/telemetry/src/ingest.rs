@@ -122,9 +122,9 @@ pub struct CommittedBatch {
 pub type Committed = tokio::sync::broadcast::Sender<Arc<CommittedBatch>>;
 
 impl Writer {
-    pub fn start(ctx: Ctx, committed: Committed) -> Writer {
+    pub fn start(ctx: Ctx, committed: Committed, rollups: Arc<crate::rollup::Accumulator>) -> Writer {
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(write_loop(ctx, rx, committed));
+        tokio::spawn(write_loop(ctx, rx, committed, rollups));
         Writer { tx }
     }
 
@@ -137,7 +137,7 @@ impl Writer {
     }
 }
 
-async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed) {
+async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed, rollups: Arc<crate::rollup::Accumulator>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut total = jobs[0].readings.len();
@@ -151,7 +151,7 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed)
             }
         }
         let received = jobs.iter().map(|j| j.received).min().unwrap_or_else(Instant::now);
-        match commit_group(&ctx, &jobs).await {
+        match commit_group(&ctx, &rollups, &jobs).await {
             Ok((flags, new)) => {
                 for (job, f) in jobs.into_iter().zip(flags) {
                     let _ = job.reply.send(Ok(f));
@@ -173,7 +173,7 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed)
 
 /// One transaction for a group of jobs. A reading repeated inside the group
 /// counts as new once, for the first job that sent it.
-async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Reading>), DbErr> {
+async fn commit_group(ctx: &Ctx, rollups: &crate::rollup::Accumulator, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Reading>), DbErr> {
     let mut seen: HashSet<(i64, i64)> = HashSet::new();
     let mut unique = Vec::new();
     for j in jobs {
@@ -194,7 +194,11 @@ async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Re
     let inserted: HashSet<(i64, i64)> = store::append(&txn, &unique).await?.into_iter().collect();
     phase("append");
     let new: Vec<Reading> = unique.into_iter().filter(|r| inserted.contains(&(r.series, r.ts))).collect();
-    store::merge_rollups(&txn, &store::aggregate(&new)).await?;
+    // Rollups are folded after the commit; this row covers them if the process dies first.
+    let pending = crate::rollup::pending_row(&new);
+    if let Some(row) = &pending {
+        crate::rollup::insert_pending(&txn, row).await?;
+    }
     phase("rollups");
     store::update_latest(&txn, &new).await?;
     phase("latest");
@@ -231,6 +235,9 @@ async fn commit_group(ctx: &Ctx, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Re
     store::count_duplicates(&txn, &duplicates, now).await?;
     txn.commit().await?;
     phase("commit");
+    if let Some((id, ..)) = pending {
+        rollups.add(&new, id);
+    }
     Ok((flags, new))
 }
 

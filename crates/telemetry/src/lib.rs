@@ -14,6 +14,7 @@ pub mod mqtt;
 pub mod ngsi;
 pub mod pages;
 pub mod retention;
+pub mod rollup;
 pub mod rules;
 pub mod service;
 pub mod share;
@@ -85,6 +86,8 @@ pub struct Inner {
     /// Bumped when this process changes rules, so the engine reloads at once
     /// (other processes' changes are seen within seconds).
     pub rules_version: std::sync::atomic::AtomicU64,
+    /// Rollups folded in memory until written (see `rollup`).
+    pub rollups: Arc<rollup::Accumulator>,
     /// Where commands go out: the embedded broker, an external one, or both.
     bus: RwLock<Vec<Arc<dyn commands::Delivery>>>,
     /// Device answers to commands, stored in batches.
@@ -109,7 +112,11 @@ impl Telemetry {
         let config = TelemetryConfig::from_table(&ctx.config.telemetry)?;
         let all = types::catalogue(&config.types)?;
         let (committed, _) = tokio::sync::broadcast::channel(64);
-        let writer = Writer::start(ctx.clone(), committed.clone());
+        let rollups = Arc::new(rollup::Accumulator::default());
+        let writer = Writer::start(ctx.clone(), committed.clone(), rollups.clone());
+        let flusher = rollups.clone();
+        let flush_ctx = ctx.clone();
+        tokio::spawn(async move { flusher.run(flush_ctx).await });
         let (acks, ack_rx) = tokio::sync::mpsc::channel(10_000);
         tokio::spawn(commands::ack_writer(ctx.clone(), ack_rx));
         Ok(Telemetry(Arc::new(Inner {
@@ -118,6 +125,7 @@ impl Telemetry {
             writer,
             committed,
             rules_version: Default::default(),
+            rollups,
             bus: RwLock::default(),
             acks,
             tokens: RwLock::default(),
@@ -164,6 +172,11 @@ impl Telemetry {
         }
     }
 
+    /// Write pending rollups now, so a read sees every reading acknowledged before it.
+    pub async fn flush_rollups(&self, ctx: &Ctx) -> kernel::AppResult<()> {
+        self.rollups.flush(ctx).await.map(|_| ()).map_err(Into::into)
+    }
+
     /// Add a way to deliver commands (at start).
     pub fn add_delivery(&self, d: Arc<dyn commands::Delivery>) {
         self.bus.write().expect("bus").push(d);
@@ -205,6 +218,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
     kernel::db::Migration { id: "telemetry-0003-commands", sql: include_str!("../migrations/0003_commands.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0004-imports", sql: include_str!("../migrations/0004_imports.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0005-shares", sql: include_str!("../migrations/0005_shares.sql"), postgres: None },
+    kernel::db::Migration { id: "telemetry-0006-rollup-pending", sql: include_str!("../migrations/0006_rollup_pending.sql"), postgres: None },
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {

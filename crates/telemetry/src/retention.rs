@@ -28,6 +28,8 @@ async fn sliced(ctx: &Ctx, sql: &str, values: Vec<sea_orm::Value>) -> Result<u64
 
 /// One pass over every type and tier.
 pub async fn prune_once(ctx: &Ctx, t: &Telemetry) -> Result<u64, DbErr> {
+    // Raw readings feed rollups still in memory: write those first.
+    t.rollups.flush(ctx).await?;
     let now = ctx.now().0;
     let mut removed = 0;
     for ty in t.registry.types() {

@@ -276,6 +276,17 @@ pub struct Agg {
 }
 
 impl Agg {
+    /// Fold another aggregate of the same bucket in.
+    pub fn merge(&mut self, o: &Agg) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        if o.last_ts >= self.last_ts {
+            self.last = o.last;
+            self.last_ts = o.last_ts;
+        }
+    }
     fn of(r: &Reading) -> Agg {
         Agg { n: 1, sum: r.value, min: r.value, max: r.value, last: r.value, last_ts: r.ts }
     }

@@ -697,3 +697,24 @@ async fn a_neighbouring_municipality_reads_only_what_was_shared() {
     assert_eq!(r.status(), 204);
     assert_eq!(get("/api/v1/telemetry/latest?type=FloodMonitoring").await.0, 401, "revoked at once");
 }
+
+#[tokio::test]
+async fn rollups_are_complete_after_kill_9_even_when_still_in_memory() {
+    let mut server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-roll").await;
+    // Two hours of minute readings, acknowledged, then kill -9 at once (rollups are written within a second).
+    let start: i64 = 1_795_550_400;
+    let lines: String = (0..120).map(|i| format!("t-lum-roll illuminanceLevel={} {}\n", i % 50, start + i * 60)).collect();
+    let (s, r) = post_lines(&server.client(), &token, &lines, "s").await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(120)));
+    server.kill9().await;
+    server.restart().await;
+    let sum = server.query_i64("SELECT CAST(SUM(n) AS BIGINT) FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-roll' AND r.period = 3600").await;
+    assert_eq!(sum, vec![120], "every acknowledged reading is in the hourly rollups");
+    let daily = server.query_i64("SELECT CAST(SUM(n) AS BIGINT) FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-roll' AND r.period = 86400").await;
+    assert_eq!(daily, vec![120]);
+    assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_rollup_pending").await, vec![0]);
+    let recovered = server.log_text().contains("rollups recomputed from raw readings");
+    eprintln!("rollups {}", if recovered { "were recomputed at restart" } else { "had been written before the kill" });
+}
