@@ -1,7 +1,7 @@
 //! Rollups off the hot path. The writer commits raw readings and leaves a
 //! "pending" row naming the series and time range; the new readings are
 //! folded into aggregates in memory and written in one transaction at most
-//! every second (or as soon as ingestion pauses), which also removes the
+//! every five seconds (or as soon as ingestion pauses), which also removes the
 //! pending rows. Many readings of a series in the same hour or day become
 //! one write. After a crash, `recover` recomputes the buckets the pending
 //! rows name from the raw readings, so no acknowledged reading is missing
@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 type Key = (i64, i64, i64);
+
+/// Rollups wait at most this long while ingestion goes on; the longer, the
+/// more readings of a series share one write of its hourly and daily bucket.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 struct Pending {
@@ -100,15 +104,15 @@ impl Accumulator {
         }
     }
 
-    /// Flush when ingestion pauses for a moment, or a second after the oldest fold.
+    /// Flush when ingestion pauses for a moment, or `FLUSH_EVERY` after the oldest fold.
     pub async fn run(&self, ctx: Ctx) {
         loop {
             let woke = tokio::time::timeout(Duration::from_millis(50), self.wake.notified()).await.is_ok();
             let (waiting, due) = {
                 let p = self.pending.lock().expect("rollup accumulator");
-                (!p.ids.is_empty(), p.since.is_some_and(|s| s.elapsed() >= Duration::from_secs(1)))
+                (!p.ids.is_empty(), p.since.is_some_and(|s| s.elapsed() >= FLUSH_EVERY))
             };
-            // Quiet for 50 ms (no new fold woke us), or the oldest fold is a second old: write.
+            // Quiet for 50 ms (no new fold woke us), or the oldest fold is old enough: write.
             if waiting
                 && (!woke || due)
                 && let Err(e) = self.flush(&ctx).await
