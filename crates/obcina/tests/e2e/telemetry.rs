@@ -341,6 +341,9 @@ async fn ngsi_ld_serves_the_demo_fleet_with_latest_values() {
     assert_eq!((s, err["type"].as_str()), (404, Some("https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound")));
     let (s, err) = c.json(Method::GET, "/ngsi-ld/v1/entities?q=(illuminanceLevel>1", json!(null)).await;
     assert_eq!((s, err["type"].as_str()), (400, Some("https://uri.etsi.org/ngsi-ld/errors/BadRequestData")));
+    let r = c.http.get(format!("{}/ngsi-ld/v1/entities?type=Streetlight", c.base)).header("NGSILD-Tenant", "hajdina").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["type"], "https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant");
     let (_, types) = c.json(Method::GET, "/ngsi-ld/v1/types", json!(null)).await;
     let list = types["typeList"].as_array().unwrap();
     assert!(list.contains(&json!("Streetlight")) && !list.contains(&json!("WaterConsumptionObserved")), "{types}");

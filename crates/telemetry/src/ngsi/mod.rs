@@ -85,7 +85,16 @@ enum Format {
     GeoJson,
 }
 
+/// Only the default tenant exists: the platform's own devices and assets.
+fn tenant(h: &HeaderMap) -> NgsiResult<()> {
+    match h.get("NGSILD-Tenant").and_then(|v| v.to_str().ok()).map(str::trim) {
+        None | Some("") => Ok(()),
+        Some(t) => Err(NgsiError { status: StatusCode::NOT_FOUND, kind: "NonexistentTenant", detail: format!("no tenant {t:?}") }),
+    }
+}
+
 fn negotiate(h: &HeaderMap) -> NgsiResult<Format> {
+    tenant(h)?;
     let accept = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
     for part in accept.split(',') {
         let media = part.split(';').next().unwrap_or("").trim();
