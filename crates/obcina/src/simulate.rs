@@ -22,7 +22,7 @@ pub struct Args {
     url: String,
     /// Integration token with the telemetry:write scope (`obcina token issue --name Simulator --scope telemetry:write`).
     #[arg(long, env = "OBCINA_TOKEN", hide_env_values = true)]
-    token: String,
+    token: Option<String>,
     /// How readings travel: HTTP batches or MQTT messages.
     #[arg(long, value_enum, default_value = "http")]
     transport: Transport,
@@ -41,6 +41,16 @@ pub struct Args {
     /// HTTP requests in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Write the history to this file as line-format lines (nanosecond times) instead of sending it.
+    #[arg(long, conflicts_with_all = ["replay", "follow"])]
+    out: Option<std::path::PathBuf>,
+    /// Send the lines of this file (as written by --out) instead of generating them.
+    #[arg(long, conflicts_with = "follow")]
+    replay: Option<std::path::PathBuf>,
+    /// Post to this URL instead of the platform's readings endpoint, e.g. InfluxDB's
+    /// http://127.0.0.1:8086/write?db=bench (for comparisons; the token is sent only if given).
+    #[arg(long)]
+    write_url: Option<String>,
 }
 
 #[derive(Default)]
@@ -58,8 +68,19 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let now = kernel::Timestamp(chrono::Utc::now().timestamp_millis()).0;
     let start = now - now.rem_euclid(STEP_MS) - a.history_hours.max(0) * 3_600_000;
     let mut sim = Simulator::new(telemetry::demo::devices(), start);
+    if let Some(path) = &a.out {
+        return write_history(&mut sim, start, now, path);
+    }
     let totals = Arc::new(Totals::default());
     let sender = Sender::new(&a).await?;
+    if let Some(path) = &a.replay {
+        let text = std::fs::read_to_string(path)?;
+        let began = Instant::now();
+        send_lines(&text, "ns", &sender, &a, &totals).await?;
+        sender.flush(&totals).await;
+        report("replay", began.elapsed(), &totals);
+        return Ok(());
+    }
     eprintln!("simulating {} devices of the Ptuj demo fleet from {} over {:?}", sim.devices().len(), kernel::Timestamp(start).rfc3339(), a.transport);
     let began = Instant::now();
     let mut t = start;
@@ -107,36 +128,63 @@ fn report(what: &str, took: Duration, t: &Totals) {
     );
 }
 
+/// The history as a file of line-format lines with nanosecond times (the same for every target).
+fn write_history(sim: &mut Simulator, start: i64, now: i64, path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let (mut t, mut n) = (start, 0);
+    while t <= now {
+        let mut lines = String::new();
+        n += sim.tick(t, &mut lines);
+        for l in lines.lines() {
+            let (head, ts) = l.rsplit_once(' ').unwrap_or((l, "0"));
+            writeln!(f, "{head} {}000000", ts)?;
+        }
+        t += STEP_MS;
+    }
+    f.flush()?;
+    println!("{n} readings written to {}", path.display());
+    Ok(())
+}
+
 async fn step(sim: &mut Simulator, t: i64, sender: &Sender, a: &Args, totals: &Arc<Totals>) -> anyhow::Result<()> {
     let mut lines = String::new();
-    let n = sim.tick(t, &mut lines);
-    if n == 0 {
+    if sim.tick(t, &mut lines) == 0 {
         return Ok(());
     }
+    send_lines(&lines, "ms", sender, a, totals).await
+}
+
+/// Send lines: HTTP batches of about `--batch` readings, or one MQTT message per line.
+async fn send_lines(lines: &str, precision: &str, sender: &Sender, a: &Args, totals: &Arc<Totals>) -> anyhow::Result<()> {
     match sender {
         Sender::Http { client, permits, .. } => {
-            // Cut into batches of about `batch` readings at line ends.
-            let per_line = n.div_ceil(lines.lines().count().max(1));
-            let lines_per_batch = (a.batch / per_line.max(1)).max(1);
             let all: Vec<&str> = lines.lines().collect();
+            let readings: usize = all.iter().map(|l| l.matches('=').count()).sum();
+            let per_line = readings.div_ceil(all.len().max(1));
+            let lines_per_batch = (a.batch / per_line.max(1)).max(1);
+            let url = match &a.write_url {
+                Some(u) => u.clone(),
+                None => format!("{}/api/v1/telemetry/readings?precision={precision}", a.url.trim_end_matches('/')),
+            };
             for chunk in all.chunks(lines_per_batch) {
                 let body = chunk.join("\n");
                 let count = chunk.iter().map(|l| l.matches('=').count()).sum::<usize>() as u64;
                 let permit = permits.clone().acquire_owned().await?;
-                let (client, url, token, totals) = (
-                    client.clone(),
-                    format!("{}/api/v1/telemetry/readings?precision=ms", a.url.trim_end_matches('/')),
-                    a.token.clone(),
-                    totals.clone(),
-                );
+                let (client, url, token, totals) = (client.clone(), url.clone(), a.token.clone(), totals.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
                     totals.sent.fetch_add(count, Ordering::Relaxed);
-                    let r = client.post(&url).bearer_auth(&token).header("content-type", "text/plain").body(body).send().await;
-                    match r {
+                    let mut req = client.post(&url).header("content-type", "text/plain").body(body);
+                    if let Some(t) = &token {
+                        req = req.bearer_auth(t);
+                    }
+                    match req.send().await {
                         Ok(r) if r.status().is_success() => {
                             let v: serde_json::Value = r.json().await.unwrap_or_default();
-                            totals.accepted.fetch_add(v["accepted"].as_u64().unwrap_or(0), Ordering::Relaxed);
+                            // Other targets answer 204 without a report: count what was sent as accepted.
+                            let accepted = v["accepted"].as_u64().unwrap_or(if v.is_null() { count } else { 0 });
+                            totals.accepted.fetch_add(accepted, Ordering::Relaxed);
                             totals.duplicates.fetch_add(v["duplicates"].as_u64().unwrap_or(0), Ordering::Relaxed);
                             totals.rejected.fetch_add(v["rejected"].as_array().map(|a| a.len() as u64).unwrap_or(0), Ordering::Relaxed);
                         }
@@ -156,7 +204,9 @@ async fn step(sim: &mut Simulator, t: i64, sender: &Sender, a: &Args, totals: &A
             for line in lines.lines() {
                 let key = line.split(' ').next().unwrap_or_default();
                 totals.sent.fetch_add(line.matches('=').count() as u64, Ordering::Relaxed);
-                client.publish(format!("obcina/devices/{key}/readings"), rumqttc::QoS::AtLeastOnce, false, line.to_string()).await?;
+                // The broker reads line-format times in nanoseconds.
+                let payload = if precision == "ms" { format!("{line}000000") } else { line.to_string() };
+                client.publish(format!("obcina/devices/{key}/readings"), rumqttc::QoS::AtLeastOnce, false, payload).await?;
             }
         }
     }
@@ -179,7 +229,7 @@ impl Sender {
                 let (host, port) = a.mqtt.rsplit_once(':').ok_or_else(|| anyhow::anyhow!("--mqtt is host:port"))?;
                 let mut o = rumqttc::MqttOptions::new(format!("simulator-{}", std::process::id()), host, port.parse()?);
                 // An integration token logs in as a gateway for every device.
-                o.set_credentials("simulator", &a.token)
+                o.set_credentials("simulator", a.token.as_deref().unwrap_or_default())
                     .set_keep_alive(Duration::from_secs(30))
                     .set_inflight(200)
                     .set_max_packet_size(1 << 20, 1 << 20);

@@ -15,7 +15,7 @@ use serde_json::json;
 /// Who reads telemetry, and so which device types they see.
 #[derive(Clone, Debug)]
 pub enum Reader {
-    /// Staff (and machines with rights): everything.
+    /// Staff, and integration tokens with `telemetry:read`: everything.
     Staff,
     /// A partner's share token: these types only.
     Share(Vec<String>),
@@ -28,6 +28,12 @@ impl FromRequestParts<Ctx> for Reader {
     async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, AppError> {
         let actor = parts.extensions.get::<Actor>().cloned().unwrap_or_default();
         if actor.allows(Permission::ReadTelemetry) {
+            return Ok(Reader::Staff);
+        }
+        // An integration with the read scope (dashboards, the municipality's own systems).
+        if let Actor::Machine { scopes, .. } = &actor
+            && scopes.iter().any(|s| s == "telemetry:read")
+        {
             return Ok(Reader::Staff);
         }
         let bearer =

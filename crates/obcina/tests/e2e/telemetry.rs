@@ -366,6 +366,16 @@ async fn the_simulator_feeds_the_demo_fleet_without_a_single_refusal() {
     let gauges = gauges.as_array().unwrap();
     assert_eq!(gauges.len(), 20);
     assert!(gauges.iter().all(|g| g["currentLevel"].as_f64().is_some()), "every river gauge has a level");
+
+    // The same stream as a file (nanosecond times), replayed: what the benchmark sends to every target.
+    let file = server.data_dir.with_file_name("lines.txt");
+    let out = std::process::Command::new(BIN).args(["simulate", "--history-hours", "1", "--out"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let first = std::fs::read_to_string(&file).unwrap().lines().next().unwrap().to_string();
+    assert!(first.rsplit(' ').next().unwrap().len() >= 19, "nanoseconds: {first}");
+    let out = std::process::Command::new(BIN).args(["simulate", "--url", &server.url, "--token", &token, "--replay"]).arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rejected 0, failed 0"), "{text}");
 }
 
 async fn alarms_of(staff: &Client, device: &str) -> Vec<Value> {
