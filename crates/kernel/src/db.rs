@@ -92,8 +92,16 @@ impl Db {
         self.backend() == DbBackend::Postgres
     }
 
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that reads and then writes could otherwise be
+    /// refused outright ("database is locked", no busy wait) when another
+    /// process — a CLI command beside the running server — wrote in between.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.conn.begin().await
+        if self.is_postgres() {
+            return self.conn.begin().await;
+        }
+        let options = sea_orm::TransactionOptions { sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate), ..Default::default() };
+        self.conn.begin_with_options(options).await
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
