@@ -140,6 +140,11 @@ impl Actor {
         self.check(perm).is_ok()
     }
 
+    /// A machine whose token carries this scope.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        matches!(self, Actor::Machine { scopes, .. } if scopes.iter().any(|s| s == scope))
+    }
+
     /// 401 for nobody, 403 with a reason otherwise.
     pub fn check(&self, perm: Permission) -> Result<&UserActor, AppError> {
         let user = match self {

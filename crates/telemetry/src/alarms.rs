@@ -426,12 +426,7 @@ async fn evaluate(ctx: &Ctx, rules: &[Rule], info: &mut HashMap<i64, Arc<SeriesI
         }
     }
     // Open alarms are few: one query instead of one per device and rule.
-    let open_keys: std::collections::HashSet<String> =
-        query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", [])
-            .await?
-            .iter()
-            .filter_map(|r| col(r, "open_key").ok())
-            .collect();
+    let open_keys = open_keys(ctx).await?;
     let mut by_series: HashMap<i64, Vec<&Reading>> = HashMap::new();
     for r in batch.readings.iter() {
         by_series.entry(r.series).or_default().push(r);
@@ -474,9 +469,19 @@ async fn evaluate(ctx: &Ctx, rules: &[Rule], info: &mut HashMap<i64, Arc<SeriesI
     Ok(())
 }
 
+async fn open_keys(ctx: &Ctx) -> Result<std::collections::HashSet<String>, DbErr> {
+    let rows = query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", []).await?;
+    Ok(rows.iter().filter_map(|r| col(r, "open_key").ok()).collect())
+}
+
 /// Raise `silent` alarms for devices heard from before but not for the rule's minutes.
 async fn check_silence(ctx: &Ctx, rules: &[Rule]) -> Result<(), DbErr> {
+    if !rules.iter().any(|r| r.enabled && matches!(r.condition, Condition::Silent { .. })) {
+        return Ok(());
+    }
     let now = ctx.now().0;
+    // Devices already alarmed are skipped without a write transaction each.
+    let open = open_keys(ctx).await?;
     for rule in rules.iter().filter(|r| r.enabled) {
         let Condition::Silent { minutes } = rule.condition else { continue };
         let column = match rule.scope_kind.as_str() {
@@ -495,6 +500,9 @@ async fn check_silence(ctx: &Ctx, rules: &[Rule]) -> Result<(), DbErr> {
         );
         for r in query_all(ctx.db.conn(), &sql, [rule.scope.clone().into(), (now - minutes * 60_000).into()]).await? {
             let key: String = col(&r, "key")?;
+            if open.contains(&open_key(&rule.id, &key)) {
+                continue;
+            }
             let department: Option<String> = col(&r, "department")?;
             let last: i64 = col(&r, "last_seen")?;
             let message = format!("{key}: no reading for {} min (limit {minutes} min)", (now - last) / 60_000);

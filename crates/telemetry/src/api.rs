@@ -246,18 +246,13 @@ async fn rotate_token(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>
 /// token with the `telemetry:write` scope.
 async fn sender(ctx: &Ctx, t: &Telemetry, actor: &Actor, headers: &HeaderMap) -> AppResult<Sender> {
     match actor {
-        Actor::Machine { scopes, .. } if scopes.iter().any(|s| s == "telemetry:write") => Ok(Sender::Integration),
+        a @ Actor::Machine { .. } if a.has_scope("telemetry:write") => Ok(Sender::Integration),
         Actor::Machine { .. } => Err(AppError::forbidden("missing_scope")),
         // A session is not a credential for this operation (it declares only
         // `bearer`): without one the answer is 401, as for anyone else.
         Actor::User(_) => Err(AppError::new(StatusCode::UNAUTHORIZED, "device_credential_required")),
         Actor::Anonymous => {
-            let token = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .ok_or_else(AppError::unauthorized)?;
+            let token = identity::session::bearer(headers).ok_or_else(AppError::unauthorized)?;
             match t.device_for_token(ctx, token).await? {
                 Some(key) => Ok(Sender::Device(key)),
                 None => Err(AppError::unauthorized()),

@@ -167,7 +167,7 @@ impl Telemetry {
             return Ok((key == username).then_some(Sender::Device(key)));
         }
         match identity::session::machine(ctx, password).await? {
-            Some(kernel::Actor::Machine { scopes, .. }) if scopes.iter().any(|s| s == "telemetry:write") => Ok(Some(Sender::Integration)),
+            Some(a) if a.has_scope("telemetry:write") => Ok(Some(Sender::Integration)),
             _ => Ok(None),
         }
     }

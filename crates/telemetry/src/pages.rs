@@ -13,7 +13,6 @@ use kernel::layout::Page;
 use kernel::web::{ApiQuery, render};
 use kernel::{AppResult, Ctx};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 pub fn router() -> Router<Ctx> {
     Router::new().route("/environment", get(environment)).route("/environment/board", get(board))
@@ -111,10 +110,7 @@ async fn view(ctx: &Ctx, t: &Telemetry, p: &Page, near: &Near) -> AppResult<View
     let f = DeviceFilter { types_in: public, limit: 10_000, ..Default::default() };
     let devices = store::list_devices(c, &f).await?;
     let latest = store::latest(c, &f, None).await?;
-    let mut by_device: BTreeMap<&str, Vec<&store::Latest>> = BTreeMap::new();
-    for l in &latest {
-        by_device.entry(l.device.as_str()).or_default().push(l);
-    }
+    let by_device = crate::ngsi::entity::by_device(&latest);
     let distance = |lon: Option<f64>, lat: Option<f64>| -> Option<f64> {
         let here = near.point()?;
         Some(crate::ngsi::query::distance_m(here, (lon?, lat?)) / 1000.0)

@@ -31,14 +31,10 @@ impl FromRequestParts<Ctx> for Reader {
             return Ok(Reader::Staff);
         }
         // An integration with the read scope (dashboards, the municipality's own systems).
-        if let Actor::Machine { scopes, .. } = &actor
-            && scopes.iter().any(|s| s == "telemetry:read")
-        {
+        if actor.has_scope("telemetry:read") {
             return Ok(Reader::Staff);
         }
-        let bearer =
-            parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-        match bearer {
+        match identity::session::bearer(&parts.headers) {
             Some(token) if token.starts_with("obs_") => {
                 let share = query_opt(
                     ctx.db.conn(),

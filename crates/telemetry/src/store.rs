@@ -566,22 +566,6 @@ pub async fn latest<C: ConnectionTrait>(c: &C, f: &DeviceFilter, quantity: Optio
         .collect()
 }
 
-/// Drop raw readings of a type older than `before`, and 5-minute rollups
-/// older than `rollup_before`; hourly and daily rollups stay.
-pub async fn prune<C: ConnectionTrait>(c: &C, device_type: &str, before: i64) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "DELETE FROM telemetry_readings WHERE ts < $1 AND series_id IN \
-         (SELECT s.id FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE d.type = $2)",
-        [before.into(), device_type.into()],
-    )
-    .await
-}
-
-pub async fn prune_fine_rollups<C: ConnectionTrait>(c: &C, before: i64) -> Result<u64, DbErr> {
-    exec(c, "DELETE FROM telemetry_rollups WHERE period = 300 AND bucket < $1", [before.into()]).await
-}
-
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Asset {
     #[serde(skip)]

@@ -227,7 +227,16 @@ async fn load_entities(
         }
     }
     // Assets: only kinds whose entity type was asked for (or all).
-    let assets = store::list_assets(c, None, None, 1_000_000).await?;
+    // Asked for by id: only those assets; otherwise all of them (few next to devices).
+    let assets = if keys.is_empty() {
+        store::list_assets(c, None, None, 1_000_000).await?
+    } else {
+        let mut found = vec![];
+        for k in &keys {
+            found.extend(store::asset_by_key(c, k).await?);
+        }
+        found
+    };
     for a in assets {
         let ty = entity::asset_type(&a.kind);
         if (!types.is_empty() && !types.contains(&ty)) || (!keys.is_empty() && !keys.contains(&a.key)) {
