@@ -146,11 +146,7 @@ pub async fn enqueue<C: ConnectionTrait>(c: &C, devices: &[String], o: &Order<'_
     let deadline = now + o.timeout.as_millis() as i64;
     let ids: Vec<String> = devices.iter().map(|_| uuid::Uuid::now_v7().to_string()).collect();
     let rows: Vec<serde_json::Value> = ids.iter().zip(devices).map(|(id, d)| json!({"i": id, "d": d})).collect();
-    let src = if c.get_database_backend() == sea_orm::DbBackend::Postgres {
-        "SELECT i, d FROM json_to_recordset($1::json) AS x(i text, d text)"
-    } else {
-        "SELECT value->>'i' AS i, value->>'d' AS d FROM json_each($1)"
-    };
+    let src = store::json_rows(c.get_database_backend(), &[("i", "text"), ("d", "text")]);
     for chunk in rows.chunks(5000) {
         exec(
             c,
@@ -310,11 +306,7 @@ pub async fn dispatch(ctx: &Ctx, bus: &[Arc<dyn Delivery>]) -> Result<usize, DbE
         }
     }
     if !sent.is_empty() {
-        let src = if c.get_database_backend() == sea_orm::DbBackend::Postgres {
-            "SELECT i FROM json_to_recordset($1::json) AS x(i text)"
-        } else {
-            "SELECT value->>'i' AS i FROM json_each($1)"
-        };
+        let src = store::json_rows(c.get_database_backend(), &[("i", "text")]);
         exec(
             c,
             &format!(

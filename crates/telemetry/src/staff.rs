@@ -151,7 +151,7 @@ async fn device(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(
     let c = p.ctx.db.conn();
     let d = store::device_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
     let ty = t.registry.device_type(&d.device_type).cloned();
-    let quantities = quantity_views(&p.ctx, &key, None, "chart").await?;
+    let quantities = quantity_views(&p.ctx, &key, 100, "chart").await?;
     let alarms = alarms::alarms(c, &AlarmFilter { device: Some(key.clone()), limit: 20, ..Default::default() }).await?;
     let commands = crate::commands::list(c, &crate::commands::CommandFilter { device: Some(key.clone()), limit: 10, ..Default::default() }).await?;
     let can_command = actor.allows(Permission::ManageDevices);
@@ -172,10 +172,10 @@ async fn device(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(
 }
 
 /// A device's quantities (or one of them) with the last two days as chart and table.
-async fn quantity_views(ctx: &Ctx, key: &str, only: Option<&str>, id_prefix: &str) -> AppResult<Vec<QuantityView>> {
+async fn quantity_views(ctx: &Ctx, key: &str, most: u64, id_prefix: &str) -> AppResult<Vec<QuantityView>> {
     let c = ctx.db.conn();
     let now = ctx.now().0;
-    let latest = store::latest(c, &DeviceFilter { keys: vec![key.to_string()], limit: 100, ..Default::default() }, only).await?;
+    let latest = store::latest(c, &DeviceFilter { keys: vec![key.to_string()], limit: most, ..Default::default() }, None).await?;
     let mut out = vec![];
     for (i, l) in latest.iter().enumerate() {
         let Some((sid, unit)) = store::series_id(c, key, &l.quantity).await? else { continue };
@@ -218,10 +218,13 @@ async fn asset(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(k
     let c = p.ctx.db.conn();
     let a = store::asset_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
     let keys = store::asset_device_keys(c, a.id, 10_000).await?;
+    let first = DeviceFilter { keys: keys.iter().take(12).cloned().collect(), limit: 12, ..Default::default() };
     let mut devices = vec![];
-    for (i, k) in keys.iter().take(12).enumerate() {
-        let Some(d) = store::device_by_key(c, k).await? else { continue };
-        let charts = quantity_views(&p.ctx, k, None, &format!("d{i}")).await?.into_iter().take(1).collect();
+    // An empty key list would mean every device.
+    let watching = if keys.is_empty() { vec![] } else { store::list_devices(c, &first).await? };
+    for (i, d) in watching.into_iter().enumerate() {
+        // The first quantity of each, charted.
+        let charts = quantity_views(&p.ctx, &d.key, 1, &format!("d{i}")).await?;
         devices.push(WatchingDevice { key: d.key, name: d.name, status: d.status, charts });
     }
     Ok(render(&AssetPage { more: keys.len().saturating_sub(devices.len()), p, a, devices }))

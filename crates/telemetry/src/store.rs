@@ -232,7 +232,7 @@ pub async fn registry_rows<C: ConnectionTrait>(c: &C, keys: &[&str]) -> Result<V
 }
 
 /// The SQL that unpacks a JSON array of objects into rows with these columns.
-fn json_rows(backend: DbBackend, cols: &[(&str, &str)]) -> String {
+pub(crate) fn json_rows(backend: DbBackend, cols: &[(&str, &str)]) -> String {
     if backend == DbBackend::Postgres {
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let types: Vec<String> = cols.iter().map(|(n, t)| format!("{n} {t}")).collect();
