@@ -104,17 +104,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
                 return Err(crate::AppError::bad_request("json_malformed").with_detail(e.body_text()));
             }
         };
-        if !value.is_object() {
-            return Err(
-                crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object")
-            );
-        }
-        let mut value = value;
-        integral_floats_to_integers(&mut value);
-        serde_json::from_value(value)
-            .map(ApiJson)
-            .map_err(|e| crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
+        json_object(value).map(ApiJson)
     }
+}
+
+/// A parsed JSON body as `T`: an object (422 otherwise), with whole-number
+/// floats read as integers. For handlers that take JSON among other types.
+pub fn json_object<T: serde::de::DeserializeOwned>(mut value: serde_json::Value) -> Result<T, crate::AppError> {
+    if !value.is_object() {
+        return Err(crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object"));
+    }
+    integral_floats_to_integers(&mut value);
+    serde_json::from_value(value)
+        .map_err(|e| crate::AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
 }
 
 /// JSON Schema (and so OpenAPI 3.1) counts `5.0` as an integer; serde does

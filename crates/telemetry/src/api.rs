@@ -317,10 +317,7 @@ async fn post_readings(
 
 fn parse_batch(body: &[u8]) -> AppResult<BatchIn> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| AppError::bad_request("json_malformed").with_detail(e.to_string()))?;
-    if !value.is_object() {
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail("the body must be a JSON object"));
-    }
-    serde_json::from_value(value).map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "json_invalid").with_detail(e.to_string()))
+    kernel::web::json_object(value)
 }
 
 /// Types a reader may read: staff all, a partner its share, anyone the public ones.
