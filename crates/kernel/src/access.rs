@@ -94,7 +94,7 @@ impl Permission {
 }
 
 /// Scopes an API token may carry.
-pub const TOKEN_SCOPES: &[&str] = &["profile:read", "telemetry:write", "telemetry:read", "catalog:read", "reports:write"];
+pub const TOKEN_SCOPES: &[&str] = &["profile:read", "telemetry:write", "telemetry:read", "catalog:read", "reports:write", "ngsi-ld:write"];
 
 /// The identity behind a request.
 #[derive(Clone, Debug, Default)]

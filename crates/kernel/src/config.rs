@@ -32,6 +32,8 @@ pub struct Config {
     /// The sensor platform's section (`[telemetry]`); the telemetry crate
     /// reads it strictly, so a typo still fails at start.
     pub telemetry: toml::Table,
+    /// The NGSI-LD broker's section (`[ngsi]`), read strictly by the ngsi crate.
+    pub ngsi: toml::Table,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             municipality: Municipality::default(),
             eid: EidConfig::default(),
             telemetry: toml::Table::new(),
+            ngsi: toml::Table::new(),
         }
     }
 }

@@ -53,7 +53,12 @@ pub fn see_other(to: &str) -> Response {
 }
 
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/api" || path.starts_with("/healthz") || path.starts_with("/readyz") || path == "/metrics"
+    path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/ngsi-ld/")
+        || path.starts_with("/healthz")
+        || path.starts_with("/readyz")
+        || path == "/metrics"
 }
 
 /// Headers every response carries (ASVS V14.4).

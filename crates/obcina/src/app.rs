@@ -20,7 +20,7 @@ use tower_http::trace::TraceLayer;
 pub const MESSAGES: &[&[(Lang, &str)]] = &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
-    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).chain(telemetry::MIGRATIONS).collect()
+    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).chain(telemetry::MIGRATIONS).chain(ngsi::MIGRATIONS).collect()
 }
 
 pub fn init_logging() {
@@ -56,13 +56,14 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     Ok(Ctx::new(CtxInner { config, db, keys, i18n, clock, mailer }))
 }
 
-pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry) -> anyhow::Result<Router> {
+pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     Ok(Router::new()
         .merge(crate::portal::router())
         .merge(identity::router())
         .merge(eid)
         .merge(telemetry::router(telemetry))
+        .merge(ngsi::router(broker))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -110,9 +111,11 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let alarms = tokio::spawn(telemetry::alarms::run(ctx.clone(), telemetry.clone()));
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
-    let app = router(ctx, telemetry)?;
+    let broker = start_broker(&ctx, &telemetry).await?;
+    let app = router(ctx, telemetry, broker)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address lets the NGSI-LD broker tell requests from this machine.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
     anchor.abort();
     alarms.abort();
@@ -122,6 +125,15 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         task.abort();
     }
     Ok(())
+}
+
+/// The NGSI-LD broker, serving the sensor platform's devices and assets beside its own entities.
+async fn start_broker(ctx: &Ctx, t: &telemetry::Telemetry) -> anyhow::Result<ngsi::Broker> {
+    let config = ngsi::NgsiConfig::from_table(&ctx.config.ngsi).map_err(anyhow::Error::msg)?;
+    let source: Arc<dyn ngsi::source::EntitySource> = Arc::new(telemetry::ngsi::Source::new(t.clone()));
+    let broker = ngsi::Broker::new(ctx, config, vec![source]);
+    broker.start(ctx).await?;
+    Ok(broker)
 }
 
 /// The embedded MQTT broker (unless `off`) and the external subscription (if configured).

@@ -222,7 +222,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().merge(ngsi::router()).merge(pages::router()).merge(staff::router()).layer(axum::Extension(t))
+    api::router().merge(pages::router()).merge(staff::router()).layer(axum::Extension(t))
 }
 
 #[cfg(test)]

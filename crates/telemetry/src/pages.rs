@@ -113,7 +113,7 @@ async fn view(ctx: &Ctx, t: &Telemetry, p: &Page, near: &Near) -> AppResult<View
     let by_device = crate::ngsi::entity::by_device(&latest);
     let distance = |lon: Option<f64>, lat: Option<f64>| -> Option<f64> {
         let here = near.point()?;
-        Some(crate::ngsi::query::distance_m(here, (lon?, lat?)) / 1000.0)
+        Some(ngsi::geo::haversine_m(here, (lon?, lat?)) / 1000.0)
     };
     let band_text = |b: u8| p.t(&format!("eaqi-{b}"));
     let mut air = vec![];

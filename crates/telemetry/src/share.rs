@@ -27,6 +27,13 @@ impl FromRequestParts<Ctx> for Reader {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, AppError> {
         let actor = parts.extensions.get::<Actor>().cloned().unwrap_or_default();
+        Reader::of(ctx, &actor, &parts.headers).await
+    }
+}
+
+impl Reader {
+    /// The reader behind an actor and the request's headers (a share token is a bearer token).
+    pub async fn of(ctx: &Ctx, actor: &Actor, headers: &axum::http::HeaderMap) -> Result<Reader, AppError> {
         if actor.allows(Permission::ReadTelemetry) {
             return Ok(Reader::Staff);
         }
@@ -34,7 +41,7 @@ impl FromRequestParts<Ctx> for Reader {
         if actor.has_scope("telemetry:read") {
             return Ok(Reader::Staff);
         }
-        match identity::session::bearer(&parts.headers) {
+        match identity::session::bearer(headers) {
             Some(token) if token.starts_with("obs_") => {
                 let share = query_opt(
                     ctx.db.conn(),
@@ -50,9 +57,7 @@ impl FromRequestParts<Ctx> for Reader {
             _ => Ok(Reader::Anonymous),
         }
     }
-}
 
-impl Reader {
     /// Types this reader sees; `None` for all. `open` lists what anonymous callers get.
     pub fn types(&self, open: impl FnOnce() -> Vec<String>) -> Option<Vec<String>> {
         match self {
