@@ -235,7 +235,9 @@ async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req
     found.dedup_by(|a, b| a.id == b.id);
     let total = found.len();
     let page: Vec<_> = found.into_iter().skip(offset).take(limit).collect();
-    let out = entities::render_list(&page, &p, accept, &rctx)?;
+    let mut view = p.view(&rctx)?;
+    entities::prepare_join(&ctx, &b, &req, &mut view, &page).await?;
+    let out = entities::render_list(&page, &view, &p, accept, &rctx, crate::http::prefers_plain_json(req.headers()))?;
     let mut r = respond(StatusCode::OK, accept, &rctx, out);
     if p.count {
         r.headers_mut().insert("NGSILD-Results-Count", total.into());

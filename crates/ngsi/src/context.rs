@@ -23,7 +23,10 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Any published version of the core context: all are served by the embedded one.
 pub fn is_core_url(url: &str) -> bool {
-    url.starts_with("https://uri.etsi.org/ngsi-ld/") && url.contains("ngsi-ld-core-context")
+    static CORE_URL: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+        regex_lite::Regex::new(r"^https?://uri\.etsi\.org/ngsi-ld/(v\d+(\.\d+)*/)?ngsi-ld-core-context(-v\d+(\.\d+)*)?\.jsonld$").expect("regex")
+    });
+    CORE_URL.is_match(url)
 }
 
 /// How a term's values are read (its `@type`).
@@ -472,9 +475,10 @@ impl Contexts {
         if bytes.len() > MAX_CONTEXT_BYTES {
             return Err(unavailable("too large".into()));
         }
-        let doc: Value = serde_json::from_slice(&bytes).map_err(|e| unavailable(format!("not JSON: {e}")))?;
+        // Retrieved but unusable: the client's mistake, not an outage.
+        let doc: Value = serde_json::from_slice(&bytes).map_err(|e| ContextError::Invalid(format!("{url} is not JSON: {e}")))?;
         if doc.get("@context").is_none() {
-            return Err(unavailable("not a JSON-LD context (no @context)".into()));
+            return Err(ContextError::Invalid(format!("{url} is not a JSON-LD context (no @context)")));
         }
         Ok(doc)
     }
@@ -487,6 +491,13 @@ mod tests {
 
     async fn with(local: Value) -> RequestContext {
         Contexts::default().resolve(&local, false).await.unwrap()
+    }
+
+    #[test]
+    fn core_context_urls() {
+        assert!(is_core_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"));
+        assert!(is_core_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"));
+        assert!(!is_core_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-non-existing.jsonld"));
     }
 
     #[tokio::test]

@@ -21,7 +21,27 @@ pub fn router() -> Router<Ctx> {
     let r = crate::entities::both(r, "/ngsi-ld/v1/types", get(types));
     let r = crate::entities::both(r, "/ngsi-ld/v1/types/{type}", get(type_info));
     let r = crate::entities::both(r, "/ngsi-ld/v1/attributes", get(attributes));
-    crate::entities::both(r, "/ngsi-ld/v1/attributes/{attr}", get(attribute_info))
+    let r = crate::entities::both(r, "/ngsi-ld/v1/attributes/{attr}", get(attribute_info));
+    crate::entities::both(r, "/ngsi-ld/v1/info/sourceIdentity", get(source_identity))
+}
+
+/// Who this context source is (clause 5.15.1): a stable id, an alias per tenant, uptime and clock.
+async fn source_identity(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
+    let accept = crate::http::accept_no_geo(req.headers())?;
+    let base = kernel::crypto::sha256_hex(&ctx.config.public_url());
+    let alias = if req.tenant.is_empty() {
+        format!("urn:ngsi-ld:ContextSource:{}", &base[..16])
+    } else {
+        format!("urn:ngsi-ld:ContextSource:{}:{}", &base[..16], req.tenant)
+    };
+    let body = json!({
+        "id": format!("urn:ngsi-ld:ContextSourceIdentity:{}", &base[..16]),
+        "type": "ContextSourceIdentity",
+        "contextSourceAlias": alias,
+        "contextSourceUptime": format!("PT{}S", b.started.elapsed().as_secs()),
+        "contextSourceTimeAt": crate::model::format_time(ctx.now().0 * 1000),
+    });
+    Ok(respond(StatusCode::OK, accept, &crate::context::RequestContext::core(), body))
 }
 
 #[derive(Default)]

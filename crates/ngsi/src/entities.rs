@@ -6,10 +6,10 @@ use crate::Broker;
 use crate::context::RequestContext;
 use crate::error::{NgsiError, NgsiResult};
 use crate::http::{Accept, Req, created, no_content, respond};
-use crate::model::{Entity, is_uri};
+use crate::model::{Entity, Kind, is_uri};
 use crate::params::Params;
 use crate::parse::{self, Nulls};
-use crate::render;
+use crate::render::{self, View};
 use crate::select::{self, Selection};
 use crate::service::{self, Outcome};
 use axum::extract::{Path, State};
@@ -19,6 +19,8 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Extension, Router};
 use kernel::Ctx;
 use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A route with and without a trailing slash (clients write both).
 pub fn both(r: Router<Ctx>, path: &str, m: MethodRouter<Ctx>) -> Router<Ctx> {
@@ -27,7 +29,7 @@ pub fn both(r: Router<Ctx>, path: &str, m: MethodRouter<Ctx>) -> Router<Ctx> {
 
 pub fn router() -> Router<Ctx> {
     let r = Router::new();
-    let r = both(r, "/ngsi-ld/v1/entities", get(query).post(create));
+    let r = both(r, "/ngsi-ld/v1/entities", get(query).post(create).delete(purge).patch(no_id).put(no_id));
     let r = both(r, "/ngsi-ld/v1/entities/{id}", get(retrieve).delete(delete).put(replace).patch(merge));
     let r = both(r, "/ngsi-ld/v1/entities/{id}/attrs", post(append).patch(update));
     both(r, "/ngsi-ld/v1/entities/{id}/attrs/{attr}", axum::routing::patch(partial_update).put(replace_attribute).delete(delete_attribute))
@@ -49,15 +51,83 @@ pub fn outcome_response(o: Outcome, ctx: &RequestContext) -> Response {
     respond(StatusCode::MULTI_STATUS, Accept::Json, ctx, body)
 }
 
+/// The entities that Relationships lead to, up to `level` steps away (linked entity retrieval).
+pub async fn linked_entities(ctx: &Ctx, b: &Broker, req: &Req, roots: &[Entity], level: u32) -> NgsiResult<HashMap<String, Entity>> {
+    let mut found: HashMap<String, Entity> = HashMap::new();
+    let mut frontier: Vec<Entity> = roots.to_vec();
+    for _ in 0..level {
+        let mut next = vec![];
+        for e in &frontier {
+            for a in e.attrs.values().flatten() {
+                let targets: Vec<&str> = match (a.kind, &a.value) {
+                    (Kind::Relationship | Kind::ListRelationship, Value::String(s)) => vec![s.as_str()],
+                    (Kind::Relationship | Kind::ListRelationship, Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                    _ => vec![],
+                };
+                for t in targets {
+                    if found.contains_key(t) || roots.iter().any(|r| r.id == t) {
+                        continue;
+                    }
+                    if let Some(linked) = select::one(ctx, b, &req.caller, &req.tenant, t).await? {
+                        found.insert(t.to_string(), linked.clone());
+                        next.push(linked);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    Ok(found)
+}
+
+/// Fill in the entities a join needs.
+pub async fn prepare_join(ctx: &Ctx, b: &Broker, req: &Req, view: &mut View, roots: &[Entity]) -> NgsiResult<()> {
+    if let Some(j) = &mut view.join {
+        j.linked = Arc::new(linked_entities(ctx, b, req, roots, j.level).await?);
+    }
+    Ok(())
+}
+
+/// An entity and, for a flat join, the entities it links to after it.
+fn render_joined(e: &Entity, view: &View, rctx: &RequestContext, out: &mut Vec<Value>, seen: &mut HashSet<String>) {
+    let flat = view.join.as_ref().is_some_and(|j| j.flat);
+    if !seen.insert(e.id.clone()) {
+        return;
+    }
+    out.push(render::entity(e, view, rctx));
+    let Some(j) = view.join.as_ref().filter(|j| flat && j.level > 0) else { return };
+    for (name, list) in e.attrs.iter().filter(|(n, _)| view.wants(n)) {
+        for a in list.iter().filter(|a| a.kind == Kind::Relationship) {
+            if let Some(target) = a.value.as_str().and_then(|t| j.linked.get(t)) {
+                render_joined(target, &view.linked(name), rctx, out, seen);
+            }
+        }
+    }
+}
+
+/// Nothing of the entity survives pick or omit.
+fn nothing_left(e: &Entity, view: &View) -> bool {
+    !view.keep_id && !view.keep_type && !e.attrs.keys().any(|n| view.wants(n))
+}
+
 /// Render entities for a query response: list, or GeoJSON FeatureCollection.
-pub fn render_list(entities: &[Entity], p: &Params, accept: Accept, rctx: &RequestContext) -> NgsiResult<Value> {
-    let view = p.view(rctx)?;
+pub fn render_list(entities: &[Entity], view: &View, p: &Params, accept: Accept, rctx: &RequestContext, plain: bool) -> NgsiResult<Value> {
+    let view = view.clone();
     if accept == Accept::GeoJson {
         let geo = rctx.expand(p.geometry_property.as_deref().unwrap_or("location"));
         let features: Vec<Value> = entities.iter().map(|e| render::feature(e, &view, rctx, &geo)).collect();
-        return Ok(json!({"type": "FeatureCollection", "features": features, "@context": rctx.raw}));
+        let mut fc = json!({"type": "FeatureCollection", "features": features});
+        if !plain {
+            fc["@context"] = rctx.raw.clone();
+        }
+        return Ok(fc);
     }
-    Ok(Value::Array(entities.iter().map(|e| render::entity(e, &view, rctx)).collect()))
+    let mut out = vec![];
+    let mut seen = HashSet::new();
+    for e in entities {
+        render_joined(e, &view, rctx, &mut out, &mut seen);
+    }
+    Ok(Value::Array(out))
 }
 
 async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
@@ -82,12 +152,41 @@ async fn query(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req
     let found = select::select(&ctx, &b, &req.caller, &req.tenant, &sel, &rctx).await?;
     let total = found.len();
     let page: Vec<Entity> = found.into_iter().skip(offset).take(limit).collect();
-    let body = render_list(&page, &p, accept, &rctx)?;
+    let mut view = p.view(&rctx)?;
+    prepare_join(&ctx, &b, &req, &mut view, &page).await?;
+    let body = render_list(&page, &view, &p, accept, &rctx, crate::http::prefers_plain_json(req.headers()))?;
     let mut r = respond(StatusCode::OK, accept, &rctx, body);
     if p.count {
         r.headers_mut().insert("NGSILD-Results-Count", total.into());
     }
     Ok(r)
+}
+
+/// PATCH or PUT on the collection: the entity's id belongs in the path.
+async fn no_id() -> NgsiError {
+    NgsiError::bad_data("the entity id is missing from the path")
+}
+
+/// DELETE /entities (clause 5.6.21): every entity of the broker's own that the filters choose.
+async fn purge(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
+    req.check_write(&b)?;
+    req.check_tenant(&ctx).await?;
+    let rctx = req.link_context(&b).await?;
+    let p = Params::parse(&req)?;
+    let sel = Selection::from_params(&p, &rctx)?;
+    if sel.is_empty() {
+        return Err(NgsiError::bad_data("purging needs at least one of id, idPattern, type, q or scopeQ"));
+    }
+    let c = ctx.db.conn();
+    let candidates = if sel.ids.is_empty() {
+        crate::store::entities_by_types(c, &req.tenant, &sel.types.as_ref().map(crate::query::TypeSelection::names).unwrap_or_default()).await?
+    } else {
+        crate::store::entities_by_ids(c, &req.tenant, &sel.ids).await?
+    };
+    for e in candidates.iter().filter(|e| sel.matches(e, &rctx)) {
+        service::delete(&ctx, &b, &req.tenant, &e.id).await?;
+    }
+    Ok(no_content())
 }
 
 async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
@@ -96,7 +195,7 @@ async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(
     req.check_tenant(&ctx).await?;
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
-    let view = p.view(&rctx)?;
+    let mut view = p.view(&rctx)?;
     let e = select::one(&ctx, &b, &req.caller, &req.tenant, &id).await?.ok_or_else(|| NgsiError::not_found(format!("no entity {id}")))?;
     if let Some(attrs) = &view.attrs
         && p.attrs.is_some()
@@ -104,10 +203,23 @@ async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(
     {
         return Err(NgsiError::not_found(format!("{id} has none of the attributes asked for")));
     }
+    if (p.pick.is_some() || p.omit.is_some()) && nothing_left(&e, &view) {
+        return Err(NgsiError::not_found(format!("nothing of {id} is left after pick and omit")));
+    }
+    prepare_join(&ctx, &b, &req, &mut view, std::slice::from_ref(&e)).await?;
+    if view.join.as_ref().is_some_and(|j| j.flat) && accept != Accept::GeoJson {
+        let mut out = vec![];
+        render_joined(&e, &view, &rctx, &mut out, &mut HashSet::new());
+        // Nothing linked: the entity alone, as without a join.
+        let body = if out.len() == 1 { out.remove(0) } else { Value::Array(out) };
+        return Ok(respond(StatusCode::OK, accept, &rctx, body));
+    }
     let body = if accept == Accept::GeoJson {
         let geo = rctx.expand(p.geometry_property.as_deref().unwrap_or("location"));
         let mut f = render::feature(&e, &view, &rctx, &geo);
-        f["@context"] = rctx.raw.clone();
+        if !crate::http::prefers_plain_json(req.headers()) {
+            f["@context"] = rctx.raw.clone();
+        }
         f
     } else {
         render::entity(&e, &view, &rctx)
@@ -178,7 +290,7 @@ async fn update(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
     if f.attrs.is_empty() {
         return Err(NgsiError::bad_data("nothing to update"));
     }
-    let o = service::update(&ctx, &b, &req.tenant, &id, f, now).await?;
+    let o = service::append(&ctx, &b, &req.tenant, &id, f, false, now).await?;
     Ok(outcome_response(o, &rctx))
 }
 
@@ -202,10 +314,12 @@ async fn partial_update(
     check_id(&id)?;
     req.check_write(&b)?;
     let now = b.now(&ctx);
-    let (name, list) = attribute_body(&b, &req, &attr, now, Nulls::Delete).await?;
-    for a in list {
-        service::partial_update(&ctx, &b, &req.tenant, &id, &name, a, now).await?;
+    let (body, rctx) = req.json(&b).await?;
+    if !body.is_object() {
+        return Err(NgsiError::bad_data("an attribute fragment is a JSON object"));
     }
+    let (a, has_value) = parse::attribute_fragment(&attr, &body, &rctx, now)?;
+    service::partial_update(&ctx, &b, &req.tenant, &id, &rctx.expand(&attr), a, has_value, now).await?;
     Ok(no_content())
 }
 

@@ -140,6 +140,10 @@ impl std::fmt::Display for NgsiError {
 
 impl IntoResponse for NgsiError {
     fn into_response(self) -> Response {
+        // RFC 9110: a 411 carries no content.
+        if self.kind == ErrorKind::LengthRequired {
+            return self.kind.status().into_response();
+        }
         let mut r = (self.kind.status(), self.body().to_string()).into_response();
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         r

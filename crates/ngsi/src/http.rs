@@ -14,6 +14,54 @@ use kernel::{Actor, Ctx, Permission};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
+/// Every query parameter of the NGSI-LD API (clause 6.3); any other is an invalid request.
+const KNOWN_PARAMS: &[&str] = &[
+    "id",
+    "type",
+    "idPattern",
+    "attrs",
+    "pick",
+    "omit",
+    "q",
+    "csf",
+    "georel",
+    "geometry",
+    "coordinates",
+    "geoproperty",
+    "geometryProperty",
+    "lang",
+    "scopeQ",
+    "options",
+    "format",
+    "limit",
+    "offset",
+    "count",
+    "local",
+    "datasetId",
+    "deleteAll",
+    "details",
+    "timerel",
+    "timeAt",
+    "endTimeAt",
+    "timeproperty",
+    "lastN",
+    "aggrMethods",
+    "aggrPeriodDuration",
+    "kind",
+    "reload",
+    "join",
+    "joinLevel",
+    "containedBy",
+    "entityMap",
+    "expandValues",
+    "collapse",
+    "orderBy",
+    "jsonKeys",
+    "via",
+    "keep",
+    "drop",
+];
+
 /// The `Link` relation that names a JSON-LD context.
 pub const CONTEXT_REL: &str = "http://www.w3.org/ns/json-ld#context";
 const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -76,8 +124,12 @@ impl<S: Send + Sync> FromRequest<S> for Req {
             Some(Ok(t)) if t.len() <= 200 && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c)) => t.to_string(),
             _ => return Err(NgsiError::bad_data("NGSILD-Tenant is a name of letters, digits and - _ . : /")),
         };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).map_err(|e| NgsiError::invalid(format!("query string: {e}")))?;
+        if let Some((k, _)) = pairs.iter().find(|(k, _)| !KNOWN_PARAMS.contains(&k.as_str())) {
+            return Err(NgsiError::invalid(format!("unknown query parameter {k:?}")));
+        }
         let has_body = matches!(method, Method::POST | Method::PATCH | Method::PUT);
-        if has_body && !headers.contains_key(header::CONTENT_LENGTH) && !headers.contains_key(header::TRANSFER_ENCODING) {
+        if has_body && !headers.contains_key(header::CONTENT_LENGTH) {
             return Err(NgsiError::new(ErrorKind::LengthRequired, "a request with a body needs Content-Length"));
         }
         let body = if has_body {
@@ -142,6 +194,9 @@ impl Req {
                 ));
             }
         };
+        if self.body.is_empty() {
+            return Err(NgsiError::invalid("the body is empty"));
+        }
         let mut body: Value = serde_json::from_slice(&self.body).map_err(|e| NgsiError::invalid(format!("the body is not JSON: {e}")))?;
         let may_fetch = self.caller.may_write(broker.config.write_access);
         if ld {
@@ -196,35 +251,57 @@ pub enum Accept {
     GeoJson,
 }
 
-/// Content negotiation with quality values; `*/*` and a missing header mean JSON.
+/// Content negotiation (clause 6.3.4): each type we serve gets the weight of
+/// the most specific Accept entry that matches it (`q=0` excludes it); the
+/// highest weight wins, ties go to JSON, then JSON-LD, then GeoJSON.
 pub fn accept(h: &HeaderMap) -> NgsiResult<Accept> {
+    negotiate(h, &[Accept::Json, Accept::JsonLd, Accept::GeoJson])
+}
+
+/// Content negotiation among the representations an endpoint offers.
+pub fn negotiate(h: &HeaderMap, offered: &[Accept]) -> NgsiResult<Accept> {
     let raw = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").trim();
     if raw.is_empty() {
         return Ok(Accept::Json);
     }
-    let mut best: Option<(f32, usize, Accept)> = None;
-    for (i, part) in raw.split(',').enumerate() {
-        let mut pieces = part.split(';');
-        let media = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = pieces.filter_map(|p| p.trim().strip_prefix("q=")).next().and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
-        let kind = match media.as_str() {
-            "application/ld+json" => Accept::JsonLd,
-            "application/geo+json" => Accept::GeoJson,
-            "application/json" | "application/*" | "*/*" => Accept::Json,
-            _ => continue,
-        };
-        if q <= 0.0 {
+    let entries: Vec<(String, f32)> = raw
+        .split(',')
+        .map(|part| {
+            let mut pieces = part.split(';');
+            let media = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .next()
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .unwrap_or(1.0);
+            (media, q)
+        })
+        .collect();
+    let weight = |media: &str| -> f32 {
+        let (ty, _) = media.split_once('/').unwrap_or((media, ""));
+        let exact = entries.iter().find(|(m, _)| m == media).map(|(_, q)| *q);
+        let family = entries.iter().find(|(m, _)| *m == format!("{ty}/*")).map(|(_, q)| *q);
+        let any = entries.iter().find(|(m, _)| m == "*/*").map(|(_, q)| *q);
+        exact.or(family).or(any).unwrap_or(0.0)
+    };
+    let mut best: Option<(f32, Accept)> = None;
+    for (media, kind) in [("application/json", Accept::Json), ("application/ld+json", Accept::JsonLd), ("application/geo+json", Accept::GeoJson)] {
+        if !offered.contains(&kind) {
             continue;
         }
-        // Higher quality wins; at equal quality, the more specific and then the first.
-        let specific = if media.contains('*') { 1 } else { 0 };
-        let rank = (q, specific * 1000 + i, kind);
-        if best.as_ref().is_none_or(|b| rank.0 > b.0 || (rank.0 == b.0 && rank.1 < b.1)) {
-            best = Some(rank);
+        let w = weight(media);
+        if w > 0.0 && best.is_none_or(|(b, _)| w > b) {
+            best = Some((w, kind));
         }
     }
-    best.map(|b| b.2)
+    best.map(|b| b.1)
         .ok_or_else(|| NgsiError::new(ErrorKind::NotAcceptable, "acceptable are application/json, application/ld+json and application/geo+json"))
+}
+
+/// `Prefer: body=json`: GeoJSON without `@context` in the body (the `Link` header names it).
+pub fn prefers_plain_json(h: &HeaderMap) -> bool {
+    h.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).any(|v| v.split([',', ';']).any(|p| p.trim() == "body=json"))
 }
 
 fn media_type(v: Option<&HeaderValue>) -> String {
@@ -302,6 +379,33 @@ pub fn with_context(body: Value, raw: &Value) -> Value {
     }
 }
 
+/// Responses name the tenant they answer for, errors included.
+pub async fn echo_tenant(req: Request, next: axum::middleware::Next) -> Response {
+    let tenant = req.headers().get("NGSILD-Tenant").cloned();
+    let mut r = next.run(req).await;
+    if let Some(t) = tenant {
+        r.headers_mut().insert("NGSILD-Tenant", t);
+    }
+    r
+}
+
+/// JSON or JSON-LD only (subscriptions and temporal data have no GeoJSON form).
+pub fn accept_no_geo(h: &HeaderMap) -> NgsiResult<Accept> {
+    negotiate(h, &[Accept::Json, Accept::JsonLd])
+}
+
+/// `Link` headers to the previous and next pages of a listing.
+pub fn page_links(path: &str, limit: usize, offset: usize, total: usize) -> Option<HeaderValue> {
+    let mut links = vec![];
+    if offset > 0 {
+        links.push(format!("<{path}?limit={limit}&offset={}>;rel=\"prev\";type=\"application/ld+json\"", offset.saturating_sub(limit)));
+    }
+    if offset + limit < total {
+        links.push(format!("<{path}?limit={limit}&offset={}>;rel=\"next\";type=\"application/ld+json\"", offset + limit));
+    }
+    (!links.is_empty()).then(|| HeaderValue::from_str(&links.join(",")).ok()).flatten()
+}
+
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
@@ -331,7 +435,9 @@ mod tests {
         assert_eq!(accept(&headers(&[])).unwrap(), Accept::Json);
         assert_eq!(accept(&headers(&[("accept", "application/ld+json")])).unwrap(), Accept::JsonLd);
         assert_eq!(accept(&headers(&[("accept", "application/json;q=0.5, application/ld+json")])).unwrap(), Accept::JsonLd);
-        assert_eq!(accept(&headers(&[("accept", "*/*, application/geo+json")])).unwrap(), Accept::GeoJson);
+        assert_eq!(accept(&headers(&[("accept", "application/geo+json, application/json")])).unwrap(), Accept::Json, "ties go to JSON");
+        assert_eq!(accept(&headers(&[("accept", "*/*;q=0.5, application/geo+json")])).unwrap(), Accept::GeoJson);
+        assert_eq!(accept(&headers(&[("accept", "*/*, application/json;q=0")])).unwrap(), Accept::JsonLd, "q=0 excludes");
         assert_eq!(accept(&headers(&[("accept", "text/html")])).unwrap_err().kind, ErrorKind::NotAcceptable);
     }
 

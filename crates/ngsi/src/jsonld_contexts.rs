@@ -33,8 +33,12 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
     if !(inner.is_object() || inner.is_array() || inner.is_string()) {
         return Err(NgsiError::bad_data("@context is an object, an array or a URL"));
     }
-    // It must be usable: resolve it once (this also fetches what it refers to).
-    b.contexts.resolve(inner, true).await?;
+    // Only the shape is checked: the URLs a hosted context lists are fetched when it is used.
+    if let Value::Object(o) = inner
+        && o.values().any(|v| !(v.is_string() || v.is_object() || v.is_null() || v.is_boolean() || v.is_number()))
+    {
+        return Err(NgsiError::bad_data("a context maps terms to IRIs or definitions"));
+    }
     let id = uuid::Uuid::now_v7().to_string();
     let url = url_of(&ctx, &id);
     store::insert_context(ctx.db.conn(), &id, &url, &body, ctx.now().0).await?;
@@ -44,28 +48,42 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
 
 async fn list(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
     let p = Params::parse(&req)?;
-    let kind = req.params()?.into_iter().find(|(k, _)| k == "kind").map(|(_, v)| v);
-    if kind.as_deref().is_some_and(|k| !["hosted", "cached", "implicitcontext"].contains(&k)) {
-        return Err(NgsiError::bad_data("kind is hosted, cached or implicitcontext"));
+    let kind = req.params()?.into_iter().find(|(k, _)| k == "kind").map(|(_, v)| v.to_ascii_lowercase());
+    if kind.as_deref().is_some_and(|k| !["hosted", "cached", "implicitlycreated"].contains(&k)) {
+        return Err(NgsiError::bad_data("kind is Hosted, Cached or ImplicitlyCreated"));
     }
-    let hosted = store::contexts(ctx.db.conn()).await?;
-    let mut rows: Vec<(String, String, &'static str, String)> =
-        hosted.iter().map(|(id, url, _, at)| (id.clone(), url.clone(), "hosted", crate::model::format_time(at * 1000))).collect();
-    for (url, _, k) in b.contexts.cached() {
-        if k == "cached" {
-            rows.push((url.clone(), url, "cached", String::new()));
-        }
-    }
-    rows.retain(|r| kind.as_deref().is_none_or(|k| k == r.2));
-    let body = if p.details {
-        Value::Array(rows.iter().map(|(id, url, k, at)| json!({"URL": url, "localId": id, "kind": k, "createdAt": at})).collect())
-    } else {
-        Value::Array(rows.iter().map(|r| json!(r.1)).collect())
-    };
+    let rows = entries(&ctx, &b).await?;
+    let rows: Vec<&Value> =
+        rows.iter().filter(|r| kind.as_deref().is_none_or(|k| r["kind"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(k)))).collect();
+    let body =
+        if p.details { Value::Array(rows.into_iter().cloned().collect()) } else { Value::Array(rows.iter().map(|r| r["URL"].clone()).collect()) };
     Ok(respond(StatusCode::OK, Accept::Json, &crate::context::RequestContext::core(), body))
 }
 
-async fn serve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>) -> NgsiResult<Response> {
+/// Every context the broker holds, as the detailed listing shows it.
+async fn entries(ctx: &Ctx, b: &Broker) -> NgsiResult<Vec<Value>> {
+    let mut out: Vec<Value> = store::contexts(ctx.db.conn())
+        .await?
+        .iter()
+        .map(|(id, url, _, at)| json!({"URL": url, "localId": id, "kind": "Hosted", "createdAt": crate::model::format_time(at * 1000)}))
+        .collect();
+    for (url, _, k) in b.contexts.cached() {
+        if k == "cached" {
+            out.push(json!({"URL": url, "localId": url, "kind": "Cached"}));
+        }
+    }
+    Ok(out)
+}
+
+async fn serve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
+    if Params::parse(&req)?.details {
+        let all = entries(&ctx, &b).await?;
+        let e = all
+            .into_iter()
+            .find(|e| e["localId"] == json!(id) || e["URL"] == json!(id))
+            .ok_or_else(|| NgsiError::not_found(format!("no context {id}")))?;
+        return Ok(respond(StatusCode::OK, Accept::Json, &crate::context::RequestContext::core(), e));
+    }
     let doc = if is_core_url(&id) {
         Some(core_document())
     } else {
@@ -76,12 +94,14 @@ async fn serve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id)
     };
     let doc = doc.ok_or_else(|| NgsiError::not_found(format!("no context {id}")))?;
     let mut r = axum::response::IntoResponse::into_response((StatusCode::OK, doc.to_string()));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/ld+json"));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(r)
 }
 
 async fn delete(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
     req.check_write(&b)?;
+    // Some clients cut the path out of the full URL and leave the server part: accept that too.
+    let id = id.strip_prefix(ctx.config.public_url().trim_end_matches('/')).unwrap_or(&id).to_string();
     if store::delete_context(ctx.db.conn(), &id).await? {
         b.contexts.forget(&url_of(&ctx, &id));
         return Ok(crate::http::no_content());

@@ -17,6 +17,7 @@ pub mod model;
 pub mod notify;
 pub mod params;
 pub mod parse;
+pub mod projection;
 pub mod query;
 pub mod render;
 pub mod select;
@@ -66,6 +67,8 @@ pub struct Inner {
     pub sources: Vec<Arc<dyn EntitySource>>,
     pub notifier: notify::Notifier,
     clock: AtomicI64,
+    /// When this broker started (its uptime in /info/sourceIdentity).
+    pub started: std::time::Instant,
 }
 
 /// The running broker, shared by its routes.
@@ -82,7 +85,14 @@ impl std::ops::Deref for Broker {
 impl Broker {
     pub fn new(ctx: &Ctx, config: NgsiConfig, sources: Vec<Arc<dyn EntitySource>>) -> Broker {
         let notifier = notify::Notifier::new(ctx.clone(), config.notification_timeout_seconds);
-        Broker(Arc::new(Inner { config, contexts: Contexts::default(), sources, notifier, clock: AtomicI64::new(0) }))
+        Broker(Arc::new(Inner {
+            config,
+            contexts: Contexts::default(),
+            sources,
+            notifier,
+            clock: AtomicI64::new(0),
+            started: std::time::Instant::now(),
+        }))
     }
 
     /// Now in microseconds, strictly increasing within this process, so a
@@ -132,5 +142,6 @@ pub fn router(b: Broker) -> axum::Router<Ctx> {
         .merge(subscriptions::router())
         .merge(discovery::router())
         .merge(jsonld_contexts::router())
+        .layer(axum::middleware::from_fn(http::echo_tenant))
         .layer(axum::Extension(b))
 }

@@ -120,6 +120,9 @@ pub struct Attr {
     pub created_at: i64,
     #[serde(rename = "m")]
     pub modified_at: i64,
+    /// When this instance was deleted (temporal evolution and notifications only).
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
     /// Sub-attributes by expanded name.
     #[serde(rename = "s", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sub: BTreeMap<String, Vec<Attr>>,
@@ -137,6 +140,7 @@ impl Attr {
             value_type: None,
             created_at: now,
             modified_at: now,
+            deleted_at: None,
             sub: BTreeMap::new(),
         }
     }
@@ -209,9 +213,9 @@ impl Entity {
     }
 }
 
-/// Microseconds since the epoch → `2024-01-31T12:00:00.123456Z`.
+/// Microseconds since the epoch → `2024-01-31T12:00:00Z`, with a fraction only when there is one.
 pub fn format_time(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)).unwrap_or_default()
+    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)).unwrap_or_default()
 }
 
 /// An ISO 8601 / RFC 3339 date-time → microseconds. A time without a zone is read as UTC.
@@ -248,7 +252,8 @@ mod tests {
     #[test]
     fn times_round_trip_and_uris_are_checked() {
         let t = parse_time("2024-03-01T10:00:00.5Z").unwrap();
-        assert_eq!(format_time(t), "2024-03-01T10:00:00.500000Z");
+        assert_eq!(format_time(t), "2024-03-01T10:00:00.500Z");
+        assert_eq!(format_time(parse_time("2024-03-01T10:00:00Z").unwrap()), "2024-03-01T10:00:00Z");
         assert_eq!(parse_time("2024-03-01T10:00:00+01:00"), parse_time("2024-03-01T09:00:00Z"));
         assert!(parse_time("yesterday").is_none());
         assert!(is_uri("urn:ngsi-ld:Building:1") && is_uri("https://example.org/a"));

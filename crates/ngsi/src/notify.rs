@@ -70,7 +70,9 @@ impl Change {
     fn triggers(&self) -> Vec<&'static str> {
         let mut t = vec![self.trigger.name()];
         match self.trigger {
-            Trigger::EntityCreated | Trigger::EntityDeleted => {}
+            // A new entity brings its attributes; a deleted one takes them.
+            Trigger::EntityCreated => t.push("attributeCreated"),
+            Trigger::EntityDeleted => t.push("attributeDeleted"),
             _ => {
                 t.push("entityUpdated");
                 for a in &self.attrs {
@@ -301,7 +303,7 @@ fn view_of(s: &Subscription) -> View {
 
 /// The selections a subscription's entities, q, geoQ and scopeQ describe.
 fn selections(s: &Subscription, ctx: &RequestContext) -> Vec<Selection> {
-    let q = s.q.as_deref().and_then(|q| query::parse(q, &|n| ctx.expand(n)).ok());
+    let q = s.q.as_deref().and_then(|q| query::parse(&query::percent_decode(q), &|n| ctx.expand(n)).ok());
     let geo = s.geo_q.as_ref().and_then(|g| {
         select::geo_from(
             g.get("georel").and_then(Value::as_str),

@@ -4,7 +4,8 @@
 use crate::context::RequestContext;
 use crate::error::{ErrorKind, NgsiError, NgsiResult};
 use crate::http::Req;
-use crate::render::{Form, View};
+use crate::projection::Projection;
+use crate::render::{Form, Join, View};
 
 const OPTIONS: &[&str] = &[
     "keyValues",
@@ -27,8 +28,8 @@ pub struct Params {
     pub types: Option<String>,
     pub id_pattern: Option<String>,
     pub attrs: Option<Vec<String>>,
-    pub pick: Option<Vec<String>>,
-    pub omit: Option<Vec<String>>,
+    pub pick: Option<String>,
+    pub omit: Option<String>,
     pub q: Option<String>,
     pub georel: Option<String>,
     pub geometry: Option<String>,
@@ -53,6 +54,8 @@ pub struct Params {
     pub last_n: Option<String>,
     pub aggr_methods: Option<Vec<String>>,
     pub aggr_period: Option<String>,
+    pub join: Option<String>,
+    pub join_level: Option<String>,
 }
 
 fn list(v: &str) -> Vec<String> {
@@ -63,7 +66,7 @@ fn flag(k: &str, v: &str) -> NgsiResult<bool> {
     match v {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(NgsiError::bad_data(format!("{k} is true or false"))),
+        _ => Err(NgsiError::invalid(format!("{k} is true or false"))),
     }
 }
 
@@ -76,8 +79,8 @@ impl Params {
                 "type" => p.types = Some(v),
                 "idPattern" => p.id_pattern = Some(v),
                 "attrs" => p.attrs = Some(list(&v)),
-                "pick" => p.pick = Some(list(&v)),
-                "omit" => p.omit = Some(list(&v)),
+                "pick" => p.pick = Some(v),
+                "omit" => p.omit = Some(v),
                 "q" => p.q = Some(v),
                 "georel" => p.georel = Some(v),
                 "geometry" => p.geometry = Some(v),
@@ -89,7 +92,7 @@ impl Params {
                 "options" => {
                     for o in list(&v) {
                         if !OPTIONS.contains(&o.as_str()) {
-                            return Err(NgsiError::bad_data(format!("unknown option {o:?}")));
+                            return Err(NgsiError::invalid(format!("unknown option {o:?}")));
                         }
                         p.options.push(o);
                     }
@@ -109,16 +112,15 @@ impl Params {
                 "lastN" => p.last_n = Some(v),
                 "aggrMethods" => p.aggr_methods = Some(list(&v)),
                 "aggrPeriodDuration" => p.aggr_period = Some(v),
+                "join" => p.join = Some(v),
+                "joinLevel" => p.join_level = Some(v),
                 _ => {}
             }
-        }
-        if p.pick.is_some() && p.omit.is_some() {
-            return Err(NgsiError::bad_data("pick and omit cannot be used together"));
         }
         if let Some(f) = &p.format
             && !["keyValues", "simplified", "concise", "normalized", "temporalValues", "aggregatedValues"].contains(&f.as_str())
         {
-            return Err(NgsiError::bad_data(format!("unknown format {f:?}")));
+            return Err(NgsiError::invalid(format!("unknown format {f:?}")));
         }
         Ok(p)
     }
@@ -167,40 +169,78 @@ impl Params {
         Ok((limit, offset))
     }
 
-    /// The view for rendering entities: projection, form, system attributes, language, datasets.
+    /// `pick` and `omit` parsed (clause 4.21), checked against each other and `attrs`.
+    pub fn projections(&self) -> NgsiResult<(Option<Projection>, Option<Projection>)> {
+        let parse = |s: &Option<String>| s.as_deref().map(Projection::parse).transpose().map_err(|e| NgsiError::bad_data(format!("pick/omit: {e}")));
+        let (pick, omit) = (parse(&self.pick)?, parse(&self.omit)?);
+        if self.attrs.is_some() && (pick.is_some() || omit.is_some()) {
+            return Err(NgsiError::bad_data("attrs cannot be combined with pick or omit"));
+        }
+        if let (Some(p), Some(o)) = (&pick, &omit)
+            && p.0.iter().any(|m| o.has(&m.name))
+        {
+            return Err(NgsiError::bad_data("a member cannot be both picked and omitted"));
+        }
+        Ok((pick, omit))
+    }
+
+    /// The view for rendering entities: projection, form, system attributes, language, datasets, join.
     pub fn view(&self, ctx: &RequestContext) -> NgsiResult<View> {
-        let expand_all = |names: &[String]| -> NgsiResult<Vec<String>> {
-            names
-                .iter()
-                .map(|n| {
-                    if crate::model::is_valid_name(n) {
-                        Ok(ctx.expand(n))
-                    } else {
-                        Err(NgsiError::bad_data(format!("{n:?} is not a valid attribute name")))
-                    }
-                })
-                .collect()
-        };
+        let (pick, omit) = self.projections()?;
         let mut view =
             View { form: self.form(), sys_attrs: self.sys_attrs(), lang: self.lang.clone(), dataset_ids: self.dataset_id.clone(), ..View::default() };
-        let mut attrs: Option<Vec<String>> = self.attrs.as_deref().map(expand_all).transpose()?;
-        if let Some(pick) = &self.pick {
-            view.keep_id = pick.iter().any(|p| p == "id");
-            view.keep_type = pick.iter().any(|p| p == "type");
-            let rest: Vec<String> = pick.iter().filter(|p| *p != "id" && *p != "type").cloned().collect();
-            let picked = expand_all(&rest)?;
-            attrs = Some(match attrs {
-                Some(a) => a.into_iter().filter(|x| picked.contains(x)).collect(),
-                None => picked,
-            });
+        project(&mut view, pick.as_ref(), omit.as_ref(), ctx)?;
+        if let Some(a) = &self.attrs {
+            view.attrs = Some(expand_all(a, ctx)?);
         }
-        if let Some(omit) = &self.omit {
-            view.keep_id = !omit.iter().any(|p| p == "id");
-            view.keep_type = !omit.iter().any(|p| p == "type");
-            let rest: Vec<String> = omit.iter().filter(|p| *p != "id" && *p != "type").cloned().collect();
-            view.omit = expand_all(&rest)?;
-        }
-        view.attrs = attrs;
+        view.join = match self.join.as_deref() {
+            None => None,
+            Some(mode @ ("inline" | "flat")) => {
+                let level = match self.join_level.as_deref() {
+                    None => 1,
+                    Some(l) => l.parse::<u32>().ok().filter(|l| *l > 0).ok_or_else(|| NgsiError::bad_data("joinLevel is a whole number above 0"))?,
+                };
+                Some(Join { flat: mode == "flat", level, linked: Default::default() })
+            }
+            Some("@none") => None,
+            Some(other) => return Err(NgsiError::bad_data(format!("join {other:?} is not inline, flat or @none"))),
+        };
         Ok(view)
     }
+}
+
+fn expand_all(names: &[String], ctx: &RequestContext) -> NgsiResult<Vec<String>> {
+    names
+        .iter()
+        .map(|n| {
+            if crate::model::is_valid_name(n) { Ok(ctx.expand(n)) } else { Err(NgsiError::bad_data(format!("{n:?} is not a valid attribute name"))) }
+        })
+        .collect()
+}
+
+/// Apply pick and omit to a view, and nest the views of linked entities.
+fn project(view: &mut View, pick: Option<&Projection>, omit: Option<&Projection>, ctx: &RequestContext) -> NgsiResult<()> {
+    if let Some(p) = pick {
+        view.keep_id = p.has("id");
+        view.keep_type = p.has("type");
+        view.attrs = Some(p.attributes().map(|m| ctx.expand(&m.name)).collect());
+    }
+    if let Some(o) = omit {
+        view.keep_id = !o.has("id");
+        view.keep_type = !o.has("type");
+        view.omit = o.attributes().filter(|m| m.nested.is_none()).map(|m| ctx.expand(&m.name)).collect();
+    }
+    let members = pick.into_iter().chain(omit).flat_map(|p| p.attributes());
+    for m in members {
+        let Some(inner) = &m.nested else { continue };
+        let mut child = View { form: view.form, sys_attrs: view.sys_attrs, lang: view.lang.clone(), ..View::default() };
+        let is_pick = pick.is_some_and(|p| p.get(&m.name).is_some_and(|x| x.nested.as_ref() == Some(inner)));
+        if is_pick {
+            project(&mut child, Some(inner), None, ctx)?;
+        } else {
+            project(&mut child, None, Some(inner), ctx)?;
+        }
+        view.nested.insert(ctx.expand(&m.name), child);
+    }
+    Ok(())
 }

@@ -93,6 +93,9 @@ pub fn entity_types(v: Option<&Value>, ctx: &RequestContext) -> NgsiResult<Vec<S
             return Err(NgsiError::bad_data(format!("{n:?} is not a valid entity type name")));
         }
         let iri = ctx.expand(n);
+        if iri.starts_with('@') || !iri.contains(':') {
+            return Err(NgsiError::bad_data(format!("{n:?} is not a valid entity type name")));
+        }
         if !out.contains(&iri) {
             out.push(iri);
         }
@@ -163,6 +166,22 @@ fn is_geometry(v: &Value) -> bool {
         v.get("type").and_then(Value::as_str),
         Some("Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon" | "GeometryCollection")
     ) && (v.get("coordinates").is_some() || v.get("geometries").is_some())
+}
+
+/// The body of a partial attribute update: a full instance, or only some
+/// members and sub-attributes (then `false`: the value stays as it is).
+pub fn attribute_fragment(short: &str, v: &Value, ctx: &RequestContext, now: i64) -> NgsiResult<(Attr, bool)> {
+    let Some(o) = v.as_object() else { return Ok((attribute(short, v, ctx, now, Nulls::Delete)?.remove(0), true)) };
+    let has_value = o.contains_key("type") || Kind::ALL.iter().any(|k| o.contains_key(k.value_key()));
+    if has_value {
+        return Ok((attribute(short, v, ctx, now, Nulls::Delete)?.remove(0), true));
+    }
+    // Only members and sub-attributes: parse them on a placeholder instance.
+    let mut full = o.clone();
+    full.insert("value".into(), Value::Bool(true));
+    let mut a = attribute(short, &Value::Object(full), ctx, now, Nulls::Delete)?.remove(0);
+    a.value = Value::Null;
+    Ok((a, false))
 }
 
 /// An attribute's instances (one, or an array of them with distinct datasetIds).

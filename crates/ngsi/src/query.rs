@@ -360,6 +360,26 @@ fn expand_operand(o: &Operand, expand: &dyn Fn(&str) -> String) -> Operand {
     }
 }
 
+/// `%XX` escapes decoded (a subscription's q is written as in a URL).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 /// Regular expressions (`~=`, `idPattern`), in linear time whatever the pattern.
 pub fn regex_matches(re: &str, s: &str) -> bool {
     regex_lite::Regex::new(re).is_ok_and(|r| r.is_match(s))

@@ -5,6 +5,8 @@
 use crate::context::RequestContext;
 use crate::model::{Attr, Entity, Kind, format_time};
 use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -29,11 +31,34 @@ pub struct View {
     pub lang: Option<String>,
     /// Only instances with these datasetIds (`@none` for the default instance).
     pub dataset_ids: Option<Vec<String>>,
+    /// How to show the entity a Relationship of this name (expanded) links to (nested pick/omit).
+    pub nested: BTreeMap<String, View>,
+    /// Linked entities shown inside their Relationships (join=inline).
+    pub join: Option<Join>,
+}
+
+/// Linked entity retrieval (clause 4.5.23): the entities reachable, and how many levels remain.
+#[derive(Clone, Debug)]
+pub struct Join {
+    pub flat: bool,
+    pub level: u32,
+    pub linked: Arc<HashMap<String, Entity>>,
 }
 
 impl Default for View {
     fn default() -> Self {
-        View { form: Form::Normalized, sys_attrs: false, attrs: None, omit: vec![], keep_id: true, keep_type: true, lang: None, dataset_ids: None }
+        View {
+            form: Form::Normalized,
+            sys_attrs: false,
+            attrs: None,
+            omit: vec![],
+            keep_id: true,
+            keep_type: true,
+            lang: None,
+            dataset_ids: None,
+            nested: BTreeMap::new(),
+            join: None,
+        }
     }
 }
 
@@ -41,6 +66,27 @@ impl View {
     /// Whether an attribute survives `attrs`, `pick` and `omit`.
     pub fn wants(&self, name: &str) -> bool {
         self.attrs.as_ref().is_none_or(|a| a.iter().any(|x| x == name)) && !self.omit.iter().any(|x| x == name)
+    }
+
+    /// The view of the entity linked by a Relationship of this name: its nested projection, one level less.
+    pub fn linked(&self, name: &str) -> View {
+        let mut v = self.nested.get(name).cloned().unwrap_or_else(|| View {
+            form: self.form,
+            sys_attrs: self.sys_attrs,
+            lang: self.lang.clone(),
+            ..View::default()
+        });
+        v.join = self.join.as_ref().map(|j| Join { level: j.level.saturating_sub(1), ..j.clone() });
+        v
+    }
+
+    /// The entity an inline join shows for this instance, if any.
+    fn inline_target<'a>(&'a self, a: &Attr) -> Option<&'a Entity> {
+        let j = self.join.as_ref().filter(|j| !j.flat && j.level > 0)?;
+        if a.kind != Kind::Relationship {
+            return None;
+        }
+        j.linked.get(a.value.as_str()?)
     }
 
     fn wants_instance(&self, a: &Attr) -> bool {
@@ -76,9 +122,6 @@ pub fn compact_vocab(v: &Value, ctx: &RequestContext) -> Value {
 
 /// A language map's text in one language: that tag, else its primary subtag, else `@none`, else any.
 pub fn pick_language<'a>(map: &'a Map<String, Value>, lang: &str) -> Option<(&'a str, &'a Value)> {
-    if lang == "*" {
-        return None;
-    }
     let wanted: Vec<&str> = lang.split(',').map(|l| l.split(';').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect();
     for w in &wanted {
         if let Some((k, v)) = map.get_key_value(*w) {
@@ -94,6 +137,10 @@ pub fn pick_language<'a>(map: &'a Map<String, Value>, lang: &str) -> Option<(&'a
 
 /// One instance in normalized or concise form.
 pub fn instance(a: &Attr, view: &View, ctx: &RequestContext) -> Value {
+    named_instance("", a, view, ctx)
+}
+
+fn named_instance(name: &str, a: &Attr, view: &View, ctx: &RequestContext) -> Value {
     let mut o = Map::new();
     let mut kind = a.kind;
     let mut value = compact_value(kind, &a.value, ctx);
@@ -132,9 +179,15 @@ pub fn instance(a: &Attr, view: &View, ctx: &RequestContext) -> Value {
         o.insert("createdAt".into(), json!(format_time(a.created_at)));
         o.insert("modifiedAt".into(), json!(format_time(a.modified_at)));
     }
-    let sub_view = View { attrs: None, omit: vec![], dataset_ids: None, ..view.clone() };
+    if let Some(t) = a.deleted_at {
+        o.insert("deletedAt".into(), json!(format_time(t)));
+    }
+    if let Some(target) = view.inline_target(a) {
+        o.insert("entity".into(), entity(target, &view.linked(name), ctx));
+    }
+    let sub_view = View { attrs: None, omit: vec![], dataset_ids: None, nested: BTreeMap::new(), join: None, ..view.clone() };
     for (name, list) in &a.sub {
-        o.insert(ctx.compact(name), instances(list, &sub_view, ctx));
+        o.insert(ctx.compact(name), instances(name, list, &sub_view, ctx));
     }
     // Concise: a Property with nothing but its value is just the value.
     if view.form == Form::Concise && kind == Kind::Property && o.len() == 1 && o["value"].get("type").is_none() {
@@ -143,8 +196,8 @@ pub fn instance(a: &Attr, view: &View, ctx: &RequestContext) -> Value {
     Value::Object(o)
 }
 
-fn instances(list: &[Attr], view: &View, ctx: &RequestContext) -> Value {
-    let rendered: Vec<Value> = list.iter().filter(|a| view.wants_instance(a)).map(|a| instance(a, view, ctx)).collect();
+fn instances(name: &str, list: &[Attr], view: &View, ctx: &RequestContext) -> Value {
+    let rendered: Vec<Value> = list.iter().filter(|a| view.wants_instance(a)).map(|a| named_instance(name, a, view, ctx)).collect();
     match rendered.len() {
         1 => rendered.into_iter().next().unwrap_or(Value::Null),
         _ => Value::Array(rendered),
@@ -167,9 +220,12 @@ pub fn simple(a: &Attr, view: &View, ctx: &RequestContext) -> Value {
     }
 }
 
-fn simple_instances(list: &[Attr], view: &View, ctx: &RequestContext) -> Value {
+fn simple_instances(name: &str, list: &[Attr], view: &View, ctx: &RequestContext) -> Value {
     let kept: Vec<&Attr> = list.iter().filter(|a| view.wants_instance(a)).collect();
     if kept.len() == 1 {
+        if let Some(target) = view.inline_target(kept[0]) {
+            return entity(target, &view.linked(name), ctx);
+        }
         return simple(kept[0], view, ctx);
     }
     let mut dataset = Map::new();
@@ -208,8 +264,8 @@ pub fn entity(e: &Entity, view: &View, ctx: &RequestContext) -> Value {
             continue;
         }
         let v = match view.form {
-            Form::Simplified => simple_instances(list, view, ctx),
-            _ => instances(list, view, ctx),
+            Form::Simplified => simple_instances(name, list, view, ctx),
+            _ => instances(name, list, view, ctx),
         };
         o.insert(ctx.compact(name), v);
     }

@@ -65,6 +65,9 @@ pub struct Subscription {
     pub scope_q: Option<String>,
     pub csf: Option<String>,
     pub active: bool,
+    /// Whether the client set isActive (it is shown back only then).
+    #[serde(default)]
+    pub active_given: bool,
     pub expires_at: Option<String>,
     pub throttling: Option<f64>,
     pub lang: Option<String>,
@@ -102,7 +105,8 @@ impl Subscription {
     }
 
     pub fn triggers(&self) -> Vec<String> {
-        self.triggers.clone().unwrap_or_else(|| ["entityCreated", "entityUpdated", "attributeCreated", "attributeUpdated"].map(String::from).to_vec())
+        // The default of clause 5.2.12.
+        self.triggers.clone().unwrap_or_else(|| ["attributeCreated", "attributeUpdated"].map(String::from).to_vec())
     }
 }
 
@@ -242,7 +246,7 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
             "throttling" => s.throttling = positive(o, k)?,
             "q" => {
                 let q = string(o, k)?.ok_or_else(|| NgsiError::bad_data("q is a string"))?;
-                query::parse(&q, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("q: {e}")))?;
+                query::parse(&query::percent_decode(&q), &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("q: {e}")))?;
                 s.q = Some(q);
             }
             "geoQ" => {
@@ -256,7 +260,10 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
             }
             "csf" => s.csf = string(o, k)?,
             "lang" => s.lang = string(o, k)?,
-            "isActive" => s.active = v.as_bool().ok_or_else(|| NgsiError::bad_data("isActive is true or false"))?,
+            "isActive" => {
+                s.active = v.as_bool().ok_or_else(|| NgsiError::bad_data("isActive is true or false"))?;
+                s.active_given = true;
+            }
             "expiresAt" => {
                 let t = string(o, k)?.unwrap_or_default();
                 match parse_time(&t) {
@@ -328,6 +335,7 @@ pub fn parse_new(v: &Value, ctx: &RequestContext, now: i64) -> NgsiResult<Subscr
         scope_q: None,
         csf: None,
         active: true,
+        active_given: false,
         expires_at: None,
         throttling: None,
         lang: None,
@@ -382,9 +390,7 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     if !s.watched.is_empty() {
         o.insert("watchedAttributes".into(), json!(s.watched.iter().map(|w| ctx.compact(w)).collect::<Vec<_>>()));
     }
-    if let Some(t) = &s.triggers {
-        o.insert("notificationTrigger".into(), json!(t));
-    }
+    o.insert("notificationTrigger".into(), json!(s.triggers()));
     if let Some(t) = s.time_interval {
         o.insert("timeInterval".into(), number(t));
     }
@@ -403,7 +409,9 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     if let Some(l) = &s.lang {
         o.insert("lang".into(), json!(l));
     }
-    o.insert("isActive".into(), json!(s.active));
+    if s.active_given {
+        o.insert("isActive".into(), json!(s.active));
+    }
     if let Some(e) = &s.expires_at {
         o.insert("expiresAt".into(), json!(e));
     }
@@ -434,8 +442,12 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     if let Some(st) = &s.stats.status {
         n.insert("status".into(), json!(st));
     }
-    n.insert("timesSent".into(), json!(s.stats.times_sent));
-    n.insert("timesFailed".into(), json!(s.stats.times_failed));
+    if s.stats.times_sent > 0 {
+        n.insert("timesSent".into(), json!(s.stats.times_sent));
+    }
+    if s.stats.times_failed > 0 {
+        n.insert("timesFailed".into(), json!(s.stats.times_failed));
+    }
     for (k, t) in [("lastNotification", s.stats.last_notification), ("lastSuccess", s.stats.last_success), ("lastFailure", s.stats.last_failure)] {
         if let Some(t) = t {
             n.insert(k.into(), json!(format_time(t)));
@@ -443,15 +455,6 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     }
     o.insert("notification".into(), Value::Object(n));
     o.insert("status".into(), json!(s.status(now)));
-    if !s.context.is_null() {
-        o.insert(
-            "jsonldContext".into(),
-            json!(match &s.context {
-                Value::String(u) => u.clone(),
-                _ => crate::context::CORE_CONTEXT_URL.to_string(),
-            }),
-        );
-    }
     for (k, v) in &s.extra {
         o.insert(k.clone(), v.clone());
     }
@@ -489,6 +492,9 @@ fn to_json(s: &Subscription) -> NgsiResult<Value> {
 
 async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
     req.check_write(&b)?;
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(NgsiError::bad_data("a subscription is needed in the body"));
+    }
     let (body, rctx) = req.json(&b).await?;
     let now = b.now(&ctx);
     let s = parse_new(&body, &rctx, now)?;
@@ -503,8 +509,8 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
 }
 
 async fn list(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
+    let accept = crate::http::accept_no_geo(req.headers())?;
     req.check_tenant(&ctx).await?;
-    let accept = req.accept()?;
     let rctx = req.link_context(&b).await?;
     let p = crate::params::Params::parse(&req)?;
     let now = b.now(&ctx);
@@ -521,12 +527,16 @@ async fn list(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req)
     if p.count {
         r.headers_mut().insert("NGSILD-Results-Count", total.into());
     }
+    // Paging links replace the context link (the body's names are core terms).
+    if let Some(links) = crate::http::page_links("/ngsi-ld/v1/subscriptions", limit, offset, total) {
+        r.headers_mut().insert(axum::http::header::LINK, links);
+    }
     Ok(r)
 }
 
 async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
+    let accept = crate::http::accept_no_geo(req.headers())?;
     req.check_tenant(&ctx).await?;
-    let accept = req.accept()?;
     if !is_uri(&id) {
         return Err(NgsiError::bad_data(format!("{id} is not a URI")));
     }

@@ -213,7 +213,9 @@ fn evolutions(instances: Vec<Instance>, tf: &TimeFilter, view: &View) -> BTreeMa
             .or_default()
             .entry(i.attr_value.dataset_id.clone())
             .or_insert(Evolution { kind: i.attr_value.kind, items: vec![] });
-        e.items.push((i.attr_value, i.instance_id, Some(t)));
+        let mut a = i.attr_value;
+        a.deleted_at = a.deleted_at.or(i.deleted_at);
+        e.items.push((a, i.instance_id, Some(t)));
     }
     for by_ds in out.values_mut() {
         for ev in by_ds.values_mut() {
@@ -242,7 +244,8 @@ fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf:
                     v
                 })
                 .collect();
-            if list.len() == 1 { list.into_iter().next().unwrap_or(Value::Null) } else { Value::Array(list) }
+            // Always an array, even of one instance (the evolution is a list).
+            Value::Array(list)
         }
         Shape::Values => {
             let pairs: Vec<Value> = ev
@@ -273,25 +276,23 @@ fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf:
     }
 }
 
-/// The periods an aggregation covers: from timeAt (or the first value) in steps of `period`.
+/// The periods an aggregation covers: from the first value in steps of `period`.
 fn periods(times: &[i64], period: Option<i64>, tf: &TimeFilter) -> Vec<(i64, i64)> {
     let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else { return vec![] };
-    let start = match tf.rel {
-        Some(TimeRel::After | TimeRel::Between) => tf.at,
-        _ => *first,
-    };
-    let end = match tf.rel {
-        Some(TimeRel::Between) => tf.end,
-        Some(TimeRel::Before) => tf.at,
+    let start = *first;
+    let end = match (tf.rel, period) {
+        (Some(TimeRel::Between), None) => tf.end,
+        (Some(TimeRel::Before), None) => tf.at,
         _ => last + 1,
     };
     match period {
         None => vec![(start, end.max(start + 1))],
         Some(p) => {
+            // Whole periods from the first value (ETSI: start + period), to the last one.
             let mut out = vec![];
             let mut s = start;
-            while s < end && out.len() < 100_000 {
-                out.push((s, (s + p).min(end)));
+            while s <= *last && out.len() < 100_000 {
+                out.push((s, s + p));
                 s += p;
             }
             out
@@ -330,14 +331,14 @@ fn reduce(method: &str, values: &[&Value]) -> Option<Value> {
             Some(json!(seen.len()))
         }
         _ if nums.is_empty() => None,
-        "sum" => Some(number(nums.iter().sum())),
-        "avg" => Some(number(nums.iter().sum::<f64>() / n)),
-        "min" => Some(number(nums.iter().cloned().fold(f64::INFINITY, f64::min))),
-        "max" => Some(number(nums.iter().cloned().fold(f64::NEG_INFINITY, f64::max))),
-        "sumsq" => Some(number(nums.iter().map(|x| x * x).sum())),
+        "sum" => Some(json!(nums.iter().sum::<f64>())),
+        "avg" => Some(json!(nums.iter().sum::<f64>() / n)),
+        "min" => Some(json!(nums.iter().cloned().fold(f64::INFINITY, f64::min))),
+        "max" => Some(json!(nums.iter().cloned().fold(f64::NEG_INFINITY, f64::max))),
+        "sumsq" => Some(json!(nums.iter().map(|x| x * x).sum::<f64>())),
         "stddev" => {
             let mean = nums.iter().sum::<f64>() / n;
-            Some(number((nums.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()))
+            Some(json!((nums.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()))
         }
         _ => None,
     }
@@ -383,8 +384,8 @@ async fn own_temporal(
     for (name, by_ds) in evolutions(instances, tf, view) {
         let rendered: Vec<Value> = by_ds.iter().map(|(ds, ev)| render_evolution(ev, ds, shape, tf, view, rctx)).collect();
         let v = match (shape, rendered.len()) {
-            (_, 1) => rendered.into_iter().next().unwrap_or(Value::Null),
             (Shape::Normalized, _) => Value::Array(rendered.into_iter().flat_map(|v| if let Value::Array(a) = v { a } else { vec![v] }).collect()),
+            (_, 1) => rendered.into_iter().next().unwrap_or(Value::Null),
             _ => Value::Array(rendered),
         };
         attrs.insert(name, v);
@@ -428,10 +429,10 @@ async fn source_temporal(
                         .map(|bk| {
                             let v = match m.as_str() {
                                 "totalCount" => json!(bk.count),
-                                "sum" => number(bk.sum),
-                                "avg" => number(bk.sum / bk.count as f64),
-                                "min" => number(bk.min),
-                                _ => number(bk.max),
+                                "sum" => json!(bk.sum),
+                                "avg" => json!(bk.sum / bk.count as f64),
+                                "min" => json!(bk.min),
+                                _ => json!(bk.max),
                             };
                             json!([v, format_time(bk.start), format_time(bk.end)])
                         })
@@ -525,7 +526,7 @@ async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &Request
 }
 
 async fn query(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
-    let accept = req.accept()?;
+    let accept = crate::http::accept_no_geo(req.headers())?;
     req.check_tenant(&ctx).await?;
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
@@ -550,7 +551,6 @@ async fn respond_list(
     let all = run(ctx, b, req, q, rctx).await?;
     let total = all.len();
     let body: Vec<Value> = all.iter().skip(offset).take(limit).map(|t| render_temporal(t, rctx, &q.view)).collect();
-    let accept = if accept == Accept::GeoJson { Accept::Json } else { accept };
     let mut r = respond(StatusCode::OK, accept, rctx, Value::Array(body));
     if p.count {
         r.headers_mut().insert("NGSILD-Results-Count", total.into());
@@ -559,7 +559,7 @@ async fn respond_list(
 }
 
 async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
-    let accept = req.accept()?;
+    let accept = crate::http::accept_no_geo(req.headers())?;
     req.check_tenant(&ctx).await?;
     let (body, rctx) = req.json(&b).await?;
     let o = body.as_object().ok_or_else(|| NgsiError::bad_data("a query is a JSON object"))?;
@@ -583,7 +583,7 @@ async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req
 }
 
 async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
-    let accept = req.accept()?;
+    let accept = crate::http::accept_no_geo(req.headers())?;
     if !is_uri(&id) {
         return Err(NgsiError::bad_data(format!("{id} is not a URI")));
     }
@@ -600,7 +600,6 @@ async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(
             _ => return Err(NgsiError::not_found(format!("no temporal evolution of {id}"))),
         },
     };
-    let accept = if accept == Accept::GeoJson { Accept::Json } else { accept };
     Ok(respond(StatusCode::OK, accept, &rctx, render_temporal(&t, &rctx, &q.view)))
 }
 
@@ -643,6 +642,7 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
     for (name, a) in &items {
         store::add_instance(&txn, &req.tenant, &id, name, a, None).await?;
     }
+    crate::service::fold_into_current(&txn, &req.tenant, &id, &types, &scopes, &items, now).await?;
     txn.commit().await?;
     Ok(if fresh { created(&format!("/ngsi-ld/v1/temporal/entities/{id}")) } else { no_content() })
 }
@@ -664,6 +664,7 @@ async fn append(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
         store::add_instance(&txn, &req.tenant, &id, name, a, None).await?;
     }
     store::upsert_temporal_entity(&txn, &req.tenant, &id, &te.types, &te.scopes, now).await?;
+    crate::service::fold_into_current(&txn, &req.tenant, &id, &te.types, &te.scopes, &items, now).await?;
     txn.commit().await?;
     Ok(no_content())
 }
@@ -673,10 +674,12 @@ async fn delete(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
     if !is_uri(&id) {
         return Err(NgsiError::bad_data(format!("{id} is not a URI")));
     }
+    // The entity goes with its history (it came from it, or its history came from it).
     let txn = ctx.db.begin().await?;
     if !store::delete_temporal_entity(&txn, &req.tenant, &id).await? {
         return Err(NgsiError::not_found(format!("no temporal evolution of {id}")));
     }
+    store::delete_entity(&txn, &req.tenant, &id).await?;
     txn.commit().await?;
     Ok(no_content())
 }
@@ -767,15 +770,12 @@ mod tests {
         let out: BTreeMap<String, Value> = aggregate(&points, &m, Some(h), &tf).into_iter().collect();
         assert_eq!(
             out["avg"],
-            json!([
-                [2, "1970-01-01T00:00:00.000000Z", "1970-01-01T01:00:00.000000Z"],
-                [15, "1970-01-01T01:00:00.000000Z", "1970-01-01T02:00:00.000000Z"]
-            ])
+            json!([[2.0, "1970-01-01T00:00:00Z", "1970-01-01T01:00:00Z"], [15.0, "1970-01-01T01:00:00Z", "1970-01-01T02:00:00Z"]])
         );
-        assert_eq!(out["max"][1][0], json!(20));
+        assert_eq!(out["max"][1][0], json!(20.0));
         assert_eq!(out["totalCount"][0][0], json!(2));
-        assert_eq!(out["sum"][1][0], json!(30));
-        assert_eq!(out["stddev"][0][0], json!(1));
+        assert_eq!(out["sum"][1][0], json!(30.0));
+        assert_eq!(out["stddev"][0][0], json!(1.0));
         let whole: BTreeMap<String, Value> = aggregate(&points, &["min".to_string()], None, &tf).into_iter().collect();
         assert_eq!(whole["min"].as_array().map(Vec::len), Some(1));
     }

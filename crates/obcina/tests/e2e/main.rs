@@ -5,6 +5,7 @@
 mod harness;
 mod identity;
 mod mqtt;
+mod ngsi;
 mod ops;
 mod security;
 mod telemetry;
