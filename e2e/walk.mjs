@@ -724,7 +724,7 @@ async function staffWalk(browser, server) {
     const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
-      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01'];
+      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -733,6 +733,13 @@ async function staffWalk(browser, server) {
       await ok(`${p}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
       await ok(`${p}: no horizontal scrolling at 360 px`, () => reflow(page), { fatal: false });
     }
+    await ok('the map of devices draws every located device and names the count', async () => {
+      await page.goto(`${server.base}/staff/sensors/map?type=FloodMonitoring`);
+      await page.waitForFunction(() => /\d/.test(document.querySelector('#map-summary')?.textContent || ''), null, { timeout: 15_000 });
+      const text = await page.locator('#map-summary').innerText();
+      assert.match(text, /20/, `the 20 river gauges: ${text}`);
+      assert.equal(await page.locator('#device-map.leaflet-container').count(), 1);
+    }, { fatal: false });
     await ok('a CSV of devices uploads with a progress bar that ends with the refused rows', async () => {
       const file = path.join(os.tmpdir(), `obcina-import-${crypto.randomBytes(4).toString('hex')}.csv`);
       const rows = ['key,type,name,lon,lat,feeder'];

@@ -34,6 +34,7 @@ pub struct Config {
     pub telemetry: toml::Table,
     /// The NGSI-LD broker's section (`[ngsi]`), read strictly by the ngsi crate.
     pub ngsi: toml::Table,
+    pub map: MapConfig,
 }
 
 impl Default for Config {
@@ -53,6 +54,7 @@ impl Default for Config {
             eid: EidConfig::default(),
             telemetry: toml::Table::new(),
             ngsi: toml::Table::new(),
+            map: MapConfig::default(),
         }
     }
 }
@@ -74,6 +76,37 @@ impl Config {
     /// Cookies carry `Secure` unless the portal is served over plain HTTP (local use).
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
+    }
+}
+
+/// Where map tiles come from (OpenStreetMap by default, within its tile usage
+/// policy: attribution shown, the page's origin sent as Referer).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapConfig {
+    /// Tile URL template with `{z}`, `{x}` and `{y}`.
+    pub tiles: String,
+    /// Attribution shown on every map (HTML allowed: links to the licence).
+    pub attribution: String,
+    pub max_zoom: u8,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        MapConfig {
+            tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>".into(),
+            max_zoom: 19,
+        }
+    }
+}
+
+impl MapConfig {
+    /// `scheme://host[:port]` of the tile server, for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> Option<String> {
+        let (scheme, rest) = self.tiles.split_once("://")?;
+        let host = rest.split('/').next()?;
+        Some(format!("{scheme}://{host}"))
     }
 }
 

@@ -41,3 +41,46 @@ document.querySelectorAll('[data-import]').forEach((section) => {
   };
   if (bar && Number(bar.value) < Number(bar.max)) setTimeout(poll, 500);
 });
+
+// The staff map of devices (Leaflet from npm, loaded by the page itself).
+// Deferred scripts run in order, so wait until leaflet.js has run too.
+window.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-device-map]').forEach(async (el) => {
+    if (!window.L) return;
+    const labels = JSON.parse(el.dataset.labels);
+    const map = L.map(el, { preferCanvas: true }).setView([46.42, 15.87], 13);
+    L.tileLayer(el.dataset.tiles, {
+      maxZoom: Number(el.dataset.maxZoom),
+      attribution: el.dataset.attribution,
+      // The tile server's usage policy asks for a Referer: send our origin only.
+      referrerPolicy: 'strict-origin-when-cross-origin',
+    }).addTo(map);
+    // Shape and colour both tell the state (colour alone is not enough).
+    const styles = {
+      reporting: { radius: 5, color: '#1b5e20', weight: 1, fillColor: '#2e7d32', fillOpacity: 0.9 },
+      silent: { radius: 7, color: '#b71c1c', weight: 3, fillColor: '#ffffff', fillOpacity: 1 },
+      maintenance: { radius: 6, color: '#7a4a00', weight: 2, dashArray: '3 3', fillOpacity: 0 },
+      retired: { radius: 3, color: '#555555', weight: 1, fillColor: '#555555', fillOpacity: 0.6 },
+    };
+    const resp = await fetch(el.dataset.source, { cache: 'no-store' });
+    if (!resp.ok) return;
+    const data = await resp.json();
+    const popup = (p) => {
+      const box = document.createElement('div');
+      const link = document.createElement('a');
+      link.href = `/staff/sensors/devices/${encodeURIComponent(p.key)}`;
+      link.textContent = p.name;
+      const line = document.createElement('p');
+      line.textContent = `${p.type} · ${labels[p.state] || p.state}`;
+      box.append(link, line);
+      return box;
+    };
+    const layer = L.geoJSON(data, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, styles[f.properties.state] || styles.reporting),
+      onEachFeature: (f, l) => l.bindPopup(() => popup(f.properties)),
+    }).addTo(map);
+    if (data.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+    const summary = document.getElementById('map-summary');
+    if (summary) summary.textContent = summary.dataset.template.replace(/\u2068?§\u2069?/, String(data.features.length));
+  });
+});

@@ -44,6 +44,15 @@ sensors-open-alarms = { $count ->
 }
 sensors-lighting = Public lighting
 sensors-water = Water network
+map-title = Map of devices
+map-as-list = The same devices as a list
+map-legend = Legend
+map-needs-script = The map needs JavaScript; the list of devices shows the same.
+map-state-reporting = reporting
+map-state-silent = silent for over two hours
+map-state-maintenance = in maintenance
+map-state-retired = retired
+map-summary = { $count } devices on the map.
 sensors-by-type = Devices by type
 sensors-type = Type
 sensors-count = Count

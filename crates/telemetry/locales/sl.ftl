@@ -46,6 +46,15 @@ sensors-open-alarms = { $count ->
 }
 sensors-lighting = Javna razsvetljava
 sensors-water = Vodovodno omrežje
+map-title = Zemljevid naprav
+map-as-list = Iste naprave kot seznam
+map-legend = Legenda
+map-needs-script = Zemljevid potrebuje JavaScript; seznam naprav kaže isto.
+map-state-reporting = sporoča
+map-state-silent = molči več kot dve uri
+map-state-maintenance = v vzdrževanju
+map-state-retired = umaknjena
+map-summary = Naprav na zemljevidu: { $count }.
 sensors-by-type = Naprave po vrstah
 sensors-type = Vrsta
 sensors-count = Število

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod demo;
 pub mod import;
 pub mod ingest;
+pub mod map;
 pub mod model;
 pub mod mqtt;
 pub mod ngsi;
@@ -222,7 +223,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
 ];
 
 pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().merge(pages::router()).merge(staff::router()).layer(axum::Extension(t))
+    api::router().merge(pages::router()).merge(staff::router()).merge(map::router()).layer(axum::Extension(t))
 }
 
 #[cfg(test)]

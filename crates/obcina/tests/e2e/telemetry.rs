@@ -731,3 +731,24 @@ async fn rollups_are_complete_after_kill_9_even_when_still_in_memory() {
     let recovered = server.log_text().contains("rollups recomputed from raw readings");
     eprintln!("rollups {}", if recovered { "were recomputed at restart" } else { "had been written before the kill" });
 }
+
+#[tokio::test]
+async fn the_staff_map_shows_located_devices_with_their_state() {
+    let server = Server::start().await;
+    let anonymous = server.client();
+    let r = anonymous.get("/staff/sensors/map.geojson").await;
+    assert_eq!(r.status(), 303, "to the sign-in page");
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let staff = lighting_staff(&server).await;
+    let r = staff.get("/staff/sensors/map.geojson?type=FloodMonitoring").await;
+    assert_eq!(r.headers()["content-type"], "application/geo+json");
+    let fc: Value = r.json().await.unwrap();
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 20, "every river gauge");
+    assert!(features.iter().all(|f| f["geometry"]["type"] == "Point" && f["properties"]["state"] == "silent"), "no reading yet: silent");
+    let (s, html) = staff.get_text("/staff/sensors/map").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("data-device-map") && html.contains("/staff/sensors/devices?type="), "the map and its list");
+    let csp = staff.get("/staff/sensors/map").await.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org"), "{csp}");
+}
