@@ -104,13 +104,23 @@ pub struct Notifier {
     /// When each time-interval subscription was last sent.
     periodic: Mutex<HashMap<(String, String), Instant>>,
     subs: RwLock<HashMap<(String, String), Subscription>>,
+    /// Notifications in flight at most.
+    sending: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Notifier {
     pub fn new(ctx: Ctx, timeout_seconds: u64) -> Notifier {
         let (tx, rx) = mpsc::unbounded_channel();
         let http = reqwest::Client::builder().timeout(Duration::from_secs(timeout_seconds.max(1))).build().unwrap_or_default();
-        Notifier { ctx, tx, rx: Mutex::new(Some(rx)), http, periodic: Mutex::default(), subs: RwLock::default() }
+        Notifier {
+            ctx,
+            tx,
+            rx: Mutex::new(Some(rx)),
+            http,
+            periodic: Mutex::default(),
+            subs: RwLock::default(),
+            sending: std::sync::Arc::new(tokio::sync::Semaphore::new(32)),
+        }
     }
 
     pub fn changed(&self, c: Change) {
@@ -187,7 +197,7 @@ impl Notifier {
             }
             let Some(e) = c.entity() else { continue };
             let data = vec![entity_data(&s, e, c.before.as_ref(), &c, &sctx)];
-            self.send(b, &c.tenant, &s, data, c.trigger.name(), &sctx).await;
+            self.spawn_send(b, &c.tenant, s, data, c.trigger.name(), sctx);
         }
     }
 
@@ -221,8 +231,17 @@ impl Notifier {
                 continue;
             }
             let data: Vec<Value> = found.iter().map(|e| render::entity(e, &view_of(&s), &sctx)).collect();
-            self.send(b, &tenant, &s, data, "timeInterval", &sctx).await;
+            self.spawn_send(b, &tenant, s, data, "timeInterval", sctx);
         }
+    }
+
+    /// Send in the background: a slow endpoint holds up only its own notifications.
+    fn spawn_send(&self, b: &Broker, tenant: &str, s: Subscription, data: Vec<Value>, reason: &'static str, sctx: RequestContext) {
+        let (b, tenant, sending) = (b.clone(), tenant.to_string(), self.sending.clone());
+        tokio::spawn(async move {
+            let Ok(_slot) = sending.acquire().await else { return };
+            b.notifier.send(&b, &tenant, &s, data, reason, &sctx).await;
+        });
     }
 
     /// POST one notification and record how it went.

@@ -352,8 +352,10 @@ pub async fn update_subscription<C: ConnectionTrait>(c: &C, tenant: &str, id: &s
         > 0)
 }
 
+/// A subscription's stored body (locked for the transaction on PostgreSQL: delivery counts are read-modify-write).
 pub async fn subscription<C: ConnectionTrait>(c: &C, tenant: &str, id: &str) -> Result<Option<Value>, DbErr> {
-    match query_opt(c, "SELECT body FROM ngsi_subscriptions WHERE tenant = $1 AND id = $2", [tenant.into(), id.into()]).await? {
+    let sql = format!("SELECT body FROM ngsi_subscriptions WHERE tenant = $1 AND id = $2{}", for_update(c));
+    match query_opt(c, &sql, [tenant.into(), id.into()]).await? {
         Some(r) => Ok(Some(serde_json::from_str(&col::<String>(&r, "body")?).map_err(json_err)?)),
         None => Ok(None),
     }
