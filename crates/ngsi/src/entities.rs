@@ -40,13 +40,15 @@ fn check_id(id: &str) -> NgsiResult<()> {
 }
 
 /// 204 when everything was done, else 207 with what was and what was not.
+/// An UpdateResult is plain JSON: attribute names are given as their IRIs
+/// (as the ETSI suite expects, 010_04).
 pub fn outcome_response(o: Outcome, ctx: &RequestContext) -> Response {
     if o.complete() {
         return no_content();
     }
     let body = json!({
-        "updated": o.updated.iter().map(|n| ctx.compact(n)).collect::<Vec<_>>(),
-        "notUpdated": o.not_updated.iter().map(|(n, r)| json!({"attributeName": ctx.compact(n), "reason": r})).collect::<Vec<_>>(),
+        "updated": o.updated,
+        "notUpdated": o.not_updated.iter().map(|(n, r)| json!({"attributeName": n, "reason": r})).collect::<Vec<_>>(),
     });
     respond(StatusCode::MULTI_STATUS, Accept::Json, ctx, body)
 }
@@ -105,6 +107,17 @@ fn render_joined(e: &Entity, view: &View, rctx: &RequestContext, out: &mut Vec<V
     }
 }
 
+/// What a query does after choosing: drop entities pick/omit leave empty, then order.
+pub fn finish_selection(found: &mut Vec<Entity>, p: &Params, view: &View, rctx: &RequestContext) -> NgsiResult<()> {
+    if p.pick.is_some() || p.omit.is_some() {
+        found.retain(|e| !nothing_left(e, view));
+    }
+    if let Some(order) = p.ordering(rctx)? {
+        crate::query::sort(found, &order);
+    }
+    Ok(())
+}
+
 /// Nothing of the entity survives pick or omit.
 fn nothing_left(e: &Entity, view: &View) -> bool {
     !view.keep_id && !view.keep_type && !e.attrs.keys().any(|n| view.wants(n))
@@ -145,14 +158,15 @@ async fn query(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
     let sel = Selection::from_params(&p, &rctx)?;
-    if sel.is_empty() && !p.local {
-        return Err(NgsiError::bad_data("a query needs at least one of id, idPattern, type, attrs, q, a geo-query or scopeQ"));
+    if !sel.narrows() && !p.local {
+        return Err(NgsiError::bad_data("a query needs at least one of type, attrs, q, a geo-query or scopeQ"));
     }
     let (limit, offset) = p.page(b.config.max_limit)?;
-    let found = select::select(&ctx, &b, &req.caller, &req.tenant, &sel, &rctx).await?;
+    let mut view = p.view(&rctx)?;
+    let mut found = select::select(&ctx, &b, &req.caller, &req.tenant, &sel, &rctx).await?;
+    finish_selection(&mut found, &p, &view, &rctx)?;
     let total = found.len();
     let page: Vec<Entity> = found.into_iter().skip(offset).take(limit).collect();
-    let mut view = p.view(&rctx)?;
     prepare_join(&ctx, &b, &req, &mut view, &page).await?;
     let body = render_list(&page, &view, &p, accept, &rctx, crate::http::prefers_plain_json(req.headers()))?;
     let mut r = respond(StatusCode::OK, accept, &rctx, body);
@@ -277,7 +291,8 @@ async fn append(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
     let p = Params::parse(&req)?;
     let now = b.now(&ctx);
     let f = fragment_of(&body, &id, &rctx, now, Nulls::Refuse)?;
-    let o = service::append(&ctx, &b, &req.tenant, &id, f, p.has_option("noOverwrite"), now).await?;
+    gate(&ctx, &b, &req, &id, &rctx).await?;
+    let o = service::append(&ctx, &b, &req.tenant, &id, f, service::AddMode::Append { no_overwrite: p.has_option("noOverwrite") }, now).await?;
     Ok(outcome_response(o, &rctx))
 }
 
@@ -286,12 +301,32 @@ async fn update(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
     req.check_write(&b)?;
     let (body, rctx) = req.json(&b).await?;
     let now = b.now(&ctx);
-    let f = fragment_of(&body, &id, &rctx, now, Nulls::Refuse)?;
-    if f.attrs.is_empty() {
+    let f = fragment_of(&body, &id, &rctx, now, Nulls::Delete)?;
+    if f.attrs.is_empty() && f.types.is_none() && f.scopes.is_none() {
         return Err(NgsiError::bad_data("nothing to update"));
     }
-    let o = service::append(&ctx, &b, &req.tenant, &id, f, false, now).await?;
+    gate(&ctx, &b, &req, &id, &rctx).await?;
+    let o = service::append(&ctx, &b, &req.tenant, &id, f, service::AddMode::Update, now).await?;
     Ok(outcome_response(o, &rctx))
+}
+
+/// A `type` selection in an attribute operation's query gates it: an entity
+/// of another type is as good as absent (404).
+async fn gate(ctx: &Ctx, b: &Broker, req: &Req, id: &str, rctx: &RequestContext) -> NgsiResult<()> {
+    let Some(t) = Params::parse(req)?.types else { return Ok(()) };
+    let sel = crate::query::TypeSelection::parse(&t, &|n| rctx.expand(n)).map_err(NgsiError::bad_data)?;
+    match select::one(ctx, b, &req.caller, &req.tenant, id).await? {
+        Some(e) if sel.matches(&e.types) => Ok(()),
+        _ => Err(NgsiError::not_found(format!("no entity {id} of that type"))),
+    }
+}
+
+/// The attribute named in a path: a valid name, and not `scope` (which is no attribute).
+fn path_attribute(attr: &str, rctx: &RequestContext) -> NgsiResult<String> {
+    if attr == "scope" {
+        return Err(NgsiError::bad_data("scope is not an attribute: change it on the entity"));
+    }
+    parse::attribute_name(attr, rctx)
 }
 
 /// The attribute named in the path, expanded, and the body as one instance of it.
@@ -300,7 +335,7 @@ async fn attribute_body(b: &Broker, req: &Req, attr: &str, now: i64, nulls: Null
     if !body.is_object() {
         return Err(NgsiError::bad_data("an attribute is a JSON object"));
     }
-    let name = rctx.expand(attr);
+    let name = path_attribute(attr, &rctx)?;
     let list = parse::attribute(attr, &body, &rctx, now, nulls)?;
     Ok((name, list))
 }
@@ -318,8 +353,10 @@ async fn partial_update(
     if !body.is_object() {
         return Err(NgsiError::bad_data("an attribute fragment is a JSON object"));
     }
+    let name = path_attribute(&attr, &rctx)?;
     let (a, has_value) = parse::attribute_fragment(&attr, &body, &rctx, now)?;
-    service::partial_update(&ctx, &b, &req.tenant, &id, &rctx.expand(&attr), a, has_value, now).await?;
+    gate(&ctx, &b, &req, &id, &rctx).await?;
+    service::partial_update(&ctx, &b, &req.tenant, &id, &name, a, has_value, now).await?;
     Ok(no_content())
 }
 
@@ -333,6 +370,7 @@ async fn replace_attribute(
     req.check_write(&b)?;
     let now = b.now(&ctx);
     let (name, list) = attribute_body(&b, &req, &attr, now, Nulls::Refuse).await?;
+    gate(&ctx, &b, &req, &id, &req.link_context(&b).await?).await?;
     service::replace_attribute(&ctx, &b, &req.tenant, &id, &name, list, now).await?;
     Ok(no_content())
 }
@@ -348,7 +386,8 @@ async fn delete_attribute(
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
     let dataset = p.dataset_id.as_ref().and_then(|d| d.first().cloned());
-    let name = rctx.expand(&attr);
+    let name = if attr == "scope" { attr.clone() } else { parse::attribute_name(&attr, &rctx)? };
+    gate(&ctx, &b, &req, &id, &rctx).await?;
     let which = if p.delete_all { service::Which::All } else { service::Which::Dataset(dataset.as_deref()) };
     service::delete_attribute(&ctx, &b, &req.tenant, &id, &name, which, b.now(&ctx)).await?;
     Ok(no_content())

@@ -56,6 +56,8 @@ const KNOWN_PARAMS: &[&str] = &[
     "expandValues",
     "collapse",
     "orderBy",
+    "orderFrom",
+    "collation",
     "jsonKeys",
     "via",
     "keep",
@@ -214,11 +216,8 @@ impl Req {
             };
             return Ok((body, ctx));
         }
-        let has_inline = match &body {
-            Value::Object(o) => o.contains_key("@context"),
-            Value::Array(a) => a.iter().any(|i| i.get("@context").is_some()),
-            _ => false,
-        };
+        // (Batches check each element, so that one bad entity fails alone.)
+        let has_inline = matches!(&body, Value::Object(o) if o.contains_key("@context"));
         if has_inline {
             return Err(NgsiError::bad_data("with application/json the @context goes in a Link header, not in the body"));
         }
@@ -230,6 +229,9 @@ impl Req {
     /// JSON-LD, the request's for JSON.
     pub async fn element_context(&self, broker: &Broker, element: &mut Value, request: &RequestContext) -> NgsiResult<RequestContext> {
         if media_type(self.headers().get(header::CONTENT_TYPE)) != "application/ld+json" {
+            if element.get("@context").is_some() {
+                return Err(NgsiError::bad_data("with application/json the @context goes in a Link header, not in the body"));
+            }
             return Ok(request.clone());
         }
         match element.as_object_mut().and_then(|o| o.remove("@context")) {
@@ -379,14 +381,37 @@ pub fn with_context(body: Value, raw: &Value) -> Value {
     }
 }
 
-/// Responses name the tenant they answer for, errors included.
+/// Responses name the tenant they answer for (errors included) and, when a
+/// client prefers an API version (`Prefer: ngsi-ld=1.0`), that it was heard.
 pub async fn echo_tenant(req: Request, next: axum::middleware::Next) -> Response {
     let tenant = req.headers().get("NGSILD-Tenant").cloned();
+    let version = preferred_version(req.headers());
     let mut r = next.run(req).await;
     if let Some(t) = tenant {
         r.headers_mut().insert("NGSILD-Tenant", t);
     }
+    if let Some(v) = version.and_then(|v| HeaderValue::from_str(&format!("ngsi-ld={v}")).ok()) {
+        r.headers_mut().insert("Preference-Applied", v);
+    }
     r
+}
+
+/// The `ngsi-ld` preference of a `Prefer` header (RFC 7240: names are case-insensitive, values may be quoted).
+fn preferred_version(h: &HeaderMap) -> Option<String> {
+    for v in h.get_all("prefer").iter().filter_map(|v| v.to_str().ok()) {
+        for pref in v.split(',') {
+            let first = pref.split(';').next().unwrap_or("").trim();
+            if let Some((name, value)) = first.split_once('=')
+                && name.trim().eq_ignore_ascii_case("ngsi-ld")
+            {
+                let value = value.trim().trim_matches('"');
+                if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                    return Some(value.to_string());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// JSON or JSON-LD only (subscriptions and temporal data have no GeoJSON form).

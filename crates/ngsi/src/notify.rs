@@ -111,7 +111,9 @@ pub struct Notifier {
 impl Notifier {
     pub fn new(ctx: Ctx, timeout_seconds: u64) -> Notifier {
         let (tx, rx) = mpsc::unbounded_channel();
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(timeout_seconds.max(1))).build().unwrap_or_default();
+        // Title-case header names: some receivers look receiverInfo headers up case-sensitively.
+        let http =
+            reqwest::Client::builder().timeout(Duration::from_secs(timeout_seconds.max(1))).http1_title_case_headers().build().unwrap_or_default();
         Notifier {
             ctx,
             tx,
@@ -230,7 +232,7 @@ impl Notifier {
             if found.is_empty() {
                 continue;
             }
-            let data: Vec<Value> = found.iter().map(|e| render::entity(e, &view_of(&s), &sctx)).collect();
+            let data: Vec<Value> = found.iter().map(|e| render::entity(e, &view_of(&s, &sctx), &sctx)).collect();
             self.spawn_send(b, &tenant, s, data, "timeInterval", sctx);
         }
     }
@@ -311,13 +313,32 @@ impl Notifier {
     }
 }
 
-fn view_of(s: &Subscription) -> View {
+fn view_of(s: &Subscription, ctx: &RequestContext) -> View {
     let form = match s.format.as_str() {
         "keyValues" | "simplified" => Form::Simplified,
         "concise" => Form::Concise,
         _ => Form::Normalized,
     };
-    View { form, sys_attrs: s.sys_attrs, attrs: (!s.attributes.is_empty()).then(|| s.attributes.clone()), lang: s.lang.clone(), ..View::default() }
+    let mut view = View {
+        form,
+        sys_attrs: s.sys_attrs,
+        attrs: (!s.attributes.is_empty()).then(|| s.attributes.clone()),
+        lang: s.lang.clone(),
+        ..View::default()
+    };
+    let parse = |x: &Option<String>| x.as_deref().and_then(|p| crate::projection::Projection::parse(p).ok());
+    let (pick, omit) = (parse(&s.pick), parse(&s.omit));
+    if let Some(p) = &pick {
+        view.keep_id = p.has("id");
+        view.keep_type = p.has("type");
+        view.attrs = Some(p.attributes().map(|m| ctx.expand(&m.name)).collect());
+    }
+    if let Some(o) = &omit {
+        view.keep_id = !o.has("id");
+        view.keep_type = !o.has("type");
+        view.omit = o.attributes().map(|m| ctx.expand(&m.name)).collect();
+    }
+    view
 }
 
 /// The selections a subscription's entities, q, geoQ and scopeQ describe.
@@ -374,7 +395,7 @@ pub fn matches(s: &Subscription, c: &Change, ctx: &RequestContext) -> bool {
 
 /// The entity as a notification carries it, with previous values when asked for.
 fn entity_data(s: &Subscription, e: &Entity, before: Option<&Entity>, c: &Change, ctx: &RequestContext) -> Value {
-    let view = view_of(s);
+    let view = view_of(s, ctx);
     if c.trigger == Trigger::EntityDeleted {
         return json!({"id": e.id, "type": render::types_value(&e.types, ctx), "deletedAt": format_time(e.modified_at)});
     }

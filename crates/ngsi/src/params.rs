@@ -31,6 +31,7 @@ pub struct Params {
     pub pick: Option<String>,
     pub omit: Option<String>,
     pub q: Option<String>,
+    pub csf: Option<String>,
     pub georel: Option<String>,
     pub geometry: Option<String>,
     pub coordinates: Option<String>,
@@ -44,6 +45,13 @@ pub struct Params {
     pub offset: Option<String>,
     pub count: bool,
     pub local: bool,
+    /// `local` as given (`type=*` refuses an explicit `false`).
+    pub local_given: Option<bool>,
+    pub order_by: Option<String>,
+    pub collation: Option<String>,
+    /// orderFrom (GET) or coordinates/geometry (POST): the reference of distance ordering.
+    pub order_from: Option<serde_json::Value>,
+    pub order_geometry: Option<String>,
     pub dataset_id: Option<Vec<String>>,
     pub delete_all: bool,
     pub details: bool,
@@ -82,6 +90,7 @@ impl Params {
                 "pick" => p.pick = Some(v),
                 "omit" => p.omit = Some(v),
                 "q" => p.q = Some(v),
+                "csf" => p.csf = Some(v),
                 "georel" => p.georel = Some(v),
                 "geometry" => p.geometry = Some(v),
                 "coordinates" => p.coordinates = Some(v),
@@ -101,7 +110,13 @@ impl Params {
                 "limit" => p.limit = Some(v),
                 "offset" => p.offset = Some(v),
                 "count" => p.count = flag(&k, &v)?,
-                "local" => p.local = flag(&k, &v)?,
+                "local" => {
+                    p.local = flag(&k, &v)?;
+                    p.local_given = Some(p.local);
+                }
+                "orderBy" => p.order_by = Some(v),
+                "collation" => p.collation = Some(v),
+                "orderFrom" => p.order_from = Some(serde_json::Value::String(v)),
                 "datasetId" => p.dataset_id = Some(list(&v)),
                 "deleteAll" => p.delete_all = flag(&k, &v)?,
                 "details" => p.details = flag(&k, &v)?,
@@ -169,6 +184,41 @@ impl Params {
         Ok((limit, offset))
     }
 
+    /// The ordering asked for (clause 4.23), checked.
+    pub fn ordering(&self, ctx: &RequestContext) -> NgsiResult<Option<crate::query::Ordering>> {
+        let Some(o) = &self.order_by else {
+            if self.collation.is_some() {
+                return Err(NgsiError::bad_data("collation goes with orderBy"));
+            }
+            return Ok(None);
+        };
+        let keys = crate::query::parse_order(o, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("orderBy: {e}")))?;
+        let fold_accents = match &self.collation {
+            None => false,
+            Some(c) => crate::query::parse_collation(c).map_err(NgsiError::bad_data)?,
+        };
+        let from = match &self.order_from {
+            None => None,
+            Some(c) => {
+                let coords = match c {
+                    serde_json::Value::String(s) => {
+                        serde_json::from_str(s).map_err(|_| NgsiError::bad_data("orderFrom is a JSON array of coordinates"))?
+                    }
+                    other => other.clone(),
+                };
+                if !coords.is_array() {
+                    return Err(NgsiError::bad_data("the coordinates of distance ordering are an array"));
+                }
+                let g = crate::geo::geometry_of(self.order_geometry.as_deref().unwrap_or("Point"), &coords).map_err(NgsiError::bad_data)?;
+                Some(g)
+            }
+        };
+        if keys.iter().any(|k| k.distance) && from.is_none() {
+            return Err(NgsiError::bad_data("ordering by distance needs the coordinates to measure from (orderFrom)"));
+        }
+        Ok(Some(crate::query::Ordering { keys, from, fold_accents }))
+    }
+
     /// `pick` and `omit` parsed (clause 4.21), checked against each other and `attrs`.
     pub fn projections(&self) -> NgsiResult<(Option<Projection>, Option<Projection>)> {
         let parse = |s: &Option<String>| s.as_deref().map(Projection::parse).transpose().map_err(|e| NgsiError::bad_data(format!("pick/omit: {e}")));
@@ -187,6 +237,7 @@ impl Params {
     /// The view for rendering entities: projection, form, system attributes, language, datasets, join.
     pub fn view(&self, ctx: &RequestContext) -> NgsiResult<View> {
         let (pick, omit) = self.projections()?;
+        let depth = pick.as_ref().map(Projection::depth).unwrap_or(0).max(omit.as_ref().map(Projection::depth).unwrap_or(0));
         let mut view =
             View { form: self.form(), sys_attrs: self.sys_attrs(), lang: self.lang.clone(), dataset_ids: self.dataset_id.clone(), ..View::default() };
         project(&mut view, pick.as_ref(), omit.as_ref(), ctx)?;
@@ -205,6 +256,11 @@ impl Params {
             Some("@none") => None,
             Some(other) => return Err(NgsiError::bad_data(format!("join {other:?} is not inline, flat or @none"))),
         };
+        // Braces in pick/omit reach into linked entities: a join must bring them that far.
+        let levels = view.join.as_ref().map(|j| j.level as usize).unwrap_or(0);
+        if depth > levels {
+            return Err(NgsiError::bad_data("pick or omit reaches deeper into linked entities than the join brings them"));
+        }
         Ok(view)
     }
 }

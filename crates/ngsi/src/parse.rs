@@ -227,10 +227,14 @@ fn kind_of(o: &Map<String, Value>) -> NgsiResult<Option<Kind>> {
 
 fn instance(short: &str, v: &Value, ctx: &RequestContext, now: i64, nulls: Nulls) -> NgsiResult<Attr> {
     let bad = |d: String| NgsiError::bad_data(format!("{short}: {d}"));
+    // JSON null is no value in JSON-LD; only NGSI-LD Null deletes (clause 4.5.0).
+    if v.is_null() {
+        return Err(bad("null is not a value (NGSI-LD Null is \"urn:ngsi-ld:null\")".into()));
+    }
     if is_null(v) {
         return match nulls {
             Nulls::Delete => Ok(Attr::new(Kind::Property, Value::String(NGSI_LD_NULL.into()), now)),
-            Nulls::Refuse => Err(bad("null is not a value".into())),
+            Nulls::Refuse => Err(bad("NGSI-LD Null only deletes in updates".into())),
         };
     }
     // Concise forms: a bare value, or a bare geometry.
@@ -248,10 +252,7 @@ fn instance(short: &str, v: &Value, ctx: &RequestContext, now: i64, nulls: Nulls
     };
     let key = kind.value_key();
     let value = match o.get(key) {
-        Some(v) if v.is_null() => match nulls {
-            Nulls::Delete => Value::String(NGSI_LD_NULL.into()),
-            Nulls::Refuse => return Err(bad(format!("{key} cannot be null"))),
-        },
+        Some(v) if v.is_null() => return Err(bad(format!("{key} cannot be null"))),
         Some(v) => v.clone(),
         None => return Err(bad(format!("a {} needs {key}", kind.name()))),
     };
@@ -262,6 +263,7 @@ fn instance(short: &str, v: &Value, ctx: &RequestContext, now: i64, nulls: Nulls
     for (k, mv) in o {
         match k.as_str() {
             "datasetId" => match mv.as_str() {
+                Some(NGSI_LD_NULL) => return Err(bad("a datasetId cannot be deleted with NGSI-LD Null".into())),
                 Some(d) if is_uri(d) => a.dataset_id = Some(d.to_string()),
                 _ => return Err(bad("datasetId is a URI".into())),
             },
@@ -429,9 +431,11 @@ mod tests {
 
     #[test]
     fn nulls_delete_where_allowed() {
-        let o = json!({"p": "urn:ngsi-ld:null", "q": {"type": "Property", "value": null}});
+        let o = json!({"p": "urn:ngsi-ld:null", "q": {"type": "Property", "value": "urn:ngsi-ld:null"}});
         let f = fragment(o.as_object().unwrap(), &core(), 1, Nulls::Delete).unwrap();
         assert!(f.attrs.iter().all(|(_, a)| a[0].is_null()));
         assert!(fragment(o.as_object().unwrap(), &core(), 1, Nulls::Refuse).is_err());
+        let json_null = json!({"q": {"type": "Property", "value": null}});
+        assert!(fragment(json_null.as_object().unwrap(), &core(), 1, Nulls::Delete).is_err(), "JSON null is not NGSI-LD Null");
     }
 }

@@ -22,6 +22,11 @@ impl Projection {
         Ok(out)
     }
 
+    /// How many levels of braces deep it goes.
+    pub fn depth(&self) -> usize {
+        self.0.iter().filter_map(|m| m.nested.as_ref()).map(|n| n.depth() + 1).max().unwrap_or(0)
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|m| m.name == name)
     }
@@ -89,6 +94,7 @@ mod tests {
     fn nested_projections_and_what_is_refused() {
         let p = Projection::parse("id,locatedAt{id,name,isInCountry{id,description}}").unwrap();
         assert!(p.has("id") && p.has("locatedAt"));
+        assert_eq!(p.depth(), 2);
         let linked = p.get("locatedAt").unwrap().nested.as_ref().unwrap();
         assert!(linked.get("isInCountry").unwrap().nested.as_ref().unwrap().has("description"));
         for bad in ["id;name", "id,locatedAt{name", "id,locatedAt{{name}", "id,,name", "id,locatedAt{,name}", "id,locatedAt{}", ""] {

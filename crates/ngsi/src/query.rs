@@ -115,6 +115,9 @@ impl Parser<'_> {
             None => return Ok(Expr::Exists(path)),
         };
         let value = self.operand()?;
+        if matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le) && !matches!(value, Operand::One(_)) {
+            return Err("an ordering operator takes a single value, not a range or a list".into());
+        }
         self.skip_spaces();
         Ok(Expr::Cmp(path, op, value))
     }
@@ -380,6 +383,153 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
+/// One key of `orderBy` (clause 4.23): a member path and a direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderKey {
+    /// `id`, `type`, `createdAt`, `modifiedAt`, or an attribute path.
+    pub member: Option<&'static str>,
+    pub path: Option<Path>,
+    pub desc: bool,
+    /// `dist-asc` / `dist-desc`: by distance of the GeoProperty from the reference.
+    pub distance: bool,
+}
+
+/// How to order: the keys, the reference point for distances, the collation.
+#[derive(Clone, Debug, Default)]
+pub struct Ordering {
+    pub keys: Vec<OrderKey>,
+    pub from: Option<geo::Geometry<f64>>,
+    /// `und` (the root collation): letters rank with their base letter.
+    pub fold_accents: bool,
+}
+
+/// Parse `orderBy`: `name;desc,type,name.createdAt,location;dist-asc`.
+pub fn parse_order(s: &str, expand: &dyn Fn(&str) -> String) -> Result<Vec<OrderKey>, String> {
+    let mut out = vec![];
+    for part in s.split(',') {
+        let (path, dir) = match part.split_once(';') {
+            Some((p, d)) => (p.trim(), d.trim()),
+            None => (part.trim(), "asc"),
+        };
+        let (desc, distance) = match dir {
+            "asc" => (false, false),
+            "desc" => (true, false),
+            "dist-asc" => (false, true),
+            "dist-desc" => (true, true),
+            other => return Err(format!("{other:?} is not asc, desc, dist-asc or dist-desc")),
+        };
+        if path.is_empty() {
+            return Err("an empty orderBy key".into());
+        }
+        let member = ["id", "type", "createdAt", "modifiedAt"].into_iter().find(|m| *m == path);
+        let parsed = if member.is_some() {
+            None
+        } else {
+            let mut p = Parser { s: path.as_bytes(), i: 0, expand };
+            let parsed = p.path()?;
+            if p.i != path.len() {
+                return Err(format!("{path:?} is not a member path"));
+            }
+            Some(parsed)
+        };
+        out.push(OrderKey { member, path: parsed, desc, distance });
+    }
+    Ok(out)
+}
+
+/// The collation given: codepoint order by default, `und` (root) folds accents.
+pub fn parse_collation(c: &str) -> Result<bool, String> {
+    let tag_ok = !c.is_empty() && c.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|ch| ch.is_ascii_alphanumeric()));
+    if !tag_ok {
+        return Err(format!("{c:?} is not a language tag"));
+    }
+    match c {
+        "und" | "root" => Ok(true),
+        _ => Err(format!("the collation {c:?} is not offered; use und (root) or none (code points)")),
+    }
+}
+
+/// The value an entity sorts by for one key.
+fn order_value(e: &Entity, k: &OrderKey, from: Option<&geo::Geometry<f64>>) -> Option<Value> {
+    if k.distance {
+        let p = k.path.as_ref()?;
+        let from = from?;
+        let g = e.attrs.get(&p.attr)?.iter().find(|a| a.kind == Kind::GeoProperty)?;
+        let geom = crate::geo::parse_geometry(&g.value).ok()?;
+        let origin = geo::Centroid::centroid(from)?;
+        return Some(Value::from(crate::geo::distance_between_m(&geom, from, origin)));
+    }
+    match (k.member, &k.path) {
+        (Some("id"), _) => Some(Value::String(e.id.clone())),
+        (Some("type"), _) => e.types.first().map(|t| Value::String(t.clone())),
+        (Some("createdAt"), _) => Some(Value::from(e.created_at)),
+        (Some("modifiedAt"), _) => Some(Value::from(e.modified_at)),
+        (_, Some(p)) => resolve(e, p).into_iter().next().map(|v| match v {
+            // Times sort as times.
+            Value::String(s) if p.sub.last().is_some_and(|m| m == "createdAt" || m == "modifiedAt" || m == "observedAt") => {
+                parse_time(&s).map(Value::from).unwrap_or(Value::String(s))
+            }
+            other => other,
+        }),
+        _ => None,
+    }
+}
+
+/// Numbers before strings before anything else; absent values last whatever the direction.
+fn rank(v: &Value) -> u8 {
+    match v {
+        Value::Number(_) => 0,
+        Value::String(_) => 1,
+        Value::Bool(_) => 2,
+        _ => 3,
+    }
+}
+
+/// A letter of Latin-1 or Latin Extended-A without its accent, lower case.
+fn base_letter(c: char) -> char {
+    const FROM: &str = "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž";
+    const TO: &str = "aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz";
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    match FROM.chars().position(|f| f == lower) {
+        Some(i) => TO.chars().nth(i).unwrap_or(lower),
+        None => lower,
+    }
+}
+
+fn compare_values(a: &Value, b: &Value, fold: bool) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
+        (Value::String(x), Value::String(y)) if fold => {
+            let key = |s: &str| s.chars().map(base_letter).collect::<String>();
+            key(x).cmp(&key(y)).then_with(|| x.cmp(y))
+        }
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)).then_with(|| a.to_string().cmp(&b.to_string())),
+    }
+}
+
+/// Sort entities by `orderBy` keys, then by id.
+pub fn sort(entities: &mut [Entity], order: &Ordering) {
+    entities.sort_by(|a, b| {
+        for k in &order.keys {
+            let ord = match (order_value(a, k, order.from.as_ref()), order_value(b, k, order.from.as_ref())) {
+                (Some(x), Some(y)) => {
+                    let o = compare_values(&x, &y, order.fold_accents);
+                    if k.desc { o.reverse() } else { o }
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            if ord != std::cmp::Ordering::Equal {
+                return ord;
+            }
+        }
+        a.id.cmp(&b.id)
+    });
+}
+
 /// Regular expressions (`~=`, `idPattern`), in linear time whatever the pattern.
 pub fn regex_matches(re: &str, s: &str) -> bool {
     regex_lite::Regex::new(re).is_ok_and(|r| r.is_match(s))
@@ -563,5 +713,6 @@ mod tests {
         assert!(!scope_matches("/Madrid", &s) && !scope_matches("/Paris/#", &s));
         assert!(scope_matches("/Paris,/Madrid/Centro", &s) && !scope_matches("/Paris;/Madrid/Centro", &s));
         assert!(scope_matches("/#", &s));
+        assert_eq!(("č".chars().map(base_letter).collect::<String>(), base_letter('Ž'), base_letter('ł')), ("c".to_string(), 'z', 'l'));
     }
 }

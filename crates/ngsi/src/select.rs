@@ -26,17 +26,19 @@ pub struct Selection {
     /// The geo-query and the GeoProperty (expanded) it applies to.
     pub geo: Option<(GeoQuery, String)>,
     pub scope_q: Option<String>,
+    /// `type=*`: every type.
+    pub all_types: bool,
 }
 
 impl Selection {
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-            && self.id_pattern.is_none()
-            && self.types.is_none()
-            && self.attrs.is_none()
-            && self.q.is_none()
-            && self.geo.is_none()
-            && self.scope_q.is_none()
+        self.ids.is_empty() && self.id_pattern.is_none() && !self.narrows()
+    }
+
+    /// A query needs at least one of type, attrs, q, a geo-query or scopeQ (clause 5.7.2);
+    /// ids alone are not enough. `type=*` counts.
+    pub fn narrows(&self) -> bool {
+        self.types.is_some() || self.all_types || self.attrs.is_some() || self.q.is_some() || self.geo.is_some() || self.scope_q.is_some()
     }
 
     /// From the query parameters of GET /entities (and the temporal and purge variants).
@@ -49,16 +51,33 @@ impl Selection {
             s.ids.push(id.clone());
         }
         if let Some(pat) = &p.id_pattern {
-            s.id_pattern = Some(regex_lite::Regex::new(pat).map_err(|e| NgsiError::bad_data(format!("idPattern: {e}")))?);
+            s.id_pattern = Some(id_pattern(pat)?);
         }
-        if let Some(t) = &p.types {
-            s.types = Some(TypeSelection::parse(t, &|n| ctx.expand(n)).map_err(NgsiError::bad_data)?);
+        match p.types.as_deref() {
+            Some("*") if p.local_given == Some(false) => return Err(NgsiError::bad_data("type=* cannot go with local=false")),
+            Some("*") => s.all_types = true,
+            Some(t) => s.types = Some(TypeSelection::parse(t, &|n| ctx.expand(n)).map_err(NgsiError::bad_data)?),
+            None => {}
         }
         if let Some(a) = &p.attrs {
-            s.attrs = Some(a.iter().map(|n| ctx.expand(n)).collect());
+            if let Some(member) = a.iter().find(|n| matches!(n.as_str(), "id" | "type" | "scope")) {
+                return Err(NgsiError::bad_data(format!("{member} is an entity member, not an attribute")));
+            }
+            s.attrs = Some(a.iter().map(|n| crate::parse::attribute_name(n, ctx)).collect::<NgsiResult<_>>()?);
+        }
+        if let Some(csf) = &p.csf {
+            query::parse(csf, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("csf: {e}")))?;
         }
         if let Some(q) = &p.q {
-            s.q = Some(query::parse(q, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("q: {e}")))?);
+            let parsed = query::parse(q, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("q: {e}")))?;
+            // A q over system members alone chooses nothing in particular (clause 5.7.2.4).
+            let mut names = vec![];
+            query::attributes(&parsed, &mut names);
+            let system = ["createdAt", "modifiedAt", "deletedAt", "observedAt"].map(|m| ctx.expand(m));
+            if p.types.is_none() && p.attrs.is_none() && p.georel.is_none() && names.iter().all(|n| system.contains(n)) {
+                return Err(NgsiError::bad_data("a q over system members alone is too wide: add a type or attrs"));
+            }
+            s.q = Some(parsed);
         }
         s.geo = geo_from(
             p.georel.as_deref(),
@@ -106,6 +125,16 @@ impl Selection {
         }
         true
     }
+}
+
+/// An `idPattern`, refused when it is not a regular expression (doubled
+/// quantifiers included, which the regex engine would take as possessive).
+pub fn id_pattern(p: &str) -> NgsiResult<regex_lite::Regex> {
+    let doubled = ["**", "++", "*+", "+*", "?*", "*?*", "+?+"].iter().any(|d| p.contains(d));
+    if doubled {
+        return Err(NgsiError::bad_data(format!("idPattern {p:?} is not a regular expression")));
+    }
+    regex_lite::Regex::new(p).map_err(|e| NgsiError::bad_data(format!("idPattern: {e}")))
 }
 
 /// A geo-query from its parts (all or none of them).

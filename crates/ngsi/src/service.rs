@@ -141,6 +141,11 @@ pub async fn fold_into_current(
     Ok(())
 }
 
+/// Property and GeoProperty values may turn into each other (a geometry given to a Property).
+fn is_property(k: crate::model::Kind) -> bool {
+    matches!(k, crate::model::Kind::Property | crate::model::Kind::GeoProperty)
+}
+
 /// Keep an existing instance's creation time when it is replaced.
 fn carry_created(new: &mut Attr, old: Option<&Attr>) {
     if let Some(o) = old {
@@ -159,10 +164,17 @@ fn add_types(e: &mut Entity, f: &Fragment) {
     }
 }
 
-/// POST /entities/{id}/attrs: add attributes, replacing existing ones unless `no_overwrite`.
-/// PATCH /entities/{id}/attrs is the same without `no_overwrite`: the ETSI
-/// conformance suite (011_01_03) expects attributes the entity lacks to be added.
-pub async fn append(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, f: Fragment, no_overwrite: bool, now: i64) -> NgsiResult<Outcome> {
+/// How attributes are added to an entity that exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddMode {
+    /// POST /entities/{id}/attrs: existing instances replaced, or kept with `noOverwrite`; scopes added to.
+    Append { no_overwrite: bool },
+    /// PATCH /entities/{id}/attrs: NGSI-LD Null deletes; attributes the entity
+    /// lacks are added (the ETSI suite, 011_01_03, expects it); scopes replaced only where there are some.
+    Update,
+}
+
+pub async fn append(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, f: Fragment, mode: AddMode, now: i64) -> NgsiResult<Outcome> {
     refuse_foreign(ctx, b, tenant, id).await?;
     let txn = ctx.db.begin().await?;
     let before = load(&txn, tenant, id).await?;
@@ -171,14 +183,33 @@ pub async fn append(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, f: Fragment, 
     let mut changed = vec![];
     add_types(&mut e, &f);
     if let Some(s) = &f.scopes {
-        e.scopes = s.clone();
+        match mode {
+            AddMode::Append { no_overwrite: true } => {
+                for x in s {
+                    if !e.scopes.contains(x) {
+                        e.scopes.push(x.clone());
+                    }
+                }
+            }
+            AddMode::Update if e.scopes.is_empty() => out.not_updated.push(("scope".into(), "the entity has no scope to update".into())),
+            _ => e.scopes = s.clone(),
+        }
     }
     let mut created_any = false;
     for (name, list) in f.attrs {
         let mut any = false;
         for mut a in list {
             let existing = e.instance(&name, a.dataset_id.as_deref()).cloned();
-            if existing.is_some() && no_overwrite {
+            if a.is_null() {
+                // Deleting what is not there does nothing.
+                if let Some(gone) = existing {
+                    e.remove(&name, a.dataset_id.as_deref(), false);
+                    changed.push((name.clone(), tombstone(gone, now)));
+                    any = true;
+                }
+                continue;
+            }
+            if existing.is_some() && mode == (AddMode::Append { no_overwrite: true }) {
                 out.not_updated.push((name.clone(), "the attribute exists and noOverwrite was asked for".into()));
                 continue;
             }
@@ -251,6 +282,9 @@ pub async fn partial_update(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, name:
         e.remove(name, new.dataset_id.as_deref(), false);
         ((name.to_string(), tombstone(existing.clone(), now)), Trigger::AttributeDeleted)
     } else {
+        if has_value && new.kind != existing.kind && !(is_property(new.kind) && is_property(existing.kind)) {
+            return Err(NgsiError::bad_data(format!("{id}'s attribute is a {}, not a {}", existing.kind.name(), new.kind.name())));
+        }
         let new = if has_value { new } else { Attr { kind: existing.kind, value: existing.value.clone(), ..new } };
         let merged = merge_instance(&existing, &new, now);
         e.upsert(name, merged.clone());
@@ -260,7 +294,7 @@ pub async fn partial_update(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, name:
     save(b, txn, tenant, before, e, vec![changed], trigger).await
 }
 
-/// PUT /entities/{id}/attrs/{attr}: replace one attribute (all its instances given).
+/// PUT /entities/{id}/attrs/{attr}: replace one attribute's instances.
 pub async fn replace_attribute(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, name: &str, list: Vec<Attr>, now: i64) -> NgsiResult<()> {
     refuse_foreign(ctx, b, tenant, id).await?;
     let txn = ctx.db.begin().await?;
@@ -269,16 +303,17 @@ pub async fn replace_attribute(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, na
     let Some(old) = e.attrs.get(name).cloned() else {
         return Err(NgsiError::not_found(format!("{id} has no such attribute")));
     };
+    // Only the instances given (by datasetId) are replaced; the others stay.
     let mut changed = vec![];
-    let mut fresh = vec![];
     for mut a in list {
-        let prior = old.iter().find(|o| o.dataset_id == a.dataset_id).cloned();
-        carry_created(&mut a, prior.as_ref());
+        let Some(prior) = old.iter().find(|o| o.dataset_id == a.dataset_id).cloned() else {
+            return Err(NgsiError::not_found(format!("{id} has no instance of that attribute with this datasetId")));
+        };
+        carry_created(&mut a, Some(&prior));
         a.modified_at = now;
         changed.push((name.to_string(), a.clone()));
-        fresh.push(a);
+        e.upsert(name, a);
     }
-    e.attrs.insert(name.to_string(), fresh);
     e.modified_at = now;
     save(b, txn, tenant, before, e, changed, Trigger::AttributeUpdated).await
 }
@@ -361,6 +396,14 @@ pub async fn delete_attribute(ctx: &Ctx, b: &Broker, tenant: &str, id: &str, nam
     let txn = ctx.db.begin().await?;
     let before = load(&txn, tenant, id).await?;
     let mut e = before.clone();
+    if name == "scope" {
+        if e.scopes.is_empty() {
+            return Err(NgsiError::not_found(format!("{id} has no scope")));
+        }
+        e.scopes.clear();
+        e.modified_at = now;
+        return save(b, txn, tenant, before, e, vec![], Trigger::EntityUpdated).await;
+    }
     let gone: Vec<Attr> =
         e.attrs.get(name).map(|l| l.iter().filter(|a| all || a.dataset_id.as_deref() == dataset_id).cloned().collect()).unwrap_or_default();
     if !e.remove(name, dataset_id, all) {

@@ -73,6 +73,14 @@ pub struct Subscription {
     pub lang: Option<String>,
     /// Attributes to send (expanded); empty for all.
     pub attributes: Vec<String>,
+    /// Projections of the notified entities (clause 4.21), as given.
+    #[serde(default)]
+    pub pick: Option<String>,
+    #[serde(default)]
+    pub omit: Option<String>,
+    /// The context named by `jsonldContext`, used for notifications.
+    #[serde(default)]
+    pub jsonld_context: Option<String>,
     pub format: String,
     pub sys_attrs: bool,
     pub show_changes: bool,
@@ -258,7 +266,18 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
                 query::check_scope_query(&q).map_err(NgsiError::bad_data)?;
                 s.scope_q = Some(q);
             }
-            "csf" => s.csf = string(o, k)?,
+            "csf" => {
+                let csf = string(o, k)?.unwrap_or_default();
+                query::parse(&csf, &|n| ctx.expand(n)).map_err(|e| NgsiError::bad_data(format!("csf: {e}")))?;
+                s.csf = Some(csf);
+            }
+            "jsonldContext" => {
+                let url = string(o, k)?.unwrap_or_default();
+                if !is_uri(&url) {
+                    return Err(NgsiError::bad_data("jsonldContext is the URL of a context"));
+                }
+                s.jsonld_context = Some(url);
+            }
             "lang" => s.lang = string(o, k)?,
             "isActive" => {
                 s.active = v.as_bool().ok_or_else(|| NgsiError::bad_data("isActive is true or false"))?;
@@ -276,7 +295,30 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
                 let n = v.as_object().ok_or_else(|| NgsiError::bad_data("notification is an object"))?;
                 for (nk, nv) in n {
                     match nk.as_str() {
-                        "attributes" => s.attributes = names(n, nk, ctx)?.unwrap_or_default(),
+                        "attributes" => {
+                            s.attributes = names(n, nk, ctx)?.unwrap_or_default();
+                            if s.attributes.is_empty() {
+                                return Err(NgsiError::bad_data("notification.attributes cannot be empty"));
+                            }
+                        }
+                        "pick" | "omit" => {
+                            let list: Vec<String> = match nv {
+                                Value::String(x) => vec![x.clone()],
+                                Value::Array(items) => items
+                                    .iter()
+                                    .map(|i| {
+                                        i.as_str().map(str::to_string).ok_or_else(|| NgsiError::bad_data(format!("notification.{nk} lists names")))
+                                    })
+                                    .collect::<NgsiResult<_>>()?,
+                                _ => return Err(NgsiError::bad_data(format!("notification.{nk} is a list of names"))),
+                            };
+                            if list.is_empty() {
+                                return Err(NgsiError::bad_data(format!("notification.{nk} cannot be empty")));
+                            }
+                            let joined = list.join(",");
+                            crate::projection::Projection::parse(&joined).map_err(|e| NgsiError::bad_data(format!("notification.{nk}: {e}")))?;
+                            if nk == "pick" { s.pick = Some(joined) } else { s.omit = Some(joined) }
+                        }
                         "format" => {
                             let f = string(n, nk)?.unwrap_or_default();
                             if !FORMATS.contains(&f.as_str()) {
@@ -294,9 +336,11 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
                     return Err(NgsiError::bad_data("notification needs an endpoint"));
                 }
             }
-            other => {
-                s.extra.insert(other.to_string(), v.clone());
+            // Members of clause 5.2.12 we keep but do not act on; anything else is not kept.
+            "temporalQ" | "datasetId" | "jsonKeys" | "expandValues" => {
+                s.extra.insert(k.clone(), v.clone());
             }
+            _ => {}
         }
     }
     if creating && !o.contains_key("notification") {
@@ -304,6 +348,18 @@ fn apply(s: &mut Subscription, o: &Map<String, Value>, ctx: &RequestContext, now
     }
     if s.entities.is_empty() && s.watched.is_empty() {
         return Err(NgsiError::bad_data("a subscription needs entities or watchedAttributes"));
+    }
+    if !s.attributes.is_empty() && (s.pick.is_some() || s.omit.is_some()) {
+        return Err(NgsiError::bad_data("notification.attributes cannot go with pick or omit"));
+    }
+    if let (Some(p), Some(om)) = (&s.pick, &s.omit) {
+        let (p, om) = (crate::projection::Projection::parse(p).unwrap_or_default(), crate::projection::Projection::parse(om).unwrap_or_default());
+        if p.0.iter().any(|m| om.has(&m.name)) {
+            return Err(NgsiError::bad_data("a member cannot be both picked and omitted"));
+        }
+    }
+    if s.show_changes && matches!(s.format.as_str(), "keyValues" | "simplified") {
+        return Err(NgsiError::bad_data("showChanges needs the normalized or concise format"));
     }
     if s.time_interval.is_some() && (!s.watched.is_empty() || s.throttling.is_some()) {
         return Err(NgsiError::bad_data("timeInterval goes with neither watchedAttributes nor throttling"));
@@ -340,6 +396,9 @@ pub fn parse_new(v: &Value, ctx: &RequestContext, now: i64) -> NgsiResult<Subscr
         throttling: None,
         lang: None,
         attributes: vec![],
+        pick: None,
+        omit: None,
+        jsonld_context: None,
         format: "normalized".into(),
         sys_attrs: false,
         show_changes: false,
@@ -409,6 +468,9 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     if let Some(l) = &s.lang {
         o.insert("lang".into(), json!(l));
     }
+    if let Some(u) = &s.jsonld_context {
+        o.insert("jsonldContext".into(), json!(u));
+    }
     if s.active_given {
         o.insert("isActive".into(), json!(s.active));
     }
@@ -430,6 +492,11 @@ pub fn render(s: &Subscription, ctx: &RequestContext, now: i64, sys_attrs: bool)
     let mut n = Map::new();
     if !s.attributes.is_empty() {
         n.insert("attributes".into(), json!(s.attributes.iter().map(|a| ctx.compact(a)).collect::<Vec<_>>()));
+    }
+    for (k, v) in [("pick", &s.pick), ("omit", &s.omit)] {
+        if let Some(v) = v {
+            n.insert(k.into(), json!(v.split(',').collect::<Vec<_>>()));
+        }
     }
     n.insert("format".into(), json!(s.format));
     n.insert("endpoint".into(), Value::Object(endpoint));
@@ -497,7 +564,12 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
     }
     let (body, rctx) = req.json(&b).await?;
     let now = b.now(&ctx);
-    let s = parse_new(&body, &rctx, now)?;
+    let mut s = parse_new(&body, &rctx, now)?;
+    if let Some(url) = &s.jsonld_context {
+        // It must be usable now: notifications are compacted with it.
+        b.contexts.resolve(&Value::String(url.clone()), true).await?;
+        s.context = Value::String(url.clone());
+    }
     let txn = ctx.db.begin().await?;
     store::ensure_tenant(&txn, &req.tenant, ctx.now().0).await?;
     if !store::insert_subscription(&txn, &req.tenant, &s.id, &to_json(&s)?, now).await? {

@@ -572,7 +572,7 @@ async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req
         p.timeproperty = s("timeproperty");
         p.last_n = t.get("lastN").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
     }
-    let (mut sel, alternatives) = crate::batch::selection_of(o, &rctx, &mut p)?;
+    let (mut sel, alternatives) = crate::batch::selection_of(o, &rctx, &mut p, true)?;
     if let Some((ids, pattern, types)) = alternatives.into_iter().next() {
         sel.ids = ids;
         sel.id_pattern = pattern;

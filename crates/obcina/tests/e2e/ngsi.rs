@@ -196,7 +196,7 @@ async fn attribute_changes_say_what_they_did_not_do() {
     let (s, _, out) =
         send(&c, Method::POST, &format!("{path}/attrs?options=noOverwrite"), json_ct, None, json!({"temperature": 99, "humidity": 40, "windows": 2}))
             .await;
-    assert_eq!((s, out["updated"].clone()), (207, json!(["windows"])));
+    assert_eq!((s, out["updated"].clone()), (207, json!(["https://uri.etsi.org/ngsi-ld/default-context/windows"])), "names as IRIs");
     assert_eq!(out["notUpdated"].as_array().map(Vec::len), Some(2), "{out}");
     let (s, _, _) = send(&c, Method::PATCH, &format!("{path}/attrs/temperature"), json_ct, None, json!({"value": 23, "unitCode": "CEL"})).await;
     assert_eq!(s, 204);
@@ -484,4 +484,54 @@ async fn a_token_only_broker_refuses_anonymous_writes_even_locally() {
     )
     .await;
     assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn queries_order_project_and_refuse_what_is_too_wide() {
+    let server = Server::start().await;
+    let c = server.client();
+    let j = "application/json";
+    for (id, name, loc) in [("urn:v:1", "b", [15.90, 46.43]), ("urn:v:2", "A", [15.87, 46.42]), ("urn:v:3", "á", [15.88, 46.42])] {
+        let e = json!({"id": id, "type": "Car", "name": name, "location": {"type": "Point", "coordinates": loc}, "scope": "/Ptuj/Center"});
+        assert_eq!(send(&c, Method::POST, "/ngsi-ld/v1/entities", j, None, e).await.0, 201);
+    }
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let (_, _, by_name) = get(&c, "/ngsi-ld/v1/entities?type=Car&orderBy=name", None).await;
+    assert_eq!(ids(&by_name), ["urn:v:2", "urn:v:1", "urn:v:3"], "code points: A < b < á");
+    let (_, _, folded) = get(&c, "/ngsi-ld/v1/entities?type=Car&orderBy=name&collation=und", None).await;
+    assert_eq!(ids(&folded), ["urn:v:2", "urn:v:3", "urn:v:1"], "root collation: á with a");
+    let (_, _, desc) = get(&c, "/ngsi-ld/v1/entities?type=Car&orderBy=name;desc", None).await;
+    assert_eq!(ids(&desc), ["urn:v:3", "urn:v:1", "urn:v:2"]);
+    let (_, _, near) = get(&c, "/ngsi-ld/v1/entities?type=Car&orderBy=location;dist-asc&orderFrom=[15.90,46.43]", None).await;
+    assert_eq!(ids(&near), ["urn:v:1", "urn:v:3", "urn:v:2"], "nearest first");
+    let (s, _, e) = get(&c, "/ngsi-ld/v1/entities?type=Car&orderBy=location;dist-asc", None).await;
+    assert_eq!((s, error_type(&e)), (400, "BadRequestData"), "distance needs orderFrom");
+    let (_, _, picked) = get(&c, "/ngsi-ld/v1/entities?type=Car&pick=id,name&options=keyValues&orderBy=id", None).await;
+    assert_eq!(picked[0], json!({"id": "urn:v:1", "name": "b"}));
+    for bad in [
+        "pick=id,locatedAt{name}",
+        "pick=name&attrs=name",
+        "attrs=id",
+        "q=modifiedAt>%222020-01-01T00:00:00Z%22",
+        "idPattern=urn**",
+        "georel=near;maxDistance==0&geometry=Point&coordinates=[1,2]",
+    ] {
+        let path = if bad.starts_with("q=") { format!("/ngsi-ld/v1/entities?{bad}") } else { format!("/ngsi-ld/v1/entities?type=Car&{bad}") };
+        let (s, _, e) = get(&c, &path, None).await;
+        assert_eq!((s, error_type(&e)), (400, "BadRequestData"), "{bad}");
+    }
+    let (s, _, e) = get(&c, "/ngsi-ld/v1/entities?id=urn:v:1", None).await;
+    assert_eq!((s, error_type(&e)), (400, "BadRequestData"), "ids alone are too wide");
+    // A type in the query gates attribute operations; scope is changed and deleted on the entity.
+    let (s, _, _) = send(&c, Method::PATCH, "/ngsi-ld/v1/entities/urn:v:1/attrs?type=Bus", j, None, json!({"name": "c"})).await;
+    assert_eq!(s, 404);
+    let (s, _, _) =
+        send(&c, Method::PATCH, "/ngsi-ld/v1/entities/urn:v:1/attrs?type=Car", j, None, json!({"name": "urn:ngsi-ld:null", "scope": "/Ptuj/North"}))
+            .await;
+    assert_eq!(s, 204);
+    let (_, _, e) = get(&c, "/ngsi-ld/v1/entities/urn:v:1", None).await;
+    assert!(e.get("name").is_none() && e["scope"] == "/Ptuj/North", "{e}");
+    assert_eq!(c.http.delete(format!("{}/ngsi-ld/v1/entities/urn:v:1/attrs/scope", c.base)).send().await.unwrap().status(), 204);
+    let (_, _, e) = get(&c, "/ngsi-ld/v1/entities/urn:v:1", None).await;
+    assert!(e.get("scope").is_none(), "{e}");
 }
