@@ -1,10 +1,13 @@
-//! Devices and assets as NGSI-LD entities (normalized form), named after
-//! Smart Data Models: a device's type is its entity type, each quantity a
-//! Property with `unitCode` and `observedAt`, the assets it watches
-//! `controlledAsset` relationships.
+//! Devices and assets as NGSI-LD entities, named after Smart Data Models: a
+//! device's type is its entity type, each quantity a Property with
+//! `unitCode` and `observedAt`, the assets it watches `controlledAsset`
+//! Relationships. Built straight into the broker's model (names expanded with
+//! the core context), without a JSON round trip.
 
 use crate::store::{Asset, Device, Latest};
-use serde_json::{Map, Value, json};
+use ngsi::context::RequestContext;
+use ngsi::model::{Attr, Entity, Kind};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 pub const URN: &str = "urn:ngsi-ld:";
@@ -35,79 +38,93 @@ pub fn split_id(id: &str) -> Option<(&str, &str)> {
     id.strip_prefix(URN)?.split_once(':')
 }
 
-fn property(value: Value) -> Value {
-    json!({"type": "Property", "value": value})
+/// Time of a row (RFC 3339, as the store gives it) in microseconds.
+fn micros(t: Option<&str>) -> i64 {
+    t.and_then(ngsi::model::parse_time).unwrap_or(0)
 }
 
-fn location(lon: Option<f64>, lat: Option<f64>) -> Option<Value> {
-    Some(json!({"type": "GeoProperty", "value": {"type": "Point", "coordinates": [lon?, lat?]}}))
+/// An entity being built: names expanded with the core context.
+struct Builder {
+    ctx: RequestContext,
+    e: Entity,
 }
 
-pub fn device_entity(d: &Device, latest: &[&Latest], assets: &[(String, String)]) -> Value {
-    let mut e = Map::new();
-    e.insert("id".into(), json!(entity_id(&d.device_type, &d.key)));
-    e.insert("type".into(), json!(d.device_type));
-    e.insert("name".into(), property(json!(d.name)));
-    if let Some(l) = location(d.lon, d.lat) {
-        e.insert("location".into(), l);
+impl Builder {
+    fn new(entity_type: &str, key: &str, at: i64) -> Builder {
+        let ctx = RequestContext::core();
+        let e = Entity::new(entity_id(entity_type, key), vec![ctx.expand(entity_type)], at);
+        Builder { ctx, e }
     }
-    e.insert("deviceState".into(), property(json!(d.status)));
+    fn put(&mut self, name: &str, a: Attr) {
+        let iri = self.ctx.expand(name);
+        self.e.upsert(&iri, a);
+    }
+    fn property(&mut self, name: &str, value: Value) {
+        let at = self.e.created_at;
+        self.put(name, Attr::new(Kind::Property, value, at));
+    }
+    fn location(&mut self, lon: Option<f64>, lat: Option<f64>) {
+        if let (Some(lon), Some(lat)) = (lon, lat) {
+            let at = self.e.created_at;
+            self.put("location", Attr::new(Kind::GeoProperty, json!({"type": "Point", "coordinates": [lon, lat]}), at));
+        }
+    }
+    /// Type-specific attributes (a street light's feeder), except the demo marker.
+    fn extra(&mut self, attrs: &Value) {
+        if let Some(attrs) = attrs.as_object() {
+            for (k, v) in attrs {
+                if k != "demo" && ngsi::model::is_valid_name(k) && !self.e.attrs.contains_key(&self.ctx.expand(k)) {
+                    self.property(k, v.clone());
+                }
+            }
+        }
+    }
+}
+
+pub fn device_entity(d: &Device, latest: &[&Latest], assets: &[(String, String)]) -> Entity {
+    let seen = micros(d.last_seen.as_deref());
+    let mut b = Builder::new(&d.device_type, &d.key, seen);
+    b.property("name", json!(d.name));
+    b.location(d.lon, d.lat);
+    b.property("deviceState", json!(d.status));
     if let Some(m) = &d.model {
-        e.insert("refDeviceModel".into(), property(json!(m)));
+        b.property("refDeviceModel", json!(m));
     }
     if let Some(dep) = &d.department {
-        e.insert("owner".into(), property(json!(dep)));
+        b.property("owner", json!(dep));
     }
-    if let Some(seen) = &d.last_seen {
-        e.insert("dateLastValueReported".into(), json!({"type": "Property", "value": {"@type": "DateTime", "@value": seen}}));
+    if let Some(s) = &d.last_seen {
+        b.property("dateLastValueReported", json!({"@type": "DateTime", "@value": s}));
     }
-    if let Some(attrs) = d.attrs.as_object() {
-        for (k, v) in attrs {
-            if k != "demo" && !e.contains_key(k) {
-                e.insert(k.clone(), property(v.clone()));
-            }
-        }
-    }
+    b.extra(&d.attrs);
     for l in latest {
         if let (Some(v), Some(t)) = (l.value, &l.time) {
-            e.insert(l.quantity.clone(), json!({"type": "Property", "value": v, "unitCode": l.unit, "observedAt": t}));
+            let mut a = Attr::new(Kind::Property, json!(v), micros(Some(t)));
+            a.unit_code = Some(l.unit.clone());
+            a.observed_at = Some(t.clone());
+            b.put(&l.quantity, a);
         }
     }
-    match assets {
-        [] => {}
-        [(kind, key)] => {
-            e.insert("controlledAsset".into(), json!({"type": "Relationship", "object": entity_id(&asset_type(kind), key)}));
+    let many = assets.len() > 1;
+    for (kind, key) in assets {
+        let mut a = Attr::new(Kind::Relationship, json!(entity_id(&asset_type(kind), key)), seen);
+        if many {
+            a.dataset_id = Some(format!("urn:ngsi-ld:Dataset:{key}"));
         }
-        many => {
-            let rels: Vec<Value> = many
-                .iter()
-                .map(|(kind, key)| json!({"type": "Relationship", "object": entity_id(&asset_type(kind), key), "datasetId": format!("urn:ngsi-ld:Dataset:{key}")}))
-                .collect();
-            e.insert("controlledAsset".into(), Value::Array(rels));
-        }
+        b.put("controlledAsset", a);
     }
-    Value::Object(e)
+    b.e
 }
 
-pub fn asset_entity(a: &Asset) -> Value {
-    let mut e = Map::new();
-    e.insert("id".into(), json!(entity_id(&asset_type(&a.kind), &a.key)));
-    e.insert("type".into(), json!(asset_type(&a.kind)));
-    e.insert("name".into(), property(json!(a.name)));
-    if let Some(l) = location(a.lon, a.lat) {
-        e.insert("location".into(), l);
-    }
+pub fn asset_entity(a: &Asset) -> Entity {
+    let mut b = Builder::new(&asset_type(&a.kind), &a.key, 0);
+    b.property("name", json!(a.name));
+    b.location(a.lon, a.lat);
     if let Some(dep) = &a.department {
-        e.insert("owner".into(), property(json!(dep)));
+        b.property("owner", json!(dep));
     }
-    if let Some(attrs) = a.attrs.as_object() {
-        for (k, v) in attrs {
-            if k != "demo" && !e.contains_key(k) {
-                e.insert(k.clone(), property(v.clone()));
-            }
-        }
-    }
-    Value::Object(e)
+    b.extra(&a.attrs);
+    b.e
 }
 
 /// Group rows by device key.
@@ -117,39 +134,4 @@ pub fn by_device(latest: &[Latest]) -> HashMap<&str, Vec<&Latest>> {
         m.entry(l.device.as_str()).or_default().push(l);
     }
     m
-}
-
-/// Keep only the listed attributes (id and type always stay).
-pub fn pick(entity: &mut Value, attrs: &[String]) {
-    if let Some(o) = entity.as_object_mut() {
-        o.retain(|k, _| k == "id" || k == "type" || attrs.iter().any(|a| a == k));
-    }
-}
-
-/// The simplified (key-values) form.
-pub fn key_values(entity: &Value) -> Value {
-    let Some(o) = entity.as_object() else { return entity.clone() };
-    let simplify = |v: &Value| -> Value {
-        match v.get("type").and_then(Value::as_str) {
-            Some("Relationship") => v.get("object").cloned().unwrap_or(Value::Null),
-            Some(_) => v.get("value").cloned().unwrap_or(Value::Null),
-            None => v.clone(),
-        }
-    };
-    let mut out = Map::new();
-    for (k, v) in o {
-        let s = match (k.as_str(), v) {
-            ("id" | "type" | "@context", _) => v.clone(),
-            (_, Value::Array(items)) => Value::Array(items.iter().map(simplify).collect()),
-            _ => simplify(v),
-        };
-        out.insert(k.clone(), s);
-    }
-    Value::Object(out)
-}
-
-/// The point an entity is located at.
-pub fn point(entity: &Value) -> Option<(f64, f64)> {
-    let c = entity.get("location")?.get("value")?.get("coordinates")?.as_array()?;
-    Some((c.first()?.as_f64()?, c.get(1)?.as_f64()?))
 }

@@ -14,7 +14,6 @@ use ngsi::error::{NgsiError, NgsiResult};
 use ngsi::http::Caller;
 use ngsi::model::Entity;
 use ngsi::source::{BoxFuture, EntitySource, SourceBucket, SourceQuery, SourceSeries, Window};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// Periods (seconds) of the stored rollups the broker may answer aggregations from.
@@ -77,17 +76,7 @@ impl EntitySource for Source {
         Box::pin(async move {
             let reader = self.reader(ctx, caller).await?;
             let types: Option<Vec<String>> = q.types.as_ref().map(|ts| ts.iter().map(|t| short(t)).collect());
-            let json = load(ctx, &self.t, &reader, types.as_deref().unwrap_or(&[]), &q.ids, q.bbox).await?;
-            let core = RequestContext::core();
-            let now = ctx.now().0 * 1000;
-            let mut out = Vec::with_capacity(json.len());
-            for v in json {
-                match ngsi::parse::entity(&v, &core, now) {
-                    Ok(e) => out.push(e),
-                    Err(e) => tracing::warn!(entity = %v["id"], error = %e, "a device could not be served as an NGSI-LD entity"),
-                }
-            }
-            Ok(out)
+            load(ctx, &self.t, &reader, types.as_deref().unwrap_or(&[]), &q.ids, q.bbox).await
         })
     }
 
@@ -158,8 +147,8 @@ impl EntitySource for Source {
     }
 }
 
-/// Every entity the query can match, built from the registry and latest values (normalized JSON, core context).
-async fn load(ctx: &Ctx, t: &Telemetry, reader: &Reader, types: &[String], ids: &[String], bbox: Option<[f64; 4]>) -> NgsiResult<Vec<Value>> {
+/// Every entity the query can match, built from the registry and latest values.
+async fn load(ctx: &Ctx, t: &Telemetry, reader: &Reader, types: &[String], ids: &[String], bbox: Option<[f64; 4]>) -> NgsiResult<Vec<Entity>> {
     let c = ctx.db.conn();
     let mut device_types: Vec<String> = t.registry.types().map(|t| t.id.clone()).collect();
     if let Some(visible) = reader.types(|| t.registry.types().filter(|t| !t.personal).map(|t| t.id.clone()).collect()) {
@@ -215,7 +204,7 @@ async fn load(ctx: &Ctx, t: &Telemetry, reader: &Reader, types: &[String], ids: 
         }
     }
     if !ids.is_empty() {
-        out.retain(|e| ids.iter().any(|i| e["id"].as_str() == Some(i)));
+        out.retain(|e| ids.contains(&e.id));
     }
     Ok(out)
 }
