@@ -35,7 +35,7 @@ pub fn router() -> Router<Ctx> {
     both(r, "/ngsi-ld/v1/entities/{id}/attrs/{attr}", axum::routing::patch(partial_update).put(replace_attribute).delete(delete_attribute))
 }
 
-fn check_id(id: &str) -> NgsiResult<()> {
+pub(crate) fn check_id(id: &str) -> NgsiResult<()> {
     if is_uri(id) { Ok(()) } else { Err(NgsiError::bad_data(format!("{id} is not a URI"))) }
 }
 
@@ -322,7 +322,7 @@ async fn gate(ctx: &Ctx, b: &Broker, req: &Req, id: &str, rctx: &RequestContext)
 }
 
 /// The attribute named in a path: a valid name, and not `scope` (which is no attribute).
-fn path_attribute(attr: &str, rctx: &RequestContext) -> NgsiResult<String> {
+pub(crate) fn path_attribute(attr: &str, rctx: &RequestContext) -> NgsiResult<String> {
     if attr == "scope" {
         return Err(NgsiError::bad_data("scope is not an attribute: change it on the entity"));
     }

@@ -47,11 +47,14 @@ pub struct NgsiConfig {
     pub max_limit: usize,
     /// Seconds a notification may take before it counts as failed.
     pub notification_timeout_seconds: u64,
+    /// Most attribute instances one temporal response carries (clause 6.3.10);
+    /// beyond it the response is 206 with the time range it covers.
+    pub temporal_page_size: usize,
 }
 
 impl Default for NgsiConfig {
     fn default() -> Self {
-        NgsiConfig { write_access: WriteAccess::Loopback, max_limit: 1000, notification_timeout_seconds: 10 }
+        NgsiConfig { write_access: WriteAccess::Loopback, max_limit: 1000, notification_timeout_seconds: 10, temporal_page_size: 30 }
     }
 }
 

@@ -241,8 +241,10 @@ pub fn is_uri(s: &str) -> bool {
 }
 
 /// Characters NGSI-LD forbids in names (clause 4.6.2), besides those JSON-LD reserves.
+/// A name (clause 4.6.2) begins with a letter, so no dot segment passes for one.
 pub fn is_valid_name(s: &str) -> bool {
-    !s.is_empty() && !s.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '=' | ';' | '(' | ')'))
+    s.chars().next().is_some_and(char::is_alphabetic)
+        && !s.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '=' | ';' | '(' | ')'))
 }
 
 #[cfg(test)]
@@ -259,6 +261,7 @@ mod tests {
         assert!(is_uri("urn:ngsi-ld:Building:1") && is_uri("https://example.org/a"));
         assert!(!is_uri("Building1") && !is_uri("urn:") && !is_uri("urn:a b"));
         assert!(is_valid_name("airQualityLevel") && !is_valid_name("a=b") && !is_valid_name("a(b)"));
+        assert!(!is_valid_name("..") && !is_valid_name("%2e") && !is_valid_name(""));
     }
 
     #[test]

@@ -249,6 +249,9 @@ impl Notifier {
     /// POST one notification and record how it went.
     async fn send(&self, b: &Broker, tenant: &str, s: &Subscription, data: Vec<Value>, reason: &str, sctx: &RequestContext) {
         let now = b.now(&self.ctx);
+        let ld = s.endpoint.accept == "application/ld+json";
+        // As JSON-LD every entity carries its @context too, so each reads alone.
+        let data: Vec<Value> = if ld { data.into_iter().map(|e| with_context(e, &sctx.raw)).collect() } else { data };
         let mut n = json!({
             "id": format!("urn:ngsi-ld:Notification:{}", uuid::Uuid::now_v7()),
             "type": "Notification",
@@ -257,7 +260,6 @@ impl Notifier {
             "data": data,
             "triggerReason": reason,
         });
-        let ld = s.endpoint.accept == "application/ld+json";
         if ld {
             n = with_context(n, &sctx.raw);
         }

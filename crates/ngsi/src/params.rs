@@ -31,6 +31,8 @@ pub struct Params {
     pub pick: Option<String>,
     pub omit: Option<String>,
     pub q: Option<String>,
+    /// Attributes whose vocabulary terms in q are expanded (clause 4.9).
+    pub expand_values: Vec<String>,
     pub csf: Option<String>,
     pub georel: Option<String>,
     pub geometry: Option<String>,
@@ -90,6 +92,7 @@ impl Params {
                 "pick" => p.pick = Some(v),
                 "omit" => p.omit = Some(v),
                 "q" => p.q = Some(v),
+                "expandValues" => p.expand_values = list(&v),
                 "csf" => p.csf = Some(v),
                 "georel" => p.georel = Some(v),
                 "geometry" => p.geometry = Some(v),

@@ -268,8 +268,9 @@ fn instance(short: &str, v: &Value, ctx: &RequestContext, now: i64, nulls: Nulls
                 _ => return Err(bad("datasetId is a URI".into())),
             },
             "observedAt" => match mv.as_str() {
-                Some(t) if parse_time(t).is_some() => a.observed_at = Some(t.to_string()),
-                _ => return Err(bad("observedAt is a date-time".into())),
+                // A DateTime is in UTC (clause 4.6.3), so times compare as instants.
+                Some(t) if t.ends_with('Z') && parse_time(t).is_some() => a.observed_at = Some(t.to_string()),
+                _ => return Err(bad("observedAt is a date-time in UTC (ending in Z)".into())),
             },
             "unitCode" => match (mv.as_str(), kind.is_relationship()) {
                 (Some(u), false) => a.unit_code = Some(u.to_string()),

@@ -268,9 +268,13 @@ fn resolve_in(a: &Attr, sub: &[String], keys: &[String], out: &mut Vec<Value>) {
         }
         return;
     }
-    let base: Vec<&Value> = match a.kind {
-        Kind::LanguageProperty => a.value.as_object().map(|m| m.values().collect()).unwrap_or_default(),
-        _ => vec![&a.value],
+    // A LanguageProperty: `label` is any language, `label[en]` one, `label[*]` any (clause 4.9).
+    let (base, keys): (Vec<&Value>, &[String]) = match (a.kind, keys.split_first()) {
+        (Kind::LanguageProperty, Some((lang, rest))) if lang != "*" => (a.value.get(lang.as_str()).into_iter().collect(), rest),
+        (Kind::LanguageProperty, first) => {
+            (a.value.as_object().map(|m| m.values().collect()).unwrap_or_default(), first.map(|(_, rest)| rest).unwrap_or_default())
+        }
+        _ => (vec![&a.value], keys),
     };
     for v in base {
         let mut cur = Some(v);
@@ -322,16 +326,24 @@ fn matches_one(v: &Scalar, op: Op, operand: &Operand) -> bool {
     }
 }
 
-/// Whether an entity satisfies the query. `expand` turns a compared string
-/// into an IRI, for vocabulary values held expanded.
-pub fn eval(e: &Expr, entity: &Entity, expand: &dyn Fn(&str) -> String) -> bool {
+/// Whether an entity satisfies the query. Vocabulary values are held expanded:
+/// for the attributes named in `expandValues` (clause 4.9), `expand` turns the
+/// compared string into an IRI as well; for others it is compared as written.
+pub fn eval(e: &Expr, entity: &Entity, expand: &dyn Fn(&str) -> String, expand_values: &[String]) -> bool {
     match e {
-        Expr::And(t) => t.iter().all(|x| eval(x, entity, expand)),
-        Expr::Or(t) => t.iter().any(|x| eval(x, entity, expand)),
+        Expr::And(t) => t.iter().all(|x| eval(x, entity, expand, expand_values)),
+        Expr::Or(t) => t.iter().any(|x| eval(x, entity, expand, expand_values)),
         Expr::Exists(p) => !resolve(entity, p).is_empty(),
         Expr::Missing(p) => resolve(entity, p).is_empty(),
         Expr::Cmp(p, op, operand) => {
-            let vocab = entity.attrs.get(&p.attr).is_some_and(|l| l.iter().any(|a| a.kind == Kind::VocabProperty)) && p.sub.is_empty();
+            // A Relationship's object is only ever equal or unequal (clause 4.9).
+            let relationship = entity.attrs.get(&p.attr).is_some_and(|l| l.iter().any(|a| a.kind.is_relationship())) && p.sub.is_empty();
+            if relationship && !matches!(op, Op::Eq | Op::Ne) {
+                return false;
+            }
+            let vocab = expand_values.contains(&p.attr)
+                && entity.attrs.get(&p.attr).is_some_and(|l| l.iter().any(|a| a.kind == Kind::VocabProperty))
+                && p.sub.is_empty();
             let operand = if vocab { expand_operand(operand, expand) } else { operand.clone() };
             let values = resolve(entity, p);
             let test = |v: &Value| to_scalar(v).is_some_and(|v| matches_one(&v, *op, &operand));
@@ -552,24 +564,34 @@ pub fn attributes(e: &Expr, out: &mut Vec<String>) {
 pub struct TypeSelection(pub Vec<Vec<String>>);
 
 impl TypeSelection {
+    /// `A`, `A,B` or `A|B` (either), `A;B` (both), with one level of
+    /// parentheses: `(A;B)|C`, `(A|B);C`. Held as alternatives of types all required.
     pub fn parse(s: &str, expand: &dyn Fn(&str) -> String) -> Result<TypeSelection, String> {
-        let mut alternatives = vec![];
-        for alt in split_top(s, &[',', '|']) {
-            let alt = alt.trim();
-            let inner = alt.strip_prefix('(').and_then(|a| a.strip_suffix(')')).unwrap_or(alt);
-            if inner.contains(['(', ')']) {
-                return Err(format!("{s:?} nests parentheses too deeply"));
-            }
-            let all: Vec<String> = inner.split(';').map(str::trim).filter(|t| !t.is_empty()).map(expand).collect();
-            if all.is_empty() || inner.split(';').any(|t| !crate::model::is_valid_name(t.trim())) {
-                return Err(format!("{s:?} is not a type selection"));
-            }
-            alternatives.push(all);
-        }
-        if alternatives.is_empty() {
-            return Err("an empty type selection".into());
-        }
+        let alternatives = Self::either(s, expand, 0).map_err(|e| format!("{s:?} {e}"))?;
         Ok(TypeSelection(alternatives))
+    }
+
+    fn either(s: &str, expand: &dyn Fn(&str) -> String, depth: usize) -> Result<Vec<Vec<String>>, String> {
+        let mut out = vec![];
+        for alt in split_top(s, &[',', '|']) {
+            out.extend(Self::both(alt.trim(), expand, depth)?);
+        }
+        Ok(out)
+    }
+
+    fn both(s: &str, expand: &dyn Fn(&str) -> String, depth: usize) -> Result<Vec<Vec<String>>, String> {
+        let mut product: Vec<Vec<String>> = vec![vec![]];
+        for term in split_top(s, &[';']) {
+            let term = term.trim();
+            let options = match term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+                Some(_) if depth > 0 => return Err("nests parentheses too deeply".into()),
+                Some(inner) => Self::either(inner, expand, depth + 1)?,
+                None if crate::model::is_valid_name(term) && !term.contains(['(', ')']) => vec![vec![expand(term)]],
+                None => return Err("is not a type selection".into()),
+            };
+            product = product.iter().flat_map(|p| options.iter().map(move |o| [p.clone(), o.clone()].concat())).collect();
+        }
+        Ok(product)
     }
     pub fn matches(&self, types: &[String]) -> bool {
         self.0.iter().any(|all| all.iter().all(|t| types.contains(t)))
@@ -675,7 +697,8 @@ mod tests {
         let c = RequestContext::core();
         let e = lamp();
         let x = |s: &str| c.expand(s);
-        let t = |q: &str| eval(&parse(q, &x).unwrap_or_else(|err| panic!("{q}: {err}")), &e, &x);
+        let t = |q: &str| eval(&parse(q, &x).unwrap_or_else(|err| panic!("{q}: {err}")), &e, &x, &[]);
+        let expanded = |q: &str| eval(&parse(q, &x).unwrap_or_else(|err| panic!("{q}: {err}")), &e, &x, &[x("category")]);
         assert!(t("illuminanceLevel>30"));
         assert!(!t("illuminanceLevel>40"));
         assert!(t("illuminanceLevel>=40;status==\"active\""));
@@ -692,8 +715,11 @@ mod tests {
         assert!(t("controlledAsset==urn:ngsi-ld:Building:1"), "unquoted URIs");
         assert!(t("tags==\"b\""), "any element of an array");
         assert!(t("status~=\"^act\""));
-        assert!(t("category==\"lighting\""), "vocabulary compares expanded");
+        assert!(!t("category==\"lighting\""), "vocabulary held expanded, the term compared as written");
+        assert!(expanded("category==\"lighting\""), "expandValues expands the term");
         assert!(t("label==\"Lamp\""), "any language");
+        assert!(t("label[en]==\"Lamp\"") && !t("label[sl]==\"Lamp\"") && t("label[*]==\"Svetilka\""), "one language or any");
+        assert!(!t("controlledAsset>\"urn:a\""), "a Relationship is only equal or not");
         assert!(t("address") && t("!nothing") && !t("nothing") && !t("!address"));
         assert!(parse("a==", &x).is_err());
         assert!(parse("(a==1", &x).is_err());
@@ -708,6 +734,11 @@ mod tests {
         assert!(sel.matches(&["ex:Vehicle".into()]));
         assert!(TypeSelection::parse("A,B", &x).unwrap().matches(&["ex:B".into()]));
         assert!(TypeSelection::parse("((A))", &x).is_err());
+        let grouped = TypeSelection::parse("(Building|Tower)", &x).unwrap();
+        assert!(grouped.matches(&["ex:Tower".into()]) && grouped.matches(&["ex:Building".into()]));
+        let both = TypeSelection::parse("(A|B);C", &x).unwrap();
+        assert!(both.matches(&["ex:B".into(), "ex:C".into()]) && !both.matches(&["ex:A".into()]));
+        assert!(TypeSelection::parse("", &x).is_err() && TypeSelection::parse("A;", &x).is_err());
         let s = vec!["/Madrid/Centro".to_string()];
         assert!(scope_matches("/Madrid/#", &s) && scope_matches("/Madrid/+", &s) && scope_matches("/Madrid/Centro", &s));
         assert!(!scope_matches("/Madrid", &s) && !scope_matches("/Paris/#", &s));

@@ -89,7 +89,7 @@ impl View {
         j.linked.get(a.value.as_str()?)
     }
 
-    fn wants_instance(&self, a: &Attr) -> bool {
+    pub fn wants_instance(&self, a: &Attr) -> bool {
         match &self.dataset_ids {
             None => true,
             Some(ids) => ids.iter().any(|d| match &a.dataset_id {

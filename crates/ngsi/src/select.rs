@@ -28,6 +28,8 @@ pub struct Selection {
     pub scope_q: Option<String>,
     /// `type=*`: every type.
     pub all_types: bool,
+    /// Attributes (expanded) whose compared terms q expands as vocabulary (`expandValues`).
+    pub expand_values: Vec<String>,
 }
 
 impl Selection {
@@ -78,6 +80,7 @@ impl Selection {
                 return Err(NgsiError::bad_data("a q over system members alone is too wide: add a type or attrs"));
             }
             s.q = Some(parsed);
+            s.expand_values = p.expand_values.iter().map(|n| ctx.expand(n)).collect();
         }
         s.geo = geo_from(
             p.georel.as_deref(),
@@ -107,7 +110,7 @@ impl Selection {
         if self.attrs.as_ref().is_some_and(|a| !a.iter().any(|n| e.attrs.contains_key(n))) {
             return false;
         }
-        if self.q.as_ref().is_some_and(|q| !query::eval(q, e, &|s| ctx.expand(s))) {
+        if self.q.as_ref().is_some_and(|q| !query::eval(q, e, &|s| ctx.expand(s), &self.expand_values)) {
             return false;
         }
         if let Some((g, prop)) = &self.geo {

@@ -33,17 +33,35 @@ async fn refuse_foreign(ctx: &Ctx, b: &Broker, tenant: &str, id: &str) -> NgsiRe
     }
 }
 
-async fn record(txn: &DatabaseTransaction, tenant: &str, e: &Entity, attrs: &[(String, Attr)], now: i64) -> NgsiResult<()> {
-    if attrs.is_empty() {
-        store::upsert_temporal_entity(txn, tenant, &e.id, &e.types, &e.scopes, now).await?;
-        return Ok(());
-    }
+/// Keep the change in the temporal evolution: the instances changed and, when
+/// the scope changed (`before` is the scope it had), the scope as an instance.
+async fn record(txn: &DatabaseTransaction, tenant: &str, before: &[String], e: &Entity, attrs: &[(String, Attr)], now: i64) -> NgsiResult<()> {
     store::upsert_temporal_entity(txn, tenant, &e.id, &e.types, &e.scopes, now).await?;
     for (name, a) in attrs {
         let deleted = a.deleted_at;
         store::add_instance(txn, tenant, &e.id, name, a, deleted).await?;
     }
+    if before != e.scopes.as_slice() {
+        let a = scope_instance(&e.scopes, now);
+        store::add_instance(txn, tenant, &e.id, crate::temporal::SCOPE, &a, a.deleted_at).await?;
+    }
     Ok(())
+}
+
+/// The scope as a temporal Property instance (clause 4.5.6): observed when it
+/// was set; no scope left is the empty list, deleted then.
+pub fn scope_instance(scopes: &[String], now: i64) -> Attr {
+    let value = match scopes {
+        [one] => serde_json::json!(one),
+        many => serde_json::json!(many),
+    };
+    let mut a = Attr::new(crate::model::Kind::Property, value, now);
+    if scopes.is_empty() {
+        a.deleted_at = Some(now);
+    } else {
+        a.observed_at = Some(crate::model::format_time(now));
+    }
+    a
 }
 
 fn all_instances(e: &Entity) -> Vec<(String, Attr)> {
@@ -57,7 +75,7 @@ pub async fn create(ctx: &Ctx, b: &Broker, tenant: &str, e: Entity) -> NgsiResul
     if !store::insert_entity(&txn, tenant, &e).await? {
         return Err(NgsiError::exists(format!("{} exists already", e.id)));
     }
-    record(&txn, tenant, &e, &all_instances(&e), e.created_at).await?;
+    record(&txn, tenant, &[], &e, &all_instances(&e), e.created_at).await?;
     txn.commit().await?;
     b.notifier.changed(Change::new(tenant, None, Some(e), Trigger::EntityCreated, vec![]));
     Ok(())
@@ -79,7 +97,7 @@ async fn save(
     trigger: Trigger,
 ) -> NgsiResult<()> {
     store::update_entity(&txn, tenant, &after).await?;
-    record(&txn, tenant, &after, &changed, after.modified_at).await?;
+    record(&txn, tenant, &before.scopes, &after, &changed, after.modified_at).await?;
     txn.commit().await?;
     let names: Vec<String> = changed.into_iter().map(|(n, _)| n).collect();
     b.notifier.changed(Change::new(tenant, Some(before), Some(after), trigger, names));

@@ -306,6 +306,20 @@ pub async fn delete_instance<C: ConnectionTrait>(c: &C, tenant: &str, entity_id:
         > 0)
 }
 
+/// Add an instance given through the temporal API: one observed at the same
+/// time for the same attribute and datasetId is the same observation, replaced.
+pub async fn put_observation<C: ConnectionTrait>(c: &C, tenant: &str, entity_id: &str, attr: &str, a: &Attr) -> Result<String, DbErr> {
+    if let Some(t) = a.observed_micros() {
+        exec(
+            c,
+            "DELETE FROM ngsi_instances WHERE tenant = $1 AND entity_id = $2 AND attr = $3 AND dataset_id = $4 AND observed_at = $5 AND deleted_at IS NULL",
+            [tenant.into(), entity_id.into(), attr.into(), a.dataset_id.clone().unwrap_or_default().into(), t.into()],
+        )
+        .await?;
+    }
+    add_instance(c, tenant, entity_id, attr, a, None).await
+}
+
 /// Remove an attribute's evolution (one dataset, or all of them).
 pub async fn delete_attr_history<C: ConnectionTrait>(
     c: &C,

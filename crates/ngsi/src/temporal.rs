@@ -5,9 +5,10 @@
 
 use crate::Broker;
 use crate::context::RequestContext;
-use crate::error::{NgsiError, NgsiResult};
+use crate::entities::{check_id, path_attribute};
+use crate::error::{ErrorKind, NgsiError, NgsiResult};
 use crate::http::{Accept, Caller, Req, created, no_content, respond};
-use crate::model::{Attr, Kind, format_time, is_uri, parse_time};
+use crate::model::{Attr, Entity, Kind, format_time, parse_time};
 use crate::params::Params;
 use crate::parse::{self, Nulls};
 use crate::render::{self, View};
@@ -20,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use kernel::Ctx;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn router() -> Router<Ctx> {
     let r = Router::new();
@@ -160,6 +161,9 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 
 const AGGR_METHODS: &[&str] = &["totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq"];
 
+/// The scope's evolution is kept as a temporal Property of this name (clause 4.5.6).
+pub const SCOPE: &str = "https://uri.etsi.org/ngsi-ld/scope";
+
 /// How the evolution is shown.
 #[derive(Clone, Debug)]
 enum Shape {
@@ -168,54 +172,107 @@ enum Shape {
     Aggregated { methods: Vec<String>, period: Option<i64> },
 }
 
+/// The representation asked for: `format` wins over `options`; aggregation
+/// methods and periods are checked whenever they are given.
 fn shape(p: &Params) -> NgsiResult<Shape> {
-    let aggregated = p.format.as_deref() == Some("aggregatedValues") || p.has_option("aggregatedValues");
-    if aggregated {
-        let methods = p.aggr_methods.clone().ok_or_else(|| NgsiError::bad_data("aggregatedValues needs aggrMethods"))?;
-        for m in &methods {
-            if !AGGR_METHODS.contains(&m.as_str()) {
-                return Err(NgsiError::bad_data(format!("unknown aggregation method {m:?}")));
-            }
+    let methods = p.aggr_methods.clone().filter(|m| !m.is_empty());
+    for m in methods.iter().flatten() {
+        if !AGGR_METHODS.contains(&m.as_str()) {
+            return Err(NgsiError::bad_data(format!("unknown aggregation method {m:?} in aggrMethods")));
         }
-        let period = match p.aggr_period.as_deref() {
-            None => None,
-            Some(d) => match parse_duration(d) {
-                Some(0) => None,
-                Some(us) => Some(us),
-                None => return Err(NgsiError::bad_data(format!("aggrPeriodDuration {d:?} is not an ISO 8601 duration"))),
-            },
-        };
+    }
+    let period = match p.aggr_period.as_deref() {
+        None => None,
+        Some(d) => match parse_duration(d) {
+            Some(0) => None,
+            Some(us) => Some(us),
+            None => return Err(NgsiError::bad_data(format!("aggrPeriodDuration {d:?} is not an ISO 8601 duration"))),
+        },
+    };
+    let aggregated = match p.format.as_deref() {
+        Some(f) => f == "aggregatedValues",
+        None => p.has_option("aggregatedValues") || (methods.is_some() && !p.has_option("temporalValues")),
+    };
+    if aggregated {
+        let methods = methods.ok_or_else(|| NgsiError::bad_data("aggregatedValues needs aggrMethods"))?;
         return Ok(Shape::Aggregated { methods, period });
     }
-    let values = p.format.as_deref() == Some("temporalValues") || p.has_option("temporalValues") || p.form() == crate::render::Form::Simplified;
+    let values = match p.format.as_deref() {
+        Some(f) => f == "temporalValues" || f == "simplified" || f == "keyValues",
+        None => p.has_option("temporalValues") || p.form() == crate::render::Form::Simplified,
+    };
     Ok(if values { Shape::Values } else { Shape::Normalized })
 }
 
 /// One attribute's evolution: its instances, oldest first, with their ids and times.
 struct Evolution {
     kind: Kind,
-    items: Vec<(Attr, String, Option<i64>)>,
+    items: Vec<(Attr, String, i64)>,
 }
 
-/// The instances of an entity in the time filter, by attribute and datasetId.
-fn evolutions(instances: Vec<Instance>, tf: &TimeFilter, view: &View) -> BTreeMap<String, BTreeMap<Option<String>, Evolution>> {
-    let mut out: BTreeMap<String, BTreeMap<Option<String>, Evolution>> = BTreeMap::new();
+type Evolutions = BTreeMap<String, BTreeMap<Option<String>, Evolution>>;
+
+/// One entity's evolution, chosen but not yet paginated or rendered.
+struct Temporal {
+    id: String,
+    types: Vec<String>,
+    evolutions: Evolutions,
+    /// Aggregations a source answered from its stored rollups, rendered.
+    rolled_up: BTreeMap<String, Value>,
+    /// Attributes with instances at any time, before the time filter.
+    known: BTreeSet<String>,
+    /// Whether any instance is in the time filter, before pick and omit.
+    in_window: bool,
+}
+
+impl Temporal {
+    fn is_empty(&self) -> bool {
+        self.evolutions.is_empty() && self.rolled_up.is_empty()
+    }
+
+    /// Nothing of it survives pick or omit.
+    fn nothing_left(&self, view: &View) -> bool {
+        !view.keep_id && !view.keep_type && self.is_empty()
+    }
+}
+
+/// The instances of an entity in the time filter, by attribute and datasetId,
+/// and the names of all attributes it has instances of.
+fn evolutions(instances: Vec<Instance>, tf: &TimeFilter, view: &View) -> (Evolutions, BTreeSet<String>, bool) {
+    let mut out: Evolutions = BTreeMap::new();
+    let mut known = BTreeSet::new();
+    let mut in_window = false;
+    // The scope valid when the window opens was set before it (annex C.5.16).
+    let mut scope_before: Option<(Attr, String, i64)> = None;
     for i in instances {
-        if !view.wants(&i.attr) || (i.deleted_at.is_some() && tf.property != "deletedAt") {
+        known.insert(i.attr.clone());
+        if i.deleted_at.is_none() && i.attr != SCOPE && tf.time_of(&i).is_some_and(|t| tf.contains(t)) {
+            in_window = true;
+        }
+        if !view.wants(&i.attr) || !view.wants_instance(&i.attr_value) || (i.deleted_at.is_some() && tf.property != "deletedAt") {
             continue;
         }
         let Some(t) = tf.time_of(&i) else { continue };
-        if !tf.contains(t) {
-            continue;
-        }
-        let e = out
-            .entry(i.attr.clone())
-            .or_default()
-            .entry(i.attr_value.dataset_id.clone())
-            .or_insert(Evolution { kind: i.attr_value.kind, items: vec![] });
         let mut a = i.attr_value;
         a.deleted_at = a.deleted_at.or(i.deleted_at);
-        e.items.push((a, i.instance_id, Some(t)));
+        if !tf.contains(t) {
+            if i.attr == SCOPE
+                && matches!(tf.rel, Some(TimeRel::After | TimeRel::Between))
+                && t < tf.at
+                && scope_before.as_ref().is_none_or(|s| s.2 < t)
+            {
+                scope_before = Some((a, i.instance_id, t));
+            }
+            continue;
+        }
+        out.entry(i.attr.clone()).or_default().entry(a.dataset_id.clone()).or_insert(Evolution { kind: a.kind, items: vec![] }).items.push((
+            a,
+            i.instance_id,
+            t,
+        ));
+    }
+    if let Some(s) = scope_before {
+        out.entry(SCOPE.to_string()).or_default().entry(None).or_insert(Evolution { kind: Kind::Property, items: vec![] }).items.push(s);
     }
     for by_ds in out.values_mut() {
         for ev in by_ds.values_mut() {
@@ -227,7 +284,42 @@ fn evolutions(instances: Vec<Instance>, tf: &TimeFilter, view: &View) -> BTreeMa
             }
         }
     }
-    out
+    (out, known, in_window)
+}
+
+/// Temporal pagination (clause 6.3.10): when more instances were chosen than one
+/// response carries, keep those of one time range (for every attribute of every
+/// entity alike) and say which range in `Content-Range`. Without lastN the range
+/// starts at the oldest instance, with lastN at the newest and runs backwards.
+fn paginate(list: &mut [Temporal], tf: &TimeFilter, limit: usize) -> Option<String> {
+    let mut times: Vec<i64> =
+        list.iter().flat_map(|t| t.evolutions.values().flat_map(|d| d.values()).flat_map(|e| e.items.iter().map(|i| i.2))).collect();
+    if times.len() <= limit || limit == 0 {
+        return None;
+    }
+    times.sort_unstable();
+    let newest_first = tf.last_n.is_some();
+    let cut = if newest_first { times[times.len() - limit] } else { times[limit - 1] };
+    for t in list.iter_mut() {
+        for ev in t.evolutions.values_mut().flat_map(|d| d.values_mut()) {
+            ev.items.retain(|i| if newest_first { i.2 >= cut } else { i.2 <= cut });
+        }
+    }
+    let (start, size) = if newest_first {
+        let start = match tf.rel {
+            Some(TimeRel::Before) => tf.at,
+            Some(TimeRel::Between) => tf.end,
+            _ => times[times.len() - 1],
+        };
+        (start, tf.last_n.map(|n| n.to_string()).unwrap_or_else(|| "*".into()))
+    } else {
+        let start = match tf.rel {
+            Some(TimeRel::After | TimeRel::Between) => tf.at,
+            _ => times[0],
+        };
+        (start, "*".to_string())
+    };
+    Some(format!("date-time {}-{}/{}", format_time(start), format_time(cut), size))
 }
 
 fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf: &TimeFilter, view: &View, ctx: &RequestContext) -> Value {
@@ -248,11 +340,7 @@ fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf:
             Value::Array(list)
         }
         Shape::Values => {
-            let pairs: Vec<Value> = ev
-                .items
-                .iter()
-                .map(|(a, _, t)| json!([render::simple(a, view, ctx), t.map(format_time).or_else(|| a.observed_at.clone())]))
-                .collect();
+            let pairs: Vec<Value> = ev.items.iter().map(|(a, _, t)| json!([temporal_value(a, view, ctx), format_time(*t)])).collect();
             let mut o = Map::new();
             o.insert("type".into(), json!(ev.kind.name()));
             o.insert(ev.kind.values_key().into(), Value::Array(pairs));
@@ -262,7 +350,7 @@ fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf:
             Value::Object(o)
         }
         Shape::Aggregated { methods, period } => {
-            let points: Vec<(i64, Value)> = ev.items.iter().map(|(a, _, t)| (t.unwrap_or(0), a.value.clone())).collect();
+            let points: Vec<(i64, Value)> = ev.items.iter().map(|(a, _, t)| (*t, a.value.clone())).collect();
             let mut o = Map::new();
             o.insert("type".into(), json!(ev.kind.name()));
             for (m, series) in aggregate(&points, methods, *period, tf) {
@@ -273,6 +361,15 @@ fn render_evolution(ev: &Evolution, dataset: &Option<String>, shape: &Shape, tf:
             }
             Value::Object(o)
         }
+    }
+}
+
+/// A value in the simplified temporal representation (clause 4.5.9): as in the
+/// simplified entity, but a vocabulary term says it is one.
+fn temporal_value(a: &Attr, view: &View, ctx: &RequestContext) -> Value {
+    match a.kind {
+        Kind::VocabProperty => json!({"vocab": render::simple(a, view, ctx)}),
+        _ => render::simple(a, view, ctx),
     }
 }
 
@@ -348,64 +445,49 @@ fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 1e15 { json!(x as i64) } else { json!(x) }
 }
 
-/// A temporal entity ready to render: id, types and its evolutions.
-struct Temporal {
-    id: String,
-    types: Vec<String>,
-    scopes: Vec<String>,
-    attrs: BTreeMap<String, Value>,
-}
-
-fn render_temporal(t: &Temporal, ctx: &RequestContext, view: &View) -> Value {
+fn render_temporal(t: &Temporal, q: &TemporalQuery, ctx: &RequestContext) -> Value {
     let mut o = Map::new();
-    o.insert("id".into(), json!(t.id));
-    o.insert("type".into(), render::types_value(&t.types, ctx));
-    if !t.scopes.is_empty() {
-        o.insert("scope".into(), if t.scopes.len() == 1 { json!(t.scopes[0]) } else { json!(t.scopes) });
+    if q.view.keep_id {
+        o.insert("id".into(), json!(t.id));
     }
-    for (name, v) in &t.attrs {
-        o.insert(ctx.compact(name), v.clone());
+    if q.view.keep_type {
+        o.insert("type".into(), render::types_value(&t.types, ctx));
     }
-    let _ = view;
-    Value::Object(o)
-}
-
-async fn own_temporal(
-    ctx: &Ctx,
-    tenant: &str,
-    te: &store::TemporalEntity,
-    tf: &TimeFilter,
-    shape: &Shape,
-    view: &View,
-    rctx: &RequestContext,
-) -> NgsiResult<Temporal> {
-    let instances = store::instances(ctx.db.conn(), tenant, &te.id, view.attrs.as_deref().unwrap_or(&[])).await?;
-    let mut attrs = BTreeMap::new();
-    for (name, by_ds) in evolutions(instances, tf, view) {
-        let rendered: Vec<Value> = by_ds.iter().map(|(ds, ev)| render_evolution(ev, ds, shape, tf, view, rctx)).collect();
-        let v = match (shape, rendered.len()) {
+    for (name, by_ds) in &t.evolutions {
+        let rendered: Vec<Value> = by_ds.iter().map(|(ds, ev)| render_evolution(ev, ds, &q.shape, &q.tf, &q.view, ctx)).collect();
+        let v = match (&q.shape, rendered.len()) {
             (Shape::Normalized, _) => Value::Array(rendered.into_iter().flat_map(|v| if let Value::Array(a) = v { a } else { vec![v] }).collect()),
             (_, 1) => rendered.into_iter().next().unwrap_or(Value::Null),
             _ => Value::Array(rendered),
         };
-        attrs.insert(name, v);
+        o.insert(ctx.compact(name), v);
     }
-    Ok(Temporal { id: te.id.clone(), types: te.types.clone(), scopes: te.scopes.clone(), attrs })
+    for (name, v) in &t.rolled_up {
+        o.insert(ctx.compact(name), v.clone());
+    }
+    Value::Object(o)
+}
+
+async fn own_temporal(ctx: &Ctx, tenant: &str, te: &store::TemporalEntity, q: &TemporalQuery) -> NgsiResult<Temporal> {
+    let instances = store::instances(ctx.db.conn(), tenant, &te.id, q.view.attrs.as_deref().unwrap_or(&[])).await?;
+    let (evolutions, known, in_window) = evolutions(instances, &q.tf, &q.view);
+    Ok(Temporal { id: te.id.clone(), types: te.types.clone(), evolutions, rolled_up: BTreeMap::new(), known, in_window })
 }
 
 /// A source entity's evolution from its time series (rollups for aggregations where a period fits).
-async fn source_temporal(
-    ctx: &Ctx,
-    b: &Broker,
-    caller: &Caller,
-    e: &crate::model::Entity,
-    tf: &TimeFilter,
-    shape: &Shape,
-    view: &View,
-) -> NgsiResult<Temporal> {
-    let Some(src) = b.source_of(ctx, store::DEFAULT_TENANT, &e.id).await? else {
-        return Ok(Temporal { id: e.id.clone(), types: e.types.clone(), scopes: vec![], attrs: BTreeMap::new() });
+async fn source_temporal(ctx: &Ctx, b: &Broker, caller: &Caller, e: &crate::model::Entity, q: &TemporalQuery) -> NgsiResult<Temporal> {
+    let mut t = Temporal {
+        id: e.id.clone(),
+        types: e.types.clone(),
+        evolutions: BTreeMap::new(),
+        rolled_up: BTreeMap::new(),
+        known: BTreeSet::new(),
+        in_window: false,
     };
+    let Some(src) = b.source_of(ctx, store::DEFAULT_TENANT, &e.id).await? else {
+        return Ok(t);
+    };
+    let (tf, view) = (&q.tf, &q.view);
     let wanted: Vec<String> = e
         .attrs
         .iter()
@@ -413,47 +495,50 @@ async fn source_temporal(
         .map(|(n, _)| n.clone())
         .collect();
     let (from, to) = tf.bounds();
-    let mut attrs = BTreeMap::new();
-    if let Shape::Aggregated { methods, period: Some(p) } = shape
+    if let Shape::Aggregated { methods, period: Some(p) } = &q.shape
         && src.rollup_periods().contains(&(p / 1_000_000))
         && methods.iter().all(|m| ["totalCount", "sum", "avg", "min", "max"].contains(&m.as_str()))
     {
         for a in &wanted {
-            if let Some(buckets) = src.rollups(ctx, caller, &e.id, a, crate::source::Window { period: p / 1_000_000, from, to }).await? {
-                let mut o = Map::new();
-                o.insert("type".into(), json!("Property"));
-                for m in methods {
-                    let rows: Vec<Value> = buckets
-                        .iter()
-                        .filter(|bk| bk.count > 0)
-                        .map(|bk| {
-                            let v = match m.as_str() {
-                                "totalCount" => json!(bk.count),
-                                "sum" => json!(bk.sum),
-                                "avg" => json!(bk.sum / bk.count as f64),
-                                "min" => json!(bk.min),
-                                _ => json!(bk.max),
-                            };
-                            json!([v, format_time(bk.start), format_time(bk.end)])
-                        })
-                        .collect();
-                    o.insert(m.clone(), Value::Array(rows));
-                }
-                attrs.insert(a.clone(), Value::Object(o));
+            let Some(buckets) = src.rollups(ctx, caller, &e.id, a, crate::source::Window { period: p / 1_000_000, from, to }).await? else {
+                continue;
+            };
+            t.known.insert(a.clone());
+            t.in_window |= buckets.iter().any(|bk| bk.count > 0);
+            let mut o = Map::new();
+            o.insert("type".into(), json!("Property"));
+            for m in methods {
+                let rows: Vec<Value> = buckets
+                    .iter()
+                    .filter(|bk| bk.count > 0)
+                    .map(|bk| {
+                        let v = match m.as_str() {
+                            "totalCount" => json!(bk.count),
+                            "sum" => json!(bk.sum),
+                            "avg" => json!(bk.sum / bk.count as f64),
+                            "min" => json!(bk.min),
+                            _ => json!(bk.max),
+                        };
+                        json!([v, format_time(bk.start), format_time(bk.end)])
+                    })
+                    .collect();
+                o.insert(m.clone(), Value::Array(rows));
             }
+            t.rolled_up.insert(a.clone(), Value::Object(o));
         }
-        return Ok(Temporal { id: e.id.clone(), types: e.types.clone(), scopes: vec![], attrs });
+        return Ok(t);
     }
     for s in src.series(ctx, caller, &e.id, &wanted, from, to).await? {
-        let mut items: Vec<(Attr, String, Option<i64>)> = s
+        t.known.insert(s.attr.clone());
+        let mut items: Vec<(Attr, String, i64)> = s
             .points
             .iter()
-            .filter(|(t, _)| tf.contains(*t))
-            .map(|(t, v)| {
-                let mut a = Attr::new(Kind::Property, number(*v), *t);
-                a.observed_at = Some(format_time(*t));
+            .filter(|(at, _)| tf.contains(*at))
+            .map(|(at, v)| {
+                let mut a = Attr::new(Kind::Property, number(*v), *at);
+                a.observed_at = Some(format_time(*at));
                 a.unit_code = s.unit_code.clone();
-                (a, format!("urn:ngsi-ld:Instance:{}:{t}", s.attr.len()), Some(*t))
+                (a, format!("urn:ngsi-ld:Instance:{}:{at}", s.attr.len()), *at)
             })
             .collect();
         if let Some(n) = tf.last_n
@@ -461,14 +546,12 @@ async fn source_temporal(
         {
             items.drain(..items.len() - n);
         }
-        if items.is_empty() {
-            continue;
+        t.in_window |= !items.is_empty();
+        if !items.is_empty() {
+            t.evolutions.entry(s.attr.clone()).or_default().insert(None, Evolution { kind: Kind::Property, items });
         }
-        let ev = Evolution { kind: Kind::Property, items };
-        let rctx = RequestContext::core();
-        attrs.insert(s.attr.clone(), render_evolution(&ev, &None, shape, tf, view, &rctx));
     }
-    Ok(Temporal { id: e.id.clone(), types: e.types.clone(), scopes: vec![], attrs })
+    Ok(t)
 }
 
 struct TemporalQuery {
@@ -483,10 +566,18 @@ fn temporal_query(p: &Params, rctx: &RequestContext, sel: Selection) -> NgsiResu
     Ok(TemporalQuery { sel, tf, shape: shape(p)?, view: p.view(rctx)? })
 }
 
-async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &RequestContext) -> NgsiResult<Vec<Temporal>> {
+/// The temporal entities a query chooses, each with the entity as it is now (for ordering).
+async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &RequestContext) -> NgsiResult<Vec<(Temporal, Option<Entity>)>> {
     let mut out = vec![];
+    let only_identity = Selection {
+        ids: q.sel.ids.clone(),
+        id_pattern: q.sel.id_pattern.clone(),
+        types: q.sel.types.clone(),
+        scope_q: q.sel.scope_q.clone(),
+        ..Selection::default()
+    };
     for te in store::temporal_entities(ctx.db.conn(), &req.tenant).await? {
-        let probe = crate::model::Entity {
+        let probe = Entity {
             id: te.id.clone(),
             types: te.types.clone(),
             scopes: te.scopes.clone(),
@@ -494,34 +585,29 @@ async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &Request
             modified_at: te.modified_at,
             attrs: BTreeMap::new(),
         };
-        let only_identity = Selection {
-            ids: q.sel.ids.clone(),
-            id_pattern: q.sel.id_pattern.clone(),
-            types: q.sel.types.clone(),
-            scope_q: q.sel.scope_q.clone(),
-            ..Selection::default()
-        };
         if !only_identity.matches(&probe, rctx) {
             continue;
         }
+        let now = store::get_entity(ctx.db.conn(), &req.tenant, &te.id).await?;
         if q.sel.q.is_some() || q.sel.geo.is_some() || q.sel.attrs.is_some() {
             // Filters on values apply to the entity as it is now.
-            match store::get_entity(ctx.db.conn(), &req.tenant, &te.id).await? {
-                Some(now) if q.sel.matches(&now, rctx) => {}
+            match &now {
+                Some(e) if q.sel.matches(e, rctx) => {}
                 _ => continue,
             }
         }
-        out.push(own_temporal(ctx, &req.tenant, &te, &q.tf, &q.shape, &q.view, rctx).await?);
+        out.push((own_temporal(ctx, &req.tenant, &te, q).await?, Some(now.unwrap_or(probe))));
     }
     if req.tenant == store::DEFAULT_TENANT && !b.sources.is_empty() && (q.sel.types.is_some() || !q.sel.ids.is_empty()) {
         let current = select::select(ctx, b, &req.caller, &req.tenant, &q.sel, rctx).await?;
-        for e in &current {
+        for e in current {
             if b.source_of(ctx, &req.tenant, &e.id).await?.is_some() {
-                out.push(source_temporal(ctx, b, &req.caller, e, &q.tf, &q.shape, &q.view).await?);
+                out.push((source_temporal(ctx, b, &req.caller, &e, q).await?, Some(e)));
             }
         }
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    // A time filter chooses entities by their instances in it; pick and omit by what is left.
+    out.retain(|(t, _)| (q.tf.rel.is_none() || t.in_window) && !t.nothing_left(&q.view));
     Ok(out)
 }
 
@@ -531,8 +617,8 @@ async fn query(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
     let sel = Selection::from_params(&p, &rctx)?;
-    if sel.is_empty() && !p.local {
-        return Err(NgsiError::bad_data("a temporal query needs at least one of id, idPattern, type, attrs, q, a geo-query or scopeQ"));
+    if !sel.narrows() && !p.local {
+        return Err(NgsiError::bad_data("a temporal query needs at least one of type, attrs, q, a geo-query or scopeQ"));
     }
     let q = temporal_query(&p, &rctx, sel)?;
     respond_list(&ctx, &b, &req, &p, &q, accept, &rctx).await
@@ -548,14 +634,43 @@ async fn respond_list(
     rctx: &RequestContext,
 ) -> NgsiResult<Response> {
     let (limit, offset) = p.page(b.config.max_limit)?;
-    let all = run(ctx, b, req, q, rctx).await?;
+    let ordering = p.ordering(rctx)?;
+    let mut all = run(ctx, b, req, q, rctx).await?;
+    match ordering {
+        Some(order) => {
+            let mut current: Vec<Entity> = all.iter().filter_map(|(_, e)| e.clone()).collect();
+            crate::query::sort(&mut current, &order);
+            let rank: BTreeMap<&str, usize> = current.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+            all.sort_by_key(|(t, _)| rank.get(t.id.as_str()).copied().unwrap_or(usize::MAX));
+        }
+        None => all.sort_by(|a, b| a.0.id.cmp(&b.0.id)),
+    }
     let total = all.len();
-    let body: Vec<Value> = all.iter().skip(offset).take(limit).map(|t| render_temporal(t, rctx, &q.view)).collect();
-    let mut r = respond(StatusCode::OK, accept, rctx, Value::Array(body));
+    let mut page: Vec<Temporal> = all.into_iter().skip(offset).take(limit).map(|(t, _)| t).collect();
+    let range = paged(&mut page, q, b);
+    let body: Vec<Value> = page.iter().map(|t| render_temporal(t, q, rctx)).collect();
+    let mut r = respond_paged(accept, rctx, Value::Array(body), range);
     if p.count {
         r.headers_mut().insert("NGSILD-Results-Count", total.into());
     }
     Ok(r)
+}
+
+/// Temporal pagination for instances (aggregations are not paginated).
+fn paged(list: &mut [Temporal], q: &TemporalQuery, b: &Broker) -> Option<String> {
+    match q.shape {
+        Shape::Aggregated { .. } => None,
+        _ => paginate(list, &q.tf, b.config.temporal_page_size),
+    }
+}
+
+fn respond_paged(accept: Accept, rctx: &RequestContext, body: Value, range: Option<String>) -> Response {
+    let status = if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
+    let mut r = respond(status, accept, rctx, body);
+    if let Some(v) = range.and_then(|v| axum::http::HeaderValue::from_str(&v).ok()) {
+        r.headers_mut().insert(axum::http::header::CONTENT_RANGE, v);
+    }
+    r
 }
 
 async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Req) -> NgsiResult<Response> {
@@ -564,13 +679,29 @@ async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req
     let (body, rctx) = req.json(&b).await?;
     let o = body.as_object().ok_or_else(|| NgsiError::bad_data("a query is a JSON object"))?;
     let mut p = Params::parse(&req)?;
-    if let Some(t) = o.get("temporalQ") {
-        let s = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_string);
-        p.timerel = s("timerel");
-        p.time_at = s("timeAt");
-        p.end_time_at = s("endTimeAt");
-        p.timeproperty = s("timeproperty");
-        p.last_n = t.get("lastN").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+    let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+    let names = |v: &Value| match v {
+        Value::Array(a) => a.iter().map(text).collect(),
+        other => text(other).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+    };
+    // The temporal query and the aggregation (also as `aggrParams`) travel in the body.
+    for part in [o.get("temporalQ"), o.get("aggrParams")].into_iter().flatten() {
+        let s = |k: &str| part.get(k).map(text);
+        for (k, slot) in [
+            ("timerel", &mut p.timerel),
+            ("timeAt", &mut p.time_at),
+            ("endTimeAt", &mut p.end_time_at),
+            ("timeproperty", &mut p.timeproperty),
+            ("lastN", &mut p.last_n),
+            ("aggrPeriodDuration", &mut p.aggr_period),
+        ] {
+            if let Some(v) = s(k) {
+                *slot = Some(v);
+            }
+        }
+        if let Some(m) = part.get("aggrMethods") {
+            p.aggr_methods = Some(names(m));
+        }
     }
     let (mut sel, alternatives) = crate::batch::selection_of(o, &rctx, &mut p, true)?;
     if let Some((ids, pattern, types)) = alternatives.into_iter().next() {
@@ -584,23 +715,62 @@ async fn query_post(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req
 
 async fn retrieve(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
     let accept = crate::http::accept_no_geo(req.headers())?;
-    if !is_uri(&id) {
-        return Err(NgsiError::bad_data(format!("{id} is not a URI")));
-    }
+    check_id(&id)?;
     req.check_tenant(&ctx).await?;
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
     let q = temporal_query(&p, &rctx, Selection { ids: vec![id.clone()], ..Selection::default() })?;
     let t = match store::temporal_entity(ctx.db.conn(), &req.tenant, &id).await? {
-        Some(te) => own_temporal(&ctx, &req.tenant, &te, &q.tf, &q.shape, &q.view, &rctx).await?,
+        Some(te) => own_temporal(&ctx, &req.tenant, &te, &q).await?,
         None => match select::one(&ctx, &b, &req.caller, &req.tenant, &id).await? {
-            Some(e) if b.source_of(&ctx, &req.tenant, &id).await?.is_some() => {
-                source_temporal(&ctx, &b, &req.caller, &e, &q.tf, &q.shape, &q.view).await?
-            }
+            Some(e) if b.source_of(&ctx, &req.tenant, &id).await?.is_some() => source_temporal(&ctx, &b, &req.caller, &e, &q).await?,
             _ => return Err(NgsiError::not_found(format!("no temporal evolution of {id}"))),
         },
     };
-    Ok(respond(StatusCode::OK, accept, &rctx, render_temporal(&t, &rctx, &q.view)))
+    if let Some(attrs) = &q.view.attrs
+        && p.attrs.is_some()
+        && !attrs.iter().any(|a| t.known.contains(a))
+    {
+        return Err(NgsiError::not_found(format!("{id} has no evolution of the attributes asked for")));
+    }
+    if t.nothing_left(&q.view) && (p.pick.is_some() || p.omit.is_some()) {
+        return Err(NgsiError::not_found(format!("pick and omit leave nothing of {id}")));
+    }
+    let mut one = [t];
+    let range = paged(&mut one, &q, &b);
+    Ok(respond_paged(accept, &rctx, render_temporal(&one[0], &q, &rctx), range))
+}
+
+/// The scope of a temporal payload: plain scopes (valid from now), or its evolution
+/// as Property instances (clause 4.5.6). Returns the scope valid last, and the instances.
+fn scope_evolution(v: &Value, rctx: &RequestContext, now: i64) -> NgsiResult<(Vec<String>, Vec<Attr>)> {
+    let as_instances = match v {
+        Value::Object(_) => true,
+        Value::Array(a) => a.iter().any(Value::is_object),
+        _ => false,
+    };
+    if !as_instances {
+        let scopes = parse::scopes(v)?;
+        return Ok((scopes.clone(), vec![crate::service::scope_instance(&scopes, now)]));
+    }
+    let list: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let mut out: Vec<(Vec<String>, Attr)> = vec![];
+    for i in list {
+        if !i.is_object() {
+            return Err(NgsiError::bad_data("the scope's evolution is a list of Property instances"));
+        }
+        let a = parse::attribute("scope", i, rctx, now, Nulls::Refuse)?.pop().ok_or_else(|| NgsiError::bad_data("a scope instance has a value"))?;
+        if a.kind != Kind::Property {
+            return Err(NgsiError::bad_data("a scope instance is a Property"));
+        }
+        out.push((parse::scopes(&a.value)?, a));
+    }
+    out.sort_by_key(|(_, a)| a.observed_micros().unwrap_or(a.created_at));
+    let last = out.last().map(|(s, _)| s.clone()).unwrap_or_default();
+    Ok((last, out.into_iter().map(|(_, a)| a).collect()))
 }
 
 /// The instances a temporal payload holds, by attribute (every element of an array is an instance).
@@ -630,28 +800,29 @@ async fn create(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, req: Re
     let o = body.as_object().ok_or_else(|| NgsiError::bad_data("a temporal entity is a JSON object"))?;
     let id = parse::entity_id(o.get("id"))?;
     let types = parse::entity_types(o.get("type"), &rctx)?;
-    let scopes = match o.get("scope") {
-        Some(s) => parse::scopes(s)?,
-        None => vec![],
-    };
     let now = b.now(&ctx);
+    let (scopes, scope_items) = match o.get("scope") {
+        Some(s) => scope_evolution(s, &rctx, now)?,
+        None => (vec![], vec![]),
+    };
     let items = instances_of(o, &rctx, now)?;
     let txn = ctx.db.begin().await?;
     store::ensure_tenant(&txn, &req.tenant, ctx.now().0).await?;
     let fresh = store::upsert_temporal_entity(&txn, &req.tenant, &id, &types, &scopes, now).await?;
     for (name, a) in &items {
-        store::add_instance(&txn, &req.tenant, &id, name, a, None).await?;
+        store::put_observation(&txn, &req.tenant, &id, name, a).await?;
     }
     crate::service::fold_into_current(&txn, &req.tenant, &id, &types, &scopes, &items, now).await?;
+    for a in &scope_items {
+        store::add_instance(&txn, &req.tenant, &id, SCOPE, a, a.deleted_at).await?;
+    }
     txn.commit().await?;
     Ok(if fresh { created(&format!("/ngsi-ld/v1/temporal/entities/{id}")) } else { no_content() })
 }
 
 async fn append(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
     req.check_write(&b)?;
-    if !is_uri(&id) {
-        return Err(NgsiError::bad_data(format!("{id} is not a URI")));
-    }
+    check_id(&id)?;
     let (body, rctx) = req.json(&b).await?;
     let o = body.as_object().ok_or_else(|| NgsiError::bad_data("a temporal fragment is a JSON object"))?;
     let now = b.now(&ctx);
@@ -661,7 +832,7 @@ async fn append(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
         return Err(NgsiError::not_found(format!("no temporal evolution of {id}")));
     };
     for (name, a) in &items {
-        store::add_instance(&txn, &req.tenant, &id, name, a, None).await?;
+        store::put_observation(&txn, &req.tenant, &id, name, a).await?;
     }
     store::upsert_temporal_entity(&txn, &req.tenant, &id, &te.types, &te.scopes, now).await?;
     crate::service::fold_into_current(&txn, &req.tenant, &id, &te.types, &te.scopes, &items, now).await?;
@@ -671,9 +842,7 @@ async fn append(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id
 
 async fn delete(State(ctx): State<Ctx>, Extension(b): Extension<Broker>, Path(id): Path<String>, req: Req) -> NgsiResult<Response> {
     req.check_write(&b)?;
-    if !is_uri(&id) {
-        return Err(NgsiError::bad_data(format!("{id} is not a URI")));
-    }
+    check_id(&id)?;
     // The entity goes with its history (it came from it, or its history came from it).
     let txn = ctx.db.begin().await?;
     if !store::delete_temporal_entity(&txn, &req.tenant, &id).await? {
@@ -691,9 +860,10 @@ async fn delete_attribute(
     req: Req,
 ) -> NgsiResult<Response> {
     req.check_write(&b)?;
+    check_id(&id)?;
     let rctx = req.link_context(&b).await?;
     let p = Params::parse(&req)?;
-    let name = rctx.expand(&attr);
+    let name = path_attribute(&attr, &rctx)?;
     let dataset = p.dataset_id.as_ref().and_then(|d| d.first().cloned());
     let scope = if p.delete_all { None } else { Some(dataset.unwrap_or_default()) };
     let n = store::delete_attr_history(ctx.db.conn(), &req.tenant, &id, &name, scope.as_deref()).await?;
@@ -710,8 +880,14 @@ async fn modify_instance(
     req: Req,
 ) -> NgsiResult<Response> {
     req.check_write(&b)?;
+    if attr.is_empty() || instance.is_empty() {
+        // The path then names no instance: nothing there takes a PATCH.
+        return Err(NgsiError::new(ErrorKind::MethodNotAllowed, "name the attribute and the instance to modify"));
+    }
+    check_id(&id)?;
+    check_id(&instance)?;
     let (body, rctx) = req.json(&b).await?;
-    let name = rctx.expand(&attr);
+    let name = path_attribute(&attr, &rctx)?;
     let o = body.as_object().ok_or_else(|| NgsiError::bad_data("an instance fragment is a JSON object"))?;
     let v = o.get(&attr).cloned().unwrap_or_else(|| body.clone());
     let v = match v {
@@ -739,8 +915,10 @@ async fn delete_instance(
     req: Req,
 ) -> NgsiResult<Response> {
     req.check_write(&b)?;
+    check_id(&id)?;
+    check_id(&instance)?;
     let rctx = req.link_context(&b).await?;
-    let name = rctx.expand(&attr);
+    let name = path_attribute(&attr, &rctx)?;
     if !store::delete_instance(ctx.db.conn(), &req.tenant, &id, &name, &instance).await? {
         return Err(NgsiError::not_found(format!("no instance {instance} of {attr} of {id}")));
     }

@@ -317,6 +317,57 @@ async fn the_temporal_evolution_aggregates_to_known_answers() {
 }
 
 #[tokio::test]
+async fn long_evolutions_come_in_time_ranges_and_the_scope_has_one_too() {
+    let server = Server::start().await;
+    let c = server.client();
+    // 40 instances, more than one response carries (30 by default).
+    let minute = |m: i64| format!("2026-11-01T00:{m:02}:00Z");
+    let level: Vec<Value> = (0..40).map(|m| json!({"type": "Property", "value": m, "observedAt": minute(m)})).collect();
+    let body = json!({"id": "urn:ngsi-ld:River:d2", "type": "River", "scope": "/Ptuj/Drava", "level": level});
+    let (s, _, _) = send(&c, Method::POST, "/ngsi-ld/v1/temporal/entities", "application/json", None, body).await;
+    assert_eq!(s, 201);
+    let base = "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2?attrs=level&timerel=after&timeAt=2026-11-01T00:00:00Z";
+    let (s, h, page) = get(&c, base, None).await;
+    assert_eq!(s, 206);
+    assert_eq!(page["level"].as_array().map(Vec::len), Some(30));
+    assert_eq!(h["content-range"], "date-time 2026-11-01T00:00:00Z-2026-11-01T00:29:00Z/*");
+    let (s, h, newest) = get(&c, &format!("{base}&lastN=35&options=temporalValues"), None).await;
+    assert_eq!(s, 206);
+    assert_eq!(newest["level"]["values"][0], json!([10, minute(10)]), "lastN keeps the newest");
+    assert_eq!(h["content-range"], "date-time 2026-11-01T00:39:00Z-2026-11-01T00:10:00Z/35");
+    let (s, h, _) = get(&c, &format!("{base}&lastN=5"), None).await;
+    assert_eq!((s, h.get("content-range")), (200, None), "what fits is not paged");
+
+    // Sent again at the same time, an observation replaces the one it repeats.
+    let again = json!({"id": "urn:ngsi-ld:River:d2", "type": "River", "level": [{"type": "Property", "value": 99, "observedAt": minute(0)}]});
+    let (s, _, _) = send(&c, Method::POST, "/ngsi-ld/v1/temporal/entities", "application/json", None, again).await;
+    assert_eq!(s, 204);
+    let (_, _, first) = get(&c, &format!("{base}&options=temporalValues&timerel=before&timeAt={}", minute(1)), None).await;
+    assert_eq!(first["level"]["values"], json!([[99, minute(0)]]));
+
+    // The scope's evolution: set at creation, removed through the core API.
+    let (s, _, _) = send(&c, Method::DELETE, "/ngsi-ld/v1/entities/urn:ngsi-ld:River:d2/attrs/scope", "application/json", None, Value::Null).await;
+    assert_eq!(s, 204);
+    let (_, _, scopes) = get(&c, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2?pick=scope", None).await;
+    assert_eq!(scopes["scope"].as_array().map(Vec::len), Some(1));
+    assert_eq!(scopes["scope"][0]["value"], "/Ptuj/Drava");
+    assert!(scopes.get("id").is_none(), "pick leaves out what it does not name");
+    let (_, _, gone) = get(&c, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2?pick=scope&timeproperty=deletedAt", None).await;
+    assert_eq!(gone["scope"][0]["value"], json!([]));
+    assert!(gone["scope"][0]["deletedAt"].is_string());
+
+    // Bad paths and names are refused, not looked up.
+    for path in ["/ngsi-ld/v1/temporal/entities/not-a-uri/attrs/level", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2/attrs/%252e%252e"] {
+        let (s, _, e) = send(&c, Method::DELETE, path, "application/json", None, Value::Null).await;
+        assert_eq!((s, error_type(&e)), (400, "BadRequestData"), "{path}");
+    }
+    let (s, _, e) = get(&c, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2?attrs=flow", None).await;
+    assert_eq!((s, error_type(&e)), (404, "ResourceNotFound"), "no evolution of what was asked for");
+    let (s, _, e) = get(&c, "/ngsi-ld/v1/temporal/entities?id=urn:ngsi-ld:River:d2", None).await;
+    assert_eq!((s, error_type(&e)), (400, "BadRequestData"), "ids alone are too wide");
+}
+
+#[tokio::test]
 async fn device_aggregations_come_from_the_rollups() {
     let server = Server::start().await;
     let c = server.client();
