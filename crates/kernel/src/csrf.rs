@@ -39,8 +39,10 @@ pub async fn layer(State(ctx): State<Ctx>, jar: CookieJar, mut req: Request, nex
     let existing = jar.get(COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 20);
     let value = existing.clone().unwrap_or_else(|| crate::crypto::random_token(24));
     req.extensions_mut().insert(CsrfToken(token_for(&ctx, &jar, &value)));
+    // APIs have no forms: their clients need no cookie.
+    let api = crate::web::is_api_path(req.uri().path());
     let resp = next.run(req).await;
-    if existing.is_some() {
+    if existing.is_some() || api {
         return resp;
     }
     let cookie = Cookie::build((COOKIE, value)).path("/").http_only(true).secure(ctx.config.secure_cookies()).same_site(SameSite::Lax).build();
