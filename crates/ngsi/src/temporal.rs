@@ -287,6 +287,28 @@ fn evolutions(instances: Vec<Instance>, tf: &TimeFilter, view: &View) -> (Evolut
     (out, known, in_window)
 }
 
+/// When the entity held a scope that `scopeQ` matches (clause 4.18): each scope
+/// instance holds from its time until the next one.
+fn scope_intervals(history: &[Instance], scope_q: &str) -> Vec<(i64, i64)> {
+    let mut changes: Vec<(i64, Vec<String>)> = history
+        .iter()
+        .map(|i| {
+            let at = i.deleted_at.or(i.attr_value.observed_micros()).unwrap_or(i.attr_value.created_at);
+            let scopes = if i.deleted_at.is_some() { vec![] } else { parse::scopes(&i.attr_value.value).unwrap_or_default() };
+            (at, scopes)
+        })
+        .collect();
+    changes.sort_by_key(|(at, _)| *at);
+    let mut out = vec![];
+    for (n, (at, scopes)) in changes.iter().enumerate() {
+        let until = changes.get(n + 1).map(|(t, _)| *t).unwrap_or(i64::MAX);
+        if !scopes.is_empty() && crate::query::scope_matches(scope_q, scopes) {
+            out.push((*at, until));
+        }
+    }
+    out
+}
+
 /// Temporal pagination (clause 6.3.10): when more instances were chosen than one
 /// response carries, keep those of one time range (for every attribute of every
 /// entity alike) and say which range in `Content-Range`. Without lastN the range
@@ -569,13 +591,8 @@ fn temporal_query(p: &Params, rctx: &RequestContext, sel: Selection) -> NgsiResu
 /// The temporal entities a query chooses, each with the entity as it is now (for ordering).
 async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &RequestContext) -> NgsiResult<Vec<(Temporal, Option<Entity>)>> {
     let mut out = vec![];
-    let only_identity = Selection {
-        ids: q.sel.ids.clone(),
-        id_pattern: q.sel.id_pattern.clone(),
-        types: q.sel.types.clone(),
-        scope_q: q.sel.scope_q.clone(),
-        ..Selection::default()
-    };
+    let only_identity =
+        Selection { ids: q.sel.ids.clone(), id_pattern: q.sel.id_pattern.clone(), types: q.sel.types.clone(), ..Selection::default() };
     for te in store::temporal_entities(ctx.db.conn(), &req.tenant).await? {
         let probe = Entity {
             id: te.id.clone(),
@@ -588,6 +605,20 @@ async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &Request
         if !only_identity.matches(&probe, rctx) {
             continue;
         }
+        // scopeQ: the scopes the entity held in the time range, and only the instances of then.
+        let held = match &q.sel.scope_q {
+            None => None,
+            Some(sq) => {
+                let history = store::instances(ctx.db.conn(), &req.tenant, &te.id, &[SCOPE.to_string()]).await?;
+                let held = if history.is_empty() { vec![(0, i64::MAX)] } else { scope_intervals(&history, sq) };
+                let (from, to) = q.tf.bounds();
+                let current_only = history.is_empty() && !crate::query::scope_matches(sq, &te.scopes);
+                if current_only || !held.iter().any(|(s, e)| *s < to && *e > from) {
+                    continue;
+                }
+                Some(held)
+            }
+        };
         let now = store::get_entity(ctx.db.conn(), &req.tenant, &te.id).await?;
         if q.sel.q.is_some() || q.sel.geo.is_some() || q.sel.attrs.is_some() {
             // Filters on values apply to the entity as it is now.
@@ -596,7 +627,19 @@ async fn run(ctx: &Ctx, b: &Broker, req: &Req, q: &TemporalQuery, rctx: &Request
                 _ => continue,
             }
         }
-        out.push((own_temporal(ctx, &req.tenant, &te, q).await?, Some(now.unwrap_or(probe))));
+        let mut t = own_temporal(ctx, &req.tenant, &te, q).await?;
+        if let Some(held) = held {
+            let mut left = false;
+            for (name, ev) in t.evolutions.iter_mut().flat_map(|(n, d)| d.values_mut().map(move |e| (n, e))) {
+                if name != SCOPE {
+                    ev.items.retain(|i| held.iter().any(|(s, e)| i.2 >= *s && i.2 < *e));
+                    left |= !ev.items.is_empty();
+                }
+            }
+            // (A pick of id or type alone keeps no instances to tell by.)
+            t.in_window &= left || q.view.attrs.as_ref().is_some_and(Vec::is_empty);
+        }
+        out.push((t, Some(now.unwrap_or(probe))));
     }
     if req.tenant == store::DEFAULT_TENANT && !b.sources.is_empty() && (q.sel.types.is_some() || !q.sel.ids.is_empty()) {
         let current = select::select(ctx, b, &req.caller, &req.tenant, &q.sel, rctx).await?;

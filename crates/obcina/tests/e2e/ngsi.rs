@@ -356,6 +356,20 @@ async fn long_evolutions_come_in_time_ranges_and_the_scope_has_one_too() {
     assert_eq!(gone["scope"][0]["value"], json!([]));
     assert!(gone["scope"][0]["deletedAt"].is_string());
 
+    // scopeQ over a time range: the scope held then, and the instances of while it held.
+    let moved = json!({"id": "urn:ngsi-ld:Bin:b1", "type": "Bin",
+        "scope": [{"type": "Property", "value": "/Old", "observedAt": minute(0)}, {"type": "Property", "value": "/New", "observedAt": minute(30)}],
+        "fill": [{"type": "Property", "value": 10, "observedAt": minute(15)}, {"type": "Property", "value": 20, "observedAt": minute(45)}]});
+    let (s, _, _) = send(&c, Method::POST, "/ngsi-ld/v1/temporal/entities", "application/json", None, moved).await;
+    assert_eq!(s, 201);
+    let window = format!("timerel=between&timeAt={}&endTimeAt={}&options=temporalValues", minute(10), minute(50));
+    let (_, _, old) = get(&c, &format!("/ngsi-ld/v1/temporal/entities?type=Bin&scopeQ=/Old&{window}"), None).await;
+    assert_eq!(old[0]["fill"]["values"], json!([[10, minute(15)]]));
+    let (_, _, new) = get(&c, &format!("/ngsi-ld/v1/temporal/entities?type=Bin&scopeQ=/New&{window}"), None).await;
+    assert_eq!(new[0]["fill"]["values"], json!([[20, minute(45)]]));
+    let (_, _, none) = get(&c, &format!("/ngsi-ld/v1/temporal/entities?type=Bin&scopeQ=/Other&{window}"), None).await;
+    assert_eq!(none, json!([]));
+
     // Bad paths and names are refused, not looked up.
     for path in ["/ngsi-ld/v1/temporal/entities/not-a-uri/attrs/level", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:River:d2/attrs/%252e%252e"] {
         let (s, _, e) = send(&c, Method::DELETE, path, "application/json", None, Value::Null).await;
