@@ -115,6 +115,12 @@ pub async fn account_by_id<C: ConnectionTrait>(c: &C, keys: &Keyring, id: &str) 
     row.map(|r| account_from(keys, &r)).transpose()
 }
 
+/// Every confirmed account's id and language, without decrypting anything (for broadcasts).
+pub async fn account_langs<C: ConnectionTrait>(c: &C) -> Result<Vec<(String, String)>, DbErr> {
+    let rows = query_all(c, "SELECT id, lang FROM accounts WHERE email_confirmed_at IS NOT NULL", []).await?;
+    rows.iter().map(|r| Ok((col(r, "id")?, col(r, "lang")?))).collect()
+}
+
 pub async fn list_accounts<C: ConnectionTrait>(c: &C, keys: &Keyring, limit: i64) -> Result<Vec<Account>, DbErr> {
     let rows = query_all(c, "SELECT * FROM accounts ORDER BY created_at DESC LIMIT $1", [limit.into()]).await?;
     rows.iter().map(|r| account_from(keys, r)).collect()
@@ -275,6 +281,18 @@ pub async fn grant_role<C: ConnectionTrait>(
 
 pub async fn revoke_role<C: ConnectionTrait>(c: &C, id: &str, role: Role) -> Result<u64, DbErr> {
     exec(c, "DELETE FROM account_roles WHERE account_id = $1 AND role = $2", [id.into(), role.code().into()]).await
+}
+
+/// Staff accounts (staff role) of a department, or of every department.
+pub async fn staff_of_department<C: ConnectionTrait>(c: &C, department: Option<&str>) -> Result<Vec<String>, DbErr> {
+    let rows = query_all(
+        c,
+        "SELECT DISTINCT a.id FROM accounts a JOIN account_roles r ON r.account_id = a.id \
+         WHERE r.role = 'staff' AND ($1 = '' OR a.department = $1) ORDER BY a.id",
+        [department.unwrap_or_default().into()],
+    )
+    .await?;
+    rows.iter().map(|r| col(r, "id")).collect()
 }
 
 pub async fn count_role<C: ConnectionTrait>(c: &C, role: Role) -> Result<i64, DbErr> {

@@ -64,6 +64,10 @@ pub enum Permission {
     ReadTelemetry,
     /// Register and change devices and assets; staff only those of their department.
     ManageDevices,
+    /// Send a notice to the subscribers of a topic and see delivery logs.
+    SendNotices,
+    /// Issue, update and cancel crisis alerts (CAP).
+    IssueAlerts,
 }
 
 use Permission as P;
@@ -81,6 +85,8 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageData, &[R::Dto, R::Admin]),
     (P::ReadTelemetry, &[R::Staff, R::Dto, R::Admin]),
     (P::ManageDevices, &[R::Staff, R::Dto, R::Admin]),
+    (P::SendNotices, &[R::Staff, R::Dto, R::Admin]),
+    (P::IssueAlerts, &[R::Staff, R::Admin]),
 ];
 
 impl Permission {
@@ -247,6 +253,8 @@ mod tests {
             (P::ManageData, [false, false, false, true, true]),
             (P::ReadTelemetry, [false, false, true, true, true]),
             (P::ManageDevices, [false, false, true, true, true]),
+            (P::SendNotices, [false, false, true, true, true]),
+            (P::IssueAlerts, [false, false, true, false, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

@@ -34,6 +34,8 @@ pub struct Config {
     pub telemetry: toml::Table,
     /// The NGSI-LD broker's section (`[ngsi]`), read strictly by the ngsi crate.
     pub ngsi: toml::Table,
+    /// The notifications hub's section (`[notify]`), read strictly by the notify crate.
+    pub notify: toml::Table,
     pub map: MapConfig,
 }
 
@@ -54,6 +56,7 @@ impl Default for Config {
             eid: EidConfig::default(),
             telemetry: toml::Table::new(),
             ngsi: toml::Table::new(),
+            notify: toml::Table::new(),
             map: MapConfig::default(),
         }
     }

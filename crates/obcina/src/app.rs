@@ -17,10 +17,18 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
-pub const MESSAGES: &[&[(Lang, &str)]] = &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, crate::portal::MESSAGES];
+pub const MESSAGES: &[&[(Lang, &str)]] =
+    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
-    kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(eid::MIGRATIONS).chain(telemetry::MIGRATIONS).chain(ngsi::MIGRATIONS).collect()
+    kernel::MIGRATIONS
+        .iter()
+        .chain(identity::MIGRATIONS)
+        .chain(eid::MIGRATIONS)
+        .chain(telemetry::MIGRATIONS)
+        .chain(ngsi::MIGRATIONS)
+        .chain(notify::MIGRATIONS)
+        .collect()
 }
 
 pub fn init_logging() {
@@ -64,6 +72,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(eid)
         .merge(telemetry::router(telemetry))
         .merge(ngsi::router(broker))
+        .merge(notify::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -103,6 +112,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
         crate::demo::load_if_empty(&ctx, &telemetry).await?;
     }
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
+    let hub = notify::delivery::Hub::start(&ctx).await.map_err(anyhow::Error::msg)?;
+    let deliveries = tokio::spawn(notify::delivery::run(ctx.clone(), hub));
     let anchor = tokio::spawn(crate::ops::audit_anchor_writer(ctx.clone()));
     if matches!(ctx.mailer, Mailer::Log) {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
@@ -117,6 +128,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
+    deliveries.abort();
     anchor.abort();
     alarms.abort();
     commands.abort();
@@ -177,7 +189,7 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     keys.rotate();
     let mut n = 0;
     let txn = ctx.db.begin().await?;
-    let columns = identity::store::ENCRYPTED_COLUMNS.iter().chain(kernel::outbox::ENCRYPTED_COLUMNS);
+    let columns = identity::store::ENCRYPTED_COLUMNS.iter().chain(kernel::outbox::ENCRYPTED_COLUMNS).chain(notify::store::ENCRYPTED_COLUMNS);
     for col in columns {
         let (table, key_sql, column) = (col.table, col.key_sql, col.column);
         let rows = kernel::db::query_all(&txn, &format!("SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"), []).await?;

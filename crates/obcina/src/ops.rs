@@ -43,6 +43,7 @@ fn assemble_openapi() -> utoipa::openapi::OpenApi {
     doc.merge(identity::api::ApiDoc::openapi());
     doc.merge(crate::portal::PortalDoc::openapi());
     doc.merge(telemetry::api::ApiDoc::openapi());
+    doc.merge(notify::api::ApiDoc::openapi());
     use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
@@ -103,11 +104,15 @@ pub async fn outbox_worker(ctx: Ctx) {
                         Ok(mail) => ctx.mailer.send(&mail).await,
                         Err(e) => Err(format!("bad mail payload: {e}")),
                     },
-                    // Domain events with no subscribing capability yet are consumed, not retried.
-                    other if other.starts_with("event.") => {
-                        metrics::counter!("obcina_outbox_events_unhandled_total", "kind" => other.to_string()).increment(1);
-                        Ok(())
-                    }
+                    // Domain events become messages where the hub has a use for them;
+                    // the others are consumed, not retried.
+                    other if other.starts_with("event.") => match notify::events::handle(&ctx, other, &job.payload).await {
+                        Some(result) => result,
+                        None => {
+                            metrics::counter!("obcina_outbox_events_unhandled_total", "kind" => other.to_string()).increment(1);
+                            Ok(())
+                        }
+                    },
                     other => Err(format!("no handler for {other}")),
                 };
                 let done = match &result {

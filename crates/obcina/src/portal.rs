@@ -167,6 +167,7 @@ async fn static_asset(Path(name): Path<String>) -> Response {
         "app.css" => asset("text/css", include_str!("../static/app.css"), CACHE),
         "app.js" => asset("application/javascript", include_str!("../static/app.js"), CACHE),
         "board.js" => asset("application/javascript", include_str!("../static/board.js"), CACHE),
+        "notify.js" => asset("application/javascript", include_str!("../static/notify.js"), CACHE),
         // Leaflet, from npm (web/package.json), for the maps.
         "leaflet.js" => asset("application/javascript", include_str!("../../../web/node_modules/leaflet/dist/leaflet.js"), CACHE),
         "leaflet.css" => asset("text/css", include_str!("../../../web/node_modules/leaflet/dist/leaflet.css"), CACHE),

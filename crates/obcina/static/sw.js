@@ -28,3 +28,17 @@ self.addEventListener('fetch', (event) => {
       { headers: { 'Content-Type': 'text/html; charset=utf-8' } })));
   }
 });
+
+// Web push (RFC 8030): the hub sends {title, body, url}, encrypted for this browser.
+self.addEventListener('push', (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: event.data ? event.data.text() : '' }; }
+  event.waitUntil(self.registration.showNotification(data.title || 'Obvestilo', {
+    body: data.body || '', icon: '/static/icon-192.png', data: { url: data.url || '/account/inbox' },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});

@@ -137,10 +137,12 @@ fn decode_qp(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// RFC 2047 encoded words (`=?utf-8?b?…?=` / `=?utf-8?q?…?=`).
+/// RFC 2047 encoded words (`=?utf-8?b?…?=` / `=?utf-8?q?…?=`); the space
+/// between two encoded words is dropped, any other space kept.
 fn decode_subject(s: &str) -> String {
     use base64::Engine;
     let mut out = String::new();
+    let mut after_encoded = false;
     for word in s.split_whitespace() {
         if let Some(inner) = word.strip_prefix("=?").and_then(|w| w.strip_suffix("?=")) {
             let parts: Vec<&str> = inner.splitn(3, '?').collect();
@@ -150,7 +152,11 @@ fn decode_subject(s: &str) -> String {
                 } else {
                     decode_qp(&parts[2].replace('_', " "))
                 };
+                if !out.is_empty() && !after_encoded {
+                    out.push(' ');
+                }
                 out.push_str(&text);
+                after_encoded = true;
                 continue;
             }
         }
@@ -158,6 +164,7 @@ fn decode_subject(s: &str) -> String {
             out.push(' ');
         }
         out.push_str(word);
+        after_encoded = false;
     }
     out
 }

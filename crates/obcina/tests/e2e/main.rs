@@ -6,6 +6,7 @@ mod harness;
 mod identity;
 mod mqtt;
 mod ngsi;
+mod notify;
 mod ops;
 mod security;
 mod telemetry;
