@@ -724,7 +724,8 @@ async function staffWalk(browser, server) {
     const pages = ['/staff', '/staff/users', '/staff/tokens', '/staff/audit', '/organisations', '/privacy', '/api/docs', '/account/sessions',
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
-      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map'];
+      '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
+      '/account/notifications', '/account/inbox', '/staff/notices'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -739,6 +740,27 @@ async function staffWalk(browser, server) {
       const text = await page.locator('#map-summary').innerText();
       assert.match(text, /20/, `the 20 river gauges: ${text}`);
       assert.equal(await page.locator('#device-map.leaflet-container').count(), 1);
+    }, { fatal: false });
+    await ok('notification settings refuse SMS without a phone, in words, and then save', async () => {
+      await page.goto(`${server.base}/account/notifications`);
+      await page.locator('input[name="t.road_works.sms"]').check();
+      await navigate(page, () => page.locator('main form[action="/account/notifications"] button[type="submit"]').click());
+      assert.equal(await page.locator('#phone-error').count(), 1, 'the phone field says what is missing');
+      await axe(page);
+      await page.fill('#phone', '041 123 456');
+      await navigate(page, () => page.locator('main form[action="/account/notifications"] button[type="submit"]').click());
+      assert.equal(new URL(page.url()).search, '?saved');
+      assert.equal(await page.locator('input[name="t.road_works.sms"]').isChecked(), true);
+    }, { fatal: false });
+    await ok('a staff notice goes out and its page shows the delivery by channel', async () => {
+      await page.goto(`${server.base}/staff/notices`);
+      await page.fill('#title_sl', 'Zapora Ormoške ceste');
+      await page.fill('#body_sl', 'Ormoška cesta bo jutri zaprta od 8. do 14. ure.');
+      await page.selectOption('#topic', 'road_works');
+      await navigate(page, () => page.locator('main form[action="/staff/notices"] button[type="submit"]').click());
+      assert.match(new URL(page.url()).pathname, /^\/staff\/notices\/.+/);
+      assert.match(await mainText(page), /Zapora Ormoške ceste/);
+      await axe(page);
     }, { fatal: false });
     await ok('a CSV of devices uploads with a progress bar that ends with the refused rows', async () => {
       const file = path.join(os.tmpdir(), `obcina-import-${crypto.randomBytes(4).toString('hex')}.csv`);
