@@ -4,6 +4,7 @@ mod app;
 mod backup;
 mod demo;
 mod ops;
+mod pb_cli;
 mod portal;
 mod simulate;
 
@@ -100,6 +101,11 @@ enum Command {
         /// Encrypt the snapshot with the passphrase in this environment variable.
         #[arg(long)]
         passphrase_env: Option<String>,
+    },
+    /// Participatory budgets: count, check and export Pabulib .pb files.
+    Pb {
+        #[command(subcommand)]
+        command: pb_cli::PbCommand,
     },
     /// Verify a snapshot and restore it into an empty data directory.
     Restore {
@@ -281,6 +287,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let info = backup::backup(&config, &to, passphrase.as_deref()).await?;
             println!("{info}");
         }
+        Command::Pb { command } => return pb_cli::run(command),
         Command::Restore { from, data_dir, passphrase_env } => {
             let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::restore(&from, &data_dir, passphrase.as_deref()).await?;
