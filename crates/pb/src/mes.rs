@@ -14,20 +14,59 @@ use crate::election::Election;
 use crate::number::{Num, int};
 use crate::tally::Tally;
 use num_traits::Zero;
-use std::collections::HashMap;
 
-/// Voters with the same supported projects have the same budget throughout,
-/// so they are counted once with their number.
-struct Group {
-    members: u64,
-    /// What each member has left.
-    budget: Num,
+/// Voters who supported the same funded projects paid the same and have
+/// the same budget left, so they are counted together: one group at the
+/// start, split when a project some of its members support is funded.
+/// Each round then costs a pass over the groups, not over every voter.
+struct Groups {
+    /// What each member of a group has left.
+    budget: Vec<Num>,
+    voters: Vec<Vec<usize>>,
+    /// `support[g][p]`: members of group `g` whose ballot lists project `p`.
+    support: Vec<Vec<u64>>,
+}
+
+impl Groups {
+    /// `(what each has, how many)` for the supporters of `p`, poorest first.
+    fn supporters(&self, p: usize) -> Vec<(&Num, u64)> {
+        let mut s: Vec<(&Num, u64)> =
+            (0..self.budget.len()).filter(|&g| self.support[g][p] > 0).map(|g| (&self.budget[g], self.support[g][p])).collect();
+        s.sort_by(|a, b| a.0.cmp(b.0));
+        s
+    }
+
+    /// Supporters of `p` pay `min(budget, α)` each.
+    fn pay(&mut self, e: &Election, p: usize, alpha: &Num) {
+        for g in 0..self.budget.len() {
+            let (count, members) = (self.support[g][p], self.voters[g].len() as u64);
+            if count == 0 || self.budget[g].is_zero() {
+                continue;
+            }
+            let left = if self.budget[g] < *alpha { int(0) } else { &self.budget[g] - alpha };
+            if count == members {
+                self.budget[g] = left;
+                continue;
+            }
+            // Only some members support p: they move to a group of their own.
+            let (payers, others): (Vec<usize>, Vec<usize>) = self.voters[g].iter().partition(|&&v| e.voters[v].ballot.projects.contains(&p));
+            let mut support = vec![0; e.projects.len()];
+            for &v in &payers {
+                for &q in &e.voters[v].ballot.projects {
+                    support[q] += 1;
+                    self.support[g][q] -= 1;
+                }
+            }
+            self.voters[g] = others;
+            self.budget.push(left);
+            self.voters.push(payers);
+            self.support.push(support);
+        }
+    }
 }
 
 struct Candidate {
     project: usize,
-    /// Indices into the groups.
-    supporters: Vec<usize>,
     /// ρ from the last round it was computed; budgets only shrink, so it is
     /// a lower bound on the current one.
     rho: Num,
@@ -38,31 +77,18 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
     if e.voters.is_empty() {
         return Vec::new();
     }
-    let share = &e.budget / int(e.voters.len() as u64);
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<Vec<usize>, usize> = HashMap::new();
-    let mut supporters: Vec<Vec<usize>> = vec![Vec::new(); e.projects.len()];
-    for voter in &e.voters {
-        let mut key = voter.ballot.projects.clone();
-        key.sort_unstable();
-        let g = *group_of.entry(key).or_insert_with_key(|key| {
-            for &p in key {
-                supporters[p].push(groups.len());
-            }
-            groups.push(Group { members: 0, budget: share.clone() });
-            groups.len() - 1
-        });
-        groups[g].members += 1;
-    }
+    let mut groups = Groups {
+        budget: vec![&e.budget / int(e.voters.len() as u64)],
+        voters: vec![(0..e.voters.len()).collect()],
+        support: vec![tally.votes.clone()],
+    };
 
     // Free projects with support are funded before anything else.
     let mut funded: Vec<usize> = (0..e.projects.len()).filter(|&p| e.projects[p].cost.is_zero() && tally.votes[p] > 0).collect();
     funded.sort_by(|&a, &b| tally.tie_order(e, a, b));
-    let mut candidates: Vec<Candidate> = supporters
-        .into_iter()
-        .enumerate()
-        .filter(|(p, s)| !s.is_empty() && !e.projects[*p].cost.is_zero())
-        .map(|(project, supporters)| Candidate { project, supporters, rho: Num::new(1.into(), tally.votes[project].into()) })
+    let mut candidates: Vec<Candidate> = (0..e.projects.len())
+        .filter(|&p| tally.votes[p] > 0 && !e.projects[p].cost.is_zero())
+        .map(|project| Candidate { project, rho: Num::new(1.into(), tally.votes[project].into()) })
         .collect();
 
     loop {
@@ -74,7 +100,7 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
                 break;
             }
             let cost = &e.projects[c.project].cost;
-            let Some(alpha) = equal_payment(&groups, &c.supporters, cost) else {
+            let Some(alpha) = equal_payment(&groups.supporters(c.project), cost) else {
                 unaffordable.push(i);
                 continue;
             };
@@ -87,13 +113,9 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
         }
         let Some((rho, tied)) = best else { break };
         let winner = tied.into_iter().min_by(|&a, &b| tally.tie_order(e, candidates[a].project, candidates[b].project)).unwrap_or_default();
-        let c = &candidates[winner];
-        let alpha = rho * &e.projects[c.project].cost;
-        for &g in &c.supporters {
-            let pay = if groups[g].budget < alpha { groups[g].budget.clone() } else { alpha.clone() };
-            groups[g].budget -= pay;
-        }
-        funded.push(c.project);
+        let project = candidates[winner].project;
+        groups.pay(e, project, &(rho * &e.projects[project].cost));
+        funded.push(project);
         unaffordable.push(winner);
         unaffordable.sort_unstable();
         for i in unaffordable.into_iter().rev() {
@@ -103,21 +125,20 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
     funded
 }
 
-/// The smallest `α` with `Σ min(budget, α) = cost` over the supporters, or
-/// `None` if all they have left does not cover the cost.
-fn equal_payment(groups: &[Group], supporters: &[usize], cost: &Num) -> Option<Num> {
-    let mut order: Vec<usize> = supporters.to_vec();
-    order.sort_by(|&a, &b| groups[a].budget.cmp(&groups[b].budget));
+/// The smallest `α` with `Σ min(budget, α) = cost` over the supporters
+/// (`(budget, how many)`, poorest first), or `None` if all they have left
+/// does not cover the cost.
+fn equal_payment(supporters: &[(&Num, u64)], cost: &Num) -> Option<Num> {
     let mut paid = int(0);
-    let mut payers: u64 = order.iter().map(|&g| groups[g].members).sum();
-    for g in order {
+    let mut payers: u64 = supporters.iter().map(|s| s.1).sum();
+    for &(budget, count) in supporters {
         let alpha = (cost - &paid) / int(payers);
-        if alpha <= groups[g].budget {
+        if alpha <= *budget {
             return Some(alpha);
         }
         // Too poor to pay α: gives everything it has.
-        paid += &groups[g].budget * int(groups[g].members);
-        payers -= groups[g].members;
+        paid += budget * int(count);
+        payers -= count;
     }
     None
 }
@@ -167,13 +188,12 @@ mod tests {
 
     #[test]
     fn equal_payment_caps_at_what_each_has() {
-        let group = |members, budget| Group { members, budget: int(budget) };
-        let groups = [group(1, 4), group(1, 12), group(3, 2), group(1, 10)];
-        assert_eq!(equal_payment(&groups, &[0, 1], &int(14)), Some(int(10)));
-        // Three members with 2 each pay 6; the last one pays the remaining 10.
-        assert_eq!(equal_payment(&groups, &[2, 3], &int(16)), Some(int(10)));
-        assert_eq!(equal_payment(&groups, &[2, 3], &int(17)), None);
-        assert_eq!(equal_payment(&groups, &[1, 2], &int(8)), Some(int(2)));
+        let (two, four, ten, twelve) = (int(2), int(4), int(10), int(12));
+        assert_eq!(equal_payment(&[(&four, 1), (&twelve, 1)], &int(14)), Some(int(10)));
+        // Three supporters with 2 each pay 6; the last one pays the remaining 10.
+        assert_eq!(equal_payment(&[(&two, 3), (&ten, 1)], &int(16)), Some(int(10)));
+        assert_eq!(equal_payment(&[(&two, 3), (&ten, 1)], &int(17)), None);
+        assert_eq!(equal_payment(&[(&two, 3), (&twelve, 1)], &int(8)), Some(int(2)));
     }
 
     #[test]
