@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use kernel::Lang;
 use kernel::error::{FieldError, Problem};
 use kernel::web::ApiJson;
 use kernel::{Actor, AppError, AppResult, Ctx, Permission};
@@ -16,7 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(get_settings, put_settings, share_location, inbox, mark_read, push_key, add_push, remove_push, publish, notices, notice, kpi),
-    components(schemas(SettingsView, TopicChoice, Topic, Channel, Circle, Location, InboxEntry, PushKey, PushSubscription, Unsubscribe, NoticeIn, Urgency, Area, Text, NoticeView, Figure, DeliveryStatus, Published, Kpi, Problem, FieldError)),
+    components(schemas(SettingsView, QuietView, CircleView, TopicChoice, Topic, Channel, Location, BroadcastTopic, LonLat, AreaIn, InboxEntry, PushKey, PushSubscription, Unsubscribe, NoticeIn, Urgency, Area, Text, NoticeView, Figure, DeliveryStatus, Published, Kpi, Problem, FieldError)),
     tags((name = "notify", description = "Notifications: topics, channels, inbox, staff notices"))
 )]
 pub struct ApiDoc;
@@ -41,21 +42,40 @@ pub struct TopicChoice {
     pub channels: Vec<Channel>,
 }
 
+/// Quiet hours, local time; `from` later than `to` spans midnight. Equal times: none.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct QuietView {
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00")]
+    pub from: String,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "07:00")]
+    pub to: String,
+}
+
+/// A circle around a place, for `area`.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CircleView {
+    #[schema(minimum = -90, maximum = 90, example = 46.42)]
+    pub lat: f64,
+    #[schema(minimum = -180, maximum = 180, example = 15.87)]
+    pub lon: f64,
+    /// Metres.
+    #[schema(exclusive_minimum = 0, maximum = 100000, example = 2000)]
+    pub radius_m: f64,
+}
+
 /// A person's notification settings.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct SettingsView {
     /// Topics not listed get no message.
     pub topics: Vec<TopicChoice>,
-    /// Quiet hours, local time `HH:MM`; urgent messages ignore them. Both or neither.
-    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = "22:00")]
-    pub quiet_from: Option<String>,
-    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = "07:00")]
-    pub quiet_to: Option<String>,
-    /// For SMS; Slovenian numbers may be written nationally.
-    #[schema(max_length = 32, example = "041 123 456")]
+    /// Urgent messages ignore quiet hours.
+    pub quiet: Option<QuietView>,
+    /// For SMS (without one, SMS chosen for a topic is not sent): international,
+    /// or Slovenian written nationally, digits only; empty for none.
+    #[schema(pattern = "^(\\+[0-9]{8,15}|0[1-9][0-9]{4,11})?$", example = "+38641123456")]
     pub phone: Option<String>,
     /// Only notices for places touching this circle (none: the whole municipality).
-    pub area: Option<Circle>,
+    pub area: Option<CircleView>,
     /// Consent to keep the last location the app shares, for crisis warnings there.
     pub share_location: bool,
 }
@@ -64,10 +84,9 @@ impl From<&Settings> for SettingsView {
     fn from(s: &Settings) -> Self {
         SettingsView {
             topics: s.topics.iter().map(|(t, c)| TopicChoice { topic: *t, channels: c.clone() }).collect(),
-            quiet_from: s.quiet.map(|q| QuietHours::format(q.from)),
-            quiet_to: s.quiet.map(|q| QuietHours::format(q.to)),
+            quiet: s.quiet.map(|q| QuietView { from: QuietHours::format(q.from), to: QuietHours::format(q.to) }),
             phone: s.phone.clone(),
-            area: s.area,
+            area: s.area.map(|c| CircleView { lat: c.lat, lon: c.lon, radius_m: c.radius_m }),
             share_location: s.share_location,
         }
     }
@@ -77,20 +96,17 @@ impl SettingsView {
     /// The settings, or the fields that are wrong.
     pub fn into_settings(self) -> AppResult<Settings> {
         let mut errors = vec![];
-        let quiet = match (self.quiet_from.as_deref().filter(|s| !s.is_empty()), self.quiet_to.as_deref().filter(|s| !s.is_empty())) {
-            (None, None) => None,
-            (Some(f), Some(t)) => QuietHours::parse(f, t).or_else(|| {
+        let quiet = match &self.quiet {
+            None => None,
+            Some(q) if q.from.trim() == q.to.trim() => None,
+            Some(q) => QuietHours::parse(&q.from, &q.to).or_else(|| {
                 errors.push(FieldError { field: "quiet_from".into(), code: "invalid_time".into() });
                 None
             }),
-            _ => {
-                errors.push(FieldError { field: "quiet_to".into(), code: "both_or_neither".into() });
-                None
-            }
         };
-        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let phone = match self.phone.as_deref().filter(|p| !p.is_empty()) {
             None => None,
-            Some(p) => sms_number(p).or_else(|| {
+            Some(p) => sms_number(p).filter(|_| is_compact_phone(p)).or_else(|| {
                 errors.push(FieldError { field: "phone".into(), code: "invalid_phone".into() });
                 None
             }),
@@ -107,9 +123,6 @@ impl SettingsView {
             let mut channels = choice.channels;
             channels.sort();
             channels.dedup();
-            if channels.contains(&Channel::Sms) && phone.is_none() {
-                errors.push(FieldError { field: "phone".into(), code: "phone_needed_for_sms".into() });
-            }
             topics.insert(choice.topic, channels);
         }
         if !errors.is_empty() {
@@ -117,6 +130,16 @@ impl SettingsView {
             return Err(AppError::invalid(errors));
         }
         Ok(Settings { topics, quiet, phone, area, share_location: self.share_location })
+    }
+}
+
+/// A phone as the schema says: `+` and 8–15 digits, or 0 and 5–12 more (no separators).
+fn is_compact_phone(p: &str) -> bool {
+    let digits = |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    match (p.strip_prefix('+'), p.strip_prefix('0')) {
+        (Some(rest), _) => digits(rest, 8, 15),
+        (_, Some(rest)) => !rest.starts_with('0') && digits(rest, 5, 12),
+        _ => false,
     }
 }
 
@@ -245,8 +268,7 @@ async fn push_key(State(ctx): State<Ctx>) -> AppResult<axum::Json<PushKey>> {
 
 fn check_subscription(s: &PushSubscription, allow_loopback: bool) -> AppResult<()> {
     use base64::Engine;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let decoded = |v: &str| b64.decode(v.trim_end_matches('=')).map(|b| b.len()).unwrap_or(0);
+    let decoded = |v: &str| crate::push::B64.decode(v).map(|b| b.len()).unwrap_or(0);
     let mut errors = vec![];
     // Push services are on the public web, over TLS (RFC 8030 §8).
     let url_ok = reqwest::Url::parse(&s.endpoint)
@@ -268,7 +290,7 @@ fn is_local(u: &reqwest::Url) -> bool {
     match u.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00,
-        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local"),
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
         None => true,
     }
 }
@@ -317,20 +339,103 @@ async fn remove_push(State(ctx): State<Ctx>, actor: Actor, ApiJson(u): ApiJson<U
     }
 }
 
-/// A staff notice.
+/// Topics staff may send notices to.
+#[derive(Copy, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastTopic {
+    RoadWorks,
+    Traffic,
+    Utilities,
+    Disasters,
+    Events,
+}
+
+impl From<BroadcastTopic> for Topic {
+    fn from(t: BroadcastTopic) -> Topic {
+        match t {
+            BroadcastTopic::RoadWorks => Topic::RoadWorks,
+            BroadcastTopic::Traffic => Topic::Traffic,
+            BroadcastTopic::Utilities => Topic::Utilities,
+            BroadcastTopic::Disasters => Topic::Disasters,
+            BroadcastTopic::Events => Topic::Events,
+        }
+    }
+}
+
+/// A point of a polygon.
+#[derive(Deserialize, ToSchema)]
+pub struct LonLat {
+    #[schema(minimum = -180, maximum = 180)]
+    pub lon: f64,
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: f64,
+}
+
+/// Where a notice applies.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AreaIn {
+    Circle {
+        #[schema(minimum = -90, maximum = 90)]
+        lat: f64,
+        #[schema(minimum = -180, maximum = 180)]
+        lon: f64,
+        /// Metres.
+        #[schema(exclusive_minimum = 0, maximum = 100000)]
+        radius_m: f64,
+    },
+    Polygon {
+        /// The ring, at least three points (closed by the server).
+        #[schema(min_items = 3, max_items = 1000)]
+        points: Vec<LonLat>,
+    },
+}
+
+/// A staff notice; Slovenian is required, the other languages fall back to English, then Slovenian.
 #[derive(Deserialize, ToSchema)]
 pub struct NoticeIn {
-    /// A broadcast topic (not `my_reports`, `my_bookings`, `alarms`).
-    pub topic: Topic,
-    pub urgency: Option<Urgency>,
-    /// Title per language code; `sl` is required.
-    pub title: Text,
-    pub body: Text,
-    /// A page of the platform (`/…`).
-    #[schema(max_length = 300)]
+    pub topic: BroadcastTopic,
+    /// Urgent notices ignore quiet hours.
+    #[serde(default)]
+    pub urgent: bool,
+    #[schema(min_length = 1, max_length = 120, pattern = "\\S")]
+    pub title_sl: String,
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub body_sl: String,
+    #[schema(max_length = 120)]
+    pub title_en: Option<String>,
+    #[schema(max_length = 2000)]
+    pub body_en: Option<String>,
+    #[schema(max_length = 120)]
+    pub title_de: Option<String>,
+    #[schema(max_length = 2000)]
+    pub body_de: Option<String>,
+    #[schema(max_length = 120)]
+    pub title_it: Option<String>,
+    #[schema(max_length = 2000)]
+    pub body_it: Option<String>,
+    /// A page of the platform.
+    #[schema(max_length = 300, pattern = "^/([^/].*)?$", example = "/events/123")]
     pub url: Option<String>,
-    /// Where it applies; none: the whole municipality.
-    pub area: Option<Area>,
+    /// None: the whole municipality.
+    pub area: Option<AreaIn>,
+}
+
+impl NoticeIn {
+    fn into_input(self) -> NoticeInput {
+        let text = |pairs: [(Lang, Option<String>); 4]| Text::new(&pairs.iter().filter_map(|(l, s)| Some((*l, s.as_deref()?))).collect::<Vec<_>>());
+        NoticeInput {
+            topic: self.topic.into(),
+            urgency: if self.urgent { Urgency::Urgent } else { Urgency::Normal },
+            title: text([(Lang::Sl, Some(self.title_sl)), (Lang::En, self.title_en), (Lang::De, self.title_de), (Lang::It, self.title_it)]),
+            body: text([(Lang::Sl, Some(self.body_sl)), (Lang::En, self.body_en), (Lang::De, self.body_de), (Lang::It, self.body_it)]),
+            url: self.url,
+            area: self.area.map(|a| match a {
+                AreaIn::Circle { lat, lon, radius_m } => Area::Circle { lat, lon, radius_m },
+                AreaIn::Polygon { points } => Area::Polygon { coordinates: points.iter().map(|p| [p.lon, p.lat]).collect() },
+            }),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -351,8 +456,7 @@ pub struct Published {
         (status = 422, description = "Invalid notice", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn publish(State(ctx): State<Ctx>, actor: Actor, ApiJson(n): ApiJson<NoticeIn>) -> AppResult<(StatusCode, axum::Json<Published>)> {
-    let input = NoticeInput { topic: n.topic, urgency: n.urgency.unwrap_or(Urgency::Normal), title: n.title, body: n.body, url: n.url, area: n.area };
-    let sent = service::publish(&ctx, &actor, input).await?;
+    let sent = service::publish(&ctx, &actor, n.into_input()).await?;
     Ok((StatusCode::CREATED, axum::Json(Published { id: sent.notice_id, recipients: sent.recipients })))
 }
 

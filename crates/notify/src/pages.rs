@@ -104,8 +104,8 @@ fn settings_view(p: Page, s: &crate::model::Settings, form: Option<&HashMap<Stri
     let area = s.area;
     render(&SettingsPage {
         topics,
-        quiet_from: get("quiet_from", v.quiet_from.unwrap_or_default()),
-        quiet_to: get("quiet_to", v.quiet_to.unwrap_or_default()),
+        quiet_from: get("quiet_from", v.quiet.as_ref().map(|q| q.from.clone()).unwrap_or_default()),
+        quiet_to: get("quiet_to", v.quiet.as_ref().map(|q| q.to.clone()).unwrap_or_default()),
         phone: get("phone", v.phone.unwrap_or_default()),
         area_lat: get("area_lat", area.map(|a| format!("{:.5}", a.lat)).unwrap_or_default()),
         area_lon: get("area_lon", area.map(|a| format!("{:.5}", a.lon)).unwrap_or_default()),
@@ -123,7 +123,8 @@ async fn settings_page(State(ctx): State<Ctx>, p: Page, actor: Actor, q: axum::e
     Ok(settings_view(p, &stored.settings, None, q.contains_key("saved"), Errors::default()))
 }
 
-/// The form's fields as the API's settings.
+/// The form's fields as the API's settings. The form also says what the
+/// API lets pass: half of the quiet hours, or SMS without a phone.
 fn from_form(f: &HashMap<String, String>) -> Result<SettingsView, AppError> {
     let topics = Topic::ALL
         .into_iter()
@@ -138,17 +139,26 @@ fn from_form(f: &HashMap<String, String>) -> Result<SettingsView, AppError> {
         (Some(lat), Some(lon), Some(km)) => {
             let num = |s: String| s.replace(',', ".").parse::<f64>().ok();
             match (num(lat), num(lon), num(km)) {
-                (Some(lat), Some(lon), Some(km)) => Some(crate::model::Circle { lat, lon, radius_m: km * 1000.0 }),
+                (Some(lat), Some(lon), Some(km)) => Some(crate::api::CircleView { lat, lon, radius_m: km * 1000.0 }),
                 _ => return Err(AppError::field("area", "invalid_area")),
             }
         }
         _ => return Err(AppError::field("area", "invalid_area")),
     };
+    let quiet = match (text("quiet_from"), text("quiet_to")) {
+        (None, None) => None,
+        (Some(from), Some(to)) if from == to => return Err(AppError::field("quiet_from", "invalid_time")),
+        (Some(from), Some(to)) => Some(crate::api::QuietView { from, to }),
+        _ => return Err(AppError::field("quiet_to", "both_or_neither")),
+    };
+    let wants_sms = f.keys().any(|k| k.ends_with(".sms"));
+    if wants_sms && text("phone").is_none() {
+        return Err(AppError::field("phone", "phone_needed_for_sms"));
+    }
     Ok(SettingsView {
         topics,
-        quiet_from: text("quiet_from"),
-        quiet_to: text("quiet_to"),
-        phone: text("phone"),
+        quiet, // People write numbers with spaces and dashes; the API takes digits.
+        phone: text("phone").map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()),
         area,
         share_location: f.contains_key("share_location"),
     })

@@ -4,10 +4,20 @@
 //! every process signs with the same key and browsers keep their subscriptions.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use ring::{aead, agreement, hkdf};
+
+/// Base64url as browsers write subscription keys: padding optional, and
+/// the unused bits of the last character not checked.
+pub const B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// Record size written in the header; one record holds any message we send.
 const RECORD_SIZE: u32 = 4096;
@@ -67,8 +77,8 @@ pub fn encrypt(p256dh: &str, auth: &str, plaintext: &[u8]) -> Result<Vec<u8>, Pu
     if plaintext.len() > MAX_PAYLOAD {
         return Err(PushError::TooLong);
     }
-    let ua_public = B64.decode(p256dh.trim_end_matches('=')).map_err(|_| PushError::BadSubscription)?;
-    let auth = B64.decode(auth.trim_end_matches('=')).map_err(|_| PushError::BadSubscription)?;
+    let ua_public = B64.decode(p256dh).map_err(|_| PushError::BadSubscription)?;
+    let auth = B64.decode(auth).map_err(|_| PushError::BadSubscription)?;
     if ua_public.len() != 65 || auth.len() != 16 {
         return Err(PushError::BadSubscription);
     }

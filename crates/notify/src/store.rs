@@ -449,10 +449,18 @@ pub async fn mark_read<C: ConnectionTrait>(c: &C, account_id: &str, inbox_id: &s
 /// A browser's push subscription (RFC 8030 endpoint, RFC 8291 keys).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushSubscription {
+    /// The push service's URL: HTTPS, on the internet.
+    #[schema(
+        max_length = 1000,
+        pattern = "^https://[a-z0-9-]{1,30}(\\.[a-z0-9-]{1,30}){0,3}\\.[a-z]{2,6}/[A-Za-z0-9/_-]{0,200}$",
+        example = "https://fcm.googleapis.com/fcm/send/abc"
+    )]
     pub endpoint: String,
-    /// The browser's P-256 public key, base64url.
+    /// The browser's P-256 public key (65 bytes), base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{87}$")]
     pub p256dh: String,
-    /// The shared authentication secret, base64url.
+    /// The shared authentication secret (16 bytes), base64url.
+    #[schema(pattern = "^[A-Za-z0-9_-]{22}$")]
     pub auth: String,
 }
 
