@@ -92,6 +92,17 @@ impl Db {
         self.backend() == DbBackend::Postgres
     }
 
+    /// The SQLite pool under the connection, for hot paths that bind values
+    /// directly (the same single connection, so writes stay serialised).
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        (self.backend() == DbBackend::Sqlite).then(|| self.conn.get_sqlite_connection_pool())
+    }
+
+    /// The PostgreSQL pool under the connection (arrays bind natively).
+    pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        self.is_postgres().then(|| self.conn.get_postgres_connection_pool())
+    }
+
     /// A transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a transaction that reads and then writes could otherwise be
     /// refused outright ("database is locked", no busy wait) when another

@@ -70,7 +70,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(crate::portal::router())
         .merge(identity::router())
         .merge(eid)
-        .merge(telemetry::router(telemetry))
+        .merge(telemetry::router(telemetry, &ctx))
         .merge(ngsi::router(broker))
         .merge(notify::router())
         .merge(crate::ops::router())
@@ -104,9 +104,13 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let demo = config.demo;
     let ctx = open(config).await?;
     let telemetry = telemetry::Telemetry::start(&ctx).map_err(anyhow::Error::msg)?;
-    let recovered = telemetry::rollup::recover(&ctx).await?;
-    if recovered > 0 {
-        tracing::warn!(series = recovered, "rollups recomputed from raw readings after an unclean stop");
+    // Before the platform answers: the tables hold every acknowledged reading.
+    let (replayed, recomputed) = telemetry.recover(&ctx).await?;
+    if replayed > 0 {
+        tracing::warn!(entries = replayed, "telemetry journal replayed after an unclean stop");
+    }
+    if recomputed > 0 {
+        tracing::warn!(series = recomputed, "rollups recomputed from raw readings after an unclean stop");
     }
     if demo {
         crate::demo::load_if_empty(&ctx, &telemetry).await?;
@@ -123,10 +127,14 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
     let broker = start_broker(&ctx, &telemetry).await?;
-    let app = router(ctx, telemetry, broker)?;
+    let app = router(ctx.clone(), telemetry.clone(), broker)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    // A clean stop leaves an empty journal.
+    if let Err(e) = telemetry.settle(&ctx).await {
+        tracing::error!(error = %e, "final checkpoint failed; the journal is replayed at the next start");
+    }
     worker.abort();
     deliveries.abort();
     anchor.abort();

@@ -5,13 +5,15 @@
 
 use crate::Telemetry;
 use crate::ingest::CommittedBatch;
+use crate::live::Live;
 use crate::model::Reading;
 use crate::rules::{Condition, Decision, Observation, decide};
+use crate::window::Windows;
 use kernel::Ctx;
 use kernel::db::{col, exec, opt_str, query_all, query_opt};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -313,49 +315,44 @@ fn applies(rule: &Rule, s: &SeriesInfo) -> bool {
         }
 }
 
-async fn observe(ctx: &Ctx, rule: &Rule, series: i64, r: &Reading) -> Result<Observation, DbErr> {
-    let c = ctx.db.conn();
+/// How far back from a reading a rule looks (ms), if it needs earlier readings.
+fn lookback(c: &Condition) -> Option<i64> {
+    match c {
+        Condition::Rate { window_minutes, .. } => Some(2 * window_minutes * 60_000),
+        Condition::Frozen { minutes } => Some(minutes * 60_000),
+        _ => None,
+    }
+}
+
+/// What a rule needs to know about a reading: for rates the reading a
+/// window earlier, for frozen values the spread over the window (from the
+/// engine's windows, `cover`ed first).
+fn observe(windows: &Windows, rule: &Rule, series: i64, r: &Reading) -> Observation {
     let mut o = Observation { value: r.value, ..Default::default() };
     match &rule.condition {
         Condition::Rate { window_minutes, .. } => {
-            let before = r.ts - window_minutes * 60_000;
-            let prev = query_opt(
-                c,
-                "SELECT ts, value FROM telemetry_readings WHERE series_id = $1 AND ts <= $2 AND ts >= $3 ORDER BY ts DESC LIMIT 1",
-                [series.into(), before.into(), (before - window_minutes * 60_000).into()],
-            )
-            .await?;
-            if let Some(p) = prev {
-                let (pt, pv): (i64, f64) = (col(&p, "ts")?, col(&p, "value")?);
-                if r.ts > pt {
-                    o.rate_per_hour = Some((r.value - pv) / ((r.ts - pt) as f64 / 3_600_000.0));
-                }
+            let hi = r.ts - window_minutes * 60_000;
+            if let Some((pt, pv)) = windows.between(series, hi - window_minutes * 60_000, hi).last()
+                && r.ts > *pt
+            {
+                o.rate_per_hour = Some((r.value - pv) / ((r.ts - pt) as f64 / 3_600_000.0));
             }
         }
         Condition::Frozen { minutes } => {
-            let from = r.ts - minutes * 60_000;
-            let s = query_opt(
-                c,
-                "SELECT COUNT(*) AS n, MIN(value) AS lo, MAX(value) AS hi, MIN(ts) AS first FROM telemetry_readings WHERE series_id = $1 AND ts >= $2 AND ts <= $3",
-                [series.into(), from.into(), r.ts.into()],
-            )
-            .await?;
-            if let Some(s) = s {
-                let n: i64 = col(&s, "n")?;
-                let (lo, hi): (Option<f64>, Option<f64>) = (col(&s, "lo")?, col(&s, "hi")?);
-                // Enough readings spread over most of the window to call it frozen.
-                let first: Option<i64> = col(&s, "first")?;
-                let spans = first.is_some_and(|f| r.ts - f >= minutes * 60_000 * 3 / 4);
-                o.unchanged = match (lo, hi) {
-                    (Some(lo), Some(hi)) if lo != hi => Some(false),
-                    (Some(_), Some(_)) if n >= 3 && spans => Some(true),
-                    _ => None,
-                };
-            }
+            let points = windows.between(series, r.ts - minutes * 60_000, r.ts);
+            let (lo, hi) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
+            // Enough readings spread over most of the window to call it frozen.
+            let spans = points.first().is_some_and(|(f, _)| r.ts - f >= minutes * 60_000 * 3 / 4);
+            o.unchanged = match points.len() {
+                0 => None,
+                _ if lo != hi => Some(false),
+                n if n >= 3 && spans => Some(true),
+                _ => None,
+            };
         }
         _ => {}
     }
-    Ok(o)
+    o
 }
 
 fn message(rule: &Rule, s: &SeriesInfo, o: &Observation) -> String {
@@ -371,78 +368,106 @@ fn message(rule: &Rule, s: &SeriesInfo, o: &Observation) -> String {
     }
 }
 
+/// Open alarms are looked up at most this often (others may raise or clear
+/// them: another process, or staff; raising twice is refused by the table).
+const OPEN_TTL: Duration = Duration::from_secs(1);
+
+/// The engine's state between batches.
+struct Engine {
+    rules: Vec<Rule>,
+    loaded: Instant,
+    version: u64,
+    info: HashMap<i64, Arc<SeriesInfo>>,
+    windows: Windows,
+    open: (HashSet<String>, Instant),
+}
+
 /// The engine: rules over committed readings, and the silence check.
 pub async fn run(ctx: Ctx, t: Telemetry) {
     let mut rx = t.committed.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(30));
-    let mut cache: (Vec<Rule>, Instant) = (vec![], Instant::now() - Duration::from_secs(3600));
-    let mut version = u64::MAX;
-    let mut info: HashMap<i64, Arc<SeriesInfo>> = HashMap::new();
+    let long_ago = Instant::now() - Duration::from_secs(3600);
+    let mut e = Engine {
+        rules: vec![],
+        loaded: long_ago,
+        version: u64::MAX,
+        info: HashMap::new(),
+        windows: Windows::default(),
+        open: (HashSet::new(), long_ago),
+    };
     loop {
         tokio::select! {
             batch = rx.recv() => match batch {
                 Ok(b) => {
                     let now_version = t.rules_version.load(std::sync::atomic::Ordering::Acquire);
-                    if cache.1.elapsed() > Duration::from_secs(5) || now_version != version {
-                        version = now_version;
+                    if e.loaded.elapsed() > Duration::from_secs(5) || now_version != e.version {
+                        e.version = now_version;
                         match rules(ctx.db.conn()).await {
-                            Ok(r) => cache = (r, Instant::now()),
-                            Err(e) => tracing::error!(error = %e, "loading rules failed"),
+                            Ok(r) => (e.rules, e.loaded) = (r, Instant::now()),
+                            Err(err) => tracing::error!(error = %err, "loading rules failed"),
                         }
-                        if info.len() > 200_000 { info.clear(); }
+                        if e.info.len() > 200_000 { e.info.clear(); }
                     }
-                    if let Err(e) = evaluate(&ctx, &cache.0, &mut info, &b).await {
-                        tracing::error!(error = %e, "evaluating rules failed");
+                    if let Err(err) = evaluate(&ctx, t.live(), &mut e, &b).await {
+                        tracing::error!(error = %err, "evaluating rules failed");
+                        e.windows.clear();
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                     tracing::warn!(batches = n, "the rule engine fell behind; some readings were not evaluated");
                     metrics::counter!("telemetry_rule_batches_skipped_total").increment(n);
+                    // The windows missed readings: load them again when needed.
+                    e.windows.clear();
                 }
                 Err(_) => return,
             },
             _ = tick.tick() => {
-                if let Err(e) = check_silence(&ctx, &cache.0).await {
-                    tracing::error!(error = %e, "silence check failed");
+                if let Err(err) = check_silence(&ctx, &t, &e.rules).await {
+                    tracing::error!(error = %err, "silence check failed");
                 }
             }
         }
     }
 }
 
-async fn evaluate(ctx: &Ctx, rules: &[Rule], info: &mut HashMap<i64, Arc<SeriesInfo>>, batch: &CommittedBatch) -> Result<(), DbErr> {
-    if rules.iter().all(|r| !r.enabled) {
+async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &CommittedBatch) -> Result<(), DbErr> {
+    e.windows.add(&batch.readings);
+    if e.rules.iter().all(|r| !r.enabled) {
         return Ok(());
     }
     let missing: Vec<i64> = {
-        let mut m: Vec<i64> = batch.readings.iter().map(|r| r.series).filter(|s| !info.contains_key(s)).collect();
+        let mut m: Vec<i64> = batch.readings.iter().map(|r| r.series).filter(|s| !e.info.contains_key(s)).collect();
         m.sort_unstable();
         m.dedup();
         m
     };
     if !missing.is_empty() {
         for (id, i) in series_info(ctx.db.conn(), &missing).await? {
-            info.insert(id, Arc::new(i));
+            e.info.insert(id, Arc::new(i));
         }
     }
-    // Open alarms are few: one query instead of one per device and rule.
-    let open_keys = open_keys(ctx).await?;
     let mut by_series: HashMap<i64, Vec<&Reading>> = HashMap::new();
     for r in batch.readings.iter() {
         by_series.entry(r.series).or_default().push(r);
     }
     for (series, mut readings) in by_series {
-        let Some(s) = info.get(&series).cloned() else { continue };
-        let applicable: Vec<&Rule> = rules.iter().filter(|r| applies(r, &s)).collect();
+        let Some(s) = e.info.get(&series).cloned() else { continue };
+        let applicable: Vec<&Rule> = e.rules.iter().filter(|r| applies(r, &s)).collect();
         if applicable.is_empty() {
             continue;
         }
         readings.sort_by_key(|r| r.ts);
+        if let Some(back) = applicable.iter().filter_map(|r| lookback(&r.condition)).max() {
+            e.windows.cover(ctx, live, series, readings[0].ts - back, back).await?;
+        }
+        if e.open.1.elapsed() > OPEN_TTL {
+            e.open = (open_keys(ctx).await?, Instant::now());
+        }
         for rule in applicable {
-            let mut open = open_keys.contains(&open_key(&rule.id, &s.device));
+            let key = open_key(&rule.id, &s.device);
             for r in &readings {
-                let o = observe(ctx, rule, series, r).await?;
-                match decide(&rule.condition, open, &o) {
+                let o = observe(&e.windows, rule, series, r);
+                match decide(&rule.condition, e.open.0.contains(&key), &o) {
                     Decision::Raise => {
                         let raise_args = Raise {
                             rule,
@@ -455,30 +480,33 @@ async fn evaluate(ctx: &Ctx, rules: &[Rule], info: &mut HashMap<i64, Arc<SeriesI
                         };
                         raise(ctx, raise_args).await?;
                         metrics::histogram!("telemetry_reading_to_alarm_seconds").record(batch.received.elapsed().as_secs_f64());
-                        open = true;
+                        e.open.0.insert(key.clone());
                     }
                     Decision::Clear => {
                         clear(ctx, rule, &s.device).await?;
-                        open = false;
+                        e.open.0.remove(&key);
                     }
                     Decision::Keep => {}
                 }
             }
         }
     }
+    e.windows.prune();
     Ok(())
 }
 
-async fn open_keys(ctx: &Ctx) -> Result<std::collections::HashSet<String>, DbErr> {
+async fn open_keys(ctx: &Ctx) -> Result<HashSet<String>, DbErr> {
     let rows = query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", []).await?;
     Ok(rows.iter().filter_map(|r| col(r, "open_key").ok()).collect())
 }
 
 /// Raise `silent` alarms for devices heard from before but not for the rule's minutes.
-async fn check_silence(ctx: &Ctx, rules: &[Rule]) -> Result<(), DbErr> {
+async fn check_silence(ctx: &Ctx, t: &Telemetry, rules: &[Rule]) -> Result<(), DbErr> {
     if !rules.iter().any(|r| r.enabled && matches!(r.condition, Condition::Silent { .. })) {
         return Ok(());
     }
+    // Last-seen times of readings still in the journal count too.
+    t.settle(ctx).await?;
     let now = ctx.now().0;
     // Devices already alarmed are skipped without a write transaction each.
     let open = open_keys(ctx).await?;

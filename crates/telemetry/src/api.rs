@@ -469,9 +469,6 @@ async fn series(
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> AppResult<Response> {
     let period = q.resolution.unwrap_or_default().period();
-    if period.is_some() {
-        t.flush_rollups(&ctx).await?;
-    }
     let csv = q.format.unwrap_or_default() == SeriesFormat::Csv;
     let to = parse_time(q.to.as_deref(), "to_invalid")?.unwrap_or_else(|| ctx.now().0);
     let from = parse_time(q.from.as_deref(), "from_invalid")?.unwrap_or(to - 86_400_000);
@@ -870,13 +867,8 @@ async fn delete_schedule(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<St
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn water_sections(
-    State(ctx): State<Ctx>,
-    Extension(t): Extension<Telemetry>,
-    actor: Actor,
-) -> AppResult<axum::Json<Vec<crate::analytics::SectionNightFlow>>> {
+async fn water_sections(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::SectionNightFlow>>> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&ctx).await?;
     Ok(axum::Json(crate::analytics::water_sections(&ctx, ctx.now().0).await?))
 }
 
@@ -887,13 +879,8 @@ async fn water_sections(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn meters(
-    State(ctx): State<Ctx>,
-    Extension(t): Extension<Telemetry>,
-    actor: Actor,
-) -> AppResult<axum::Json<Vec<crate::analytics::MeterFinding>>> {
+async fn meters(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::MeterFinding>>> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&ctx).await?;
     Ok(axum::Json(crate::analytics::meters(&ctx, ctx.now().0).await?))
 }
 
@@ -904,13 +891,8 @@ async fn meters(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn buildings(
-    State(ctx): State<Ctx>,
-    Extension(t): Extension<Telemetry>,
-    actor: Actor,
-) -> AppResult<axum::Json<Vec<crate::analytics::BuildingHeat>>> {
+async fn buildings(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::BuildingHeat>>> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&ctx).await?;
     Ok(axum::Json(crate::analytics::buildings(&ctx, ctx.now().0).await?))
 }
 
@@ -921,17 +903,15 @@ async fn buildings(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn bins(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::BinForecast>>> {
+async fn bins(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<crate::analytics::BinForecast>>> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&ctx).await?;
     Ok(axum::Json(crate::analytics::bins(&ctx, ctx.now().0).await?))
 }
 
 /// River gauges: level, rise over three hours and hours to the flood level, soonest first (public).
 #[utoipa::path(get, path = "/api/v1/telemetry/analytics/rivers", tag = "telemetry",
     responses((status = 200, description = "Gauges", body = [crate::analytics::RiverOutlook])))]
-async fn rivers(State(ctx): State<Ctx>, Extension(t): Extension<Telemetry>) -> AppResult<axum::Json<Vec<crate::analytics::RiverOutlook>>> {
-    t.flush_rollups(&ctx).await?;
+async fn rivers(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<crate::analytics::RiverOutlook>>> {
     Ok(axum::Json(crate::analytics::rivers(&ctx, ctx.now().0).await?))
 }
 

@@ -1,12 +1,17 @@
 //! The ingestion path shared by HTTP and MQTT: resolve devices through a
 //! per-process cache, check every reading, and hand the good ones to a single
-//! writer that commits many requests in one transaction (group commit). A
-//! request is answered only after its transaction committed, so whatever was
-//! acknowledged survives a crash.
+//! writer that commits many requests at once (group commit). A request is
+//! answered only after its commit is durable, so whatever was acknowledged
+//! survives a crash. On SQLite the commit is one journal row (see `live` and
+//! `checkpoint`); on PostgreSQL it writes the tables (`commit_direct`).
 
+use crate::bulk::{postgres as pg, sqlite as sq};
+use crate::checkpoint::{self, Checkpointer};
+use crate::journal::{Entry, Refused};
+use crate::live::{self, Live};
 use crate::model::{Candidate, DeviceEntry, Limits, Reading, Reason, Rejection, Sender, validate};
-use crate::store;
 use crate::types::DeviceType;
+use crate::{rollup, store};
 use kernel::Ctx;
 use sea_orm::DbErr;
 use serde::Serialize;
@@ -19,6 +24,9 @@ use tokio::sync::{mpsc, oneshot};
 const CACHE_TTL: Duration = Duration::from_secs(30);
 /// Readings the writer takes into one transaction at most.
 const MAX_GROUP: usize = 100_000;
+/// SQLite: readings buffered (journaled, not yet checkpointed) beyond which
+/// the writer waits for the checkpoint.
+const MAX_BUFFERED: usize = 4_000_000;
 
 /// Device entries by key.
 pub struct Registry {
@@ -106,6 +114,16 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<bool>, String>>,
 }
 
+/// Where the writer keeps what it commits.
+#[derive(Clone)]
+pub enum Store {
+    /// SQLite: one journal row per commit; the checkpoint writes the tables.
+    Journal(Arc<Checkpointer>),
+    /// PostgreSQL: readings, latest values and counts in the commit; rollups
+    /// through the journal, merged by any process.
+    Direct(Arc<rollup::Flusher>),
+}
+
 /// Handle to the single writer task.
 #[derive(Clone)]
 pub struct Writer {
@@ -122,9 +140,9 @@ pub struct CommittedBatch {
 pub type Committed = tokio::sync::broadcast::Sender<Arc<CommittedBatch>>;
 
 impl Writer {
-    pub fn start(ctx: Ctx, committed: Committed, rollups: Arc<crate::rollup::Accumulator>) -> Writer {
+    pub fn start(ctx: Ctx, committed: Committed, store: Store) -> Writer {
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(write_loop(ctx, rx, committed, rollups));
+        tokio::spawn(write_loop(ctx, rx, committed, store));
         Writer { tx }
     }
 
@@ -137,7 +155,7 @@ impl Writer {
     }
 }
 
-async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed, rollups: Arc<crate::rollup::Accumulator>) {
+async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed, store: Store) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut total = jobs[0].readings.len();
@@ -151,7 +169,11 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed,
             }
         }
         let received = jobs.iter().map(|j| j.received).min().unwrap_or_else(Instant::now);
-        match commit_group(&ctx, &rollups, &jobs).await {
+        let result = match &store {
+            Store::Journal(cp) => commit_journal(&ctx, cp, &jobs).await,
+            Store::Direct(flusher) => commit_direct(&ctx, flusher, &jobs).await,
+        };
+        match result {
             Ok((flags, new)) => {
                 for (job, f) in jobs.into_iter().zip(flags) {
                     let _ = job.reply.send(Ok(f));
@@ -171,74 +193,143 @@ async fn write_loop(ctx: Ctx, mut rx: mpsc::Receiver<Job>, committed: Committed,
     }
 }
 
-/// One transaction for a group of jobs. A reading repeated inside the group
-/// counts as new once, for the first job that sent it.
-async fn commit_group(ctx: &Ctx, rollups: &crate::rollup::Accumulator, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Reading>), DbErr> {
+/// Time per phase of a commit, so the ingestion benchmark can tell where it goes.
+struct Phases(Instant);
+
+impl Phases {
+    fn mark(&mut self, name: &'static str) {
+        metrics::histogram!("telemetry_commit_phase_seconds", "phase" => name).record(self.0.elapsed().as_secs_f64());
+        self.0 = Instant::now();
+    }
+}
+
+/// SQLite: sort the readings in memory (asking the table only about late
+/// ones), append one journal row, fold it into the live state.
+async fn commit_journal(ctx: &Ctx, cp: &Checkpointer, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Reading>), DbErr> {
+    let mut phases = Phases(Instant::now());
+    let live = &cp.live;
+    let all: Vec<&[Reading]> = jobs.iter().map(|j| j.readings.as_slice()).collect();
+    let unknown = live.unknown(all.iter().flat_map(|r| r.iter().map(|x| x.series)));
+    checkpoint::learn(ctx, live, unknown).await?;
+    let sorting = live.sort(&all);
+    phases.mark("sort");
+    let mut stored = HashSet::new();
+    if !sorting.ask.is_empty() {
+        let pool = ctx.db.sqlite_pool().ok_or_else(|| DbErr::Custom("the journal needs SQLite".into()))?;
+        let mut c = pool.acquire().await.map_err(crate::bulk::db_err)?;
+        for (series, times) in &sorting.ask {
+            stored.extend(sq::stored(&mut c, *series, times).await?.into_iter().map(|t| (*series, t)));
+        }
+        phases.mark("lookup");
+    }
+    let flags = live::resolve(sorting, &stored, &all);
+    let entry = entry_of(ctx.now().0, jobs, &flags);
+    if !entry.is_empty() {
+        room(live).await;
+        let seq = live.next_seq();
+        let body = entry.encode();
+        let pool = ctx.db.sqlite_pool().ok_or_else(|| DbErr::Custom("the journal needs SQLite".into()))?;
+        let mut c = pool.acquire().await.map_err(crate::bulk::db_err)?;
+        sq::append_journal(&mut c, seq, &body).await?;
+        phases.mark("journal");
+        live.apply(&entry, seq);
+        live.applied.notify_one();
+        metrics::counter!("telemetry_journal_bytes_total").increment(body.len() as u64);
+    }
+    Ok((flags, entry.readings))
+}
+
+/// Wait while the live state holds more than `MAX_BUFFERED` readings (the checkpoint is behind).
+async fn room(live: &Live) {
+    loop {
+        let drained = live.drained.notified();
+        tokio::pin!(drained);
+        drained.as_mut().enable();
+        if live.buffered() <= MAX_BUFFERED {
+            return;
+        }
+        live.applied.notify_one();
+        drained.await;
+    }
+}
+
+/// PostgreSQL: one transaction with the readings (the table sorts out what
+/// is new, across processes), latest values, counts and a journal row for
+/// the rollups.
+async fn commit_direct(ctx: &Ctx, flusher: &rollup::Flusher, jobs: &[Job]) -> Result<(Vec<Vec<bool>>, Vec<Reading>), DbErr> {
+    let mut phases = Phases(Instant::now());
     let mut seen: HashSet<(i64, i64)> = HashSet::new();
-    let mut unique = Vec::new();
-    for j in jobs {
-        for r in &j.readings {
-            if seen.insert((r.series, r.ts)) {
-                unique.push(*r);
+    let mut unique: Vec<Reading> = jobs.iter().flat_map(|j| j.readings.iter()).filter(|r| seen.insert((r.series, r.ts))).copied().collect();
+    // Key order: concurrent writers lock rows in the same order.
+    unique.sort_unstable_by_key(|r| (r.series, r.ts));
+    let now = ctx.now().0;
+    let pool = ctx.db.postgres_pool().ok_or_else(|| DbErr::Custom("direct writes need PostgreSQL".into()))?;
+    let mut txn = pool.begin().await.map_err(crate::bulk::db_err)?;
+    let inserted: HashSet<(i64, i64)> = pg::append(&mut txn, &unique).await?.into_iter().collect();
+    phases.mark("append");
+    // Credit each new reading to the first job that carried it.
+    let mut credited: HashSet<(i64, i64)> = HashSet::new();
+    let flags: Vec<Vec<bool>> =
+        jobs.iter().map(|j| j.readings.iter().map(|r| inserted.contains(&(r.series, r.ts)) && credited.insert((r.series, r.ts))).collect()).collect();
+    let entry = entry_of(now, jobs, &flags);
+    let mut newest: HashMap<i64, (i64, f64)> = HashMap::new();
+    for r in &entry.readings {
+        let n = newest.entry(r.series).or_insert((r.ts, r.value));
+        if r.ts > n.0 {
+            *n = (r.ts, r.value);
+        }
+    }
+    let mut latest: Vec<(i64, i64, f64)> = newest.into_iter().map(|(s, (t, v))| (s, t, v)).collect();
+    latest.sort_unstable_by_key(|l| l.0);
+    pg::update_latest(&mut txn, &latest).await?;
+    phases.mark("latest");
+    pg::touch_devices(&mut txn, &entry.devices, now).await?;
+    let refused: Vec<(&str, Reason, i64, &str)> = entry.refused.iter().map(|r| (r.key.as_str(), r.reason, r.n, r.detail.as_str())).collect();
+    pg::count_refused(&mut txn, &refused, now).await?;
+    pg::count_duplicates(&mut txn, &entry.duplicates, now).await?;
+    phases.mark("counts");
+    if !entry.readings.is_empty() {
+        let rollup_work = Entry { at: now, readings: entry.readings.clone(), ..Default::default() };
+        pg::append_journal(&mut txn, &rollup_work.encode()).await?;
+    }
+    txn.commit().await.map_err(crate::bulk::db_err)?;
+    phases.mark("commit");
+    if !entry.readings.is_empty() {
+        flusher.wake.notify_one();
+    }
+    Ok((flags, entry.readings))
+}
+
+/// What a group commit changes: the new readings, the devices that sent
+/// them, duplicates per device, refusals per key and reason (each list in
+/// key order).
+fn entry_of(now: i64, jobs: &[Job], flags: &[Vec<bool>]) -> Entry {
+    let mut readings = vec![];
+    let mut duplicates: HashMap<i64, i64> = HashMap::new();
+    for (j, f) in jobs.iter().zip(flags) {
+        for (r, new) in j.readings.iter().zip(f) {
+            if *new {
+                readings.push(*r);
+            } else {
+                *duplicates.entry(r.device).or_default() += 1;
             }
         }
     }
-    let now = ctx.now().0;
-    // Time per phase, so the ingestion benchmark can tell where it goes.
-    let mut clock = Instant::now();
-    let mut phase = |name: &'static str| {
-        metrics::histogram!("telemetry_commit_phase_seconds", "phase" => name).record(clock.elapsed().as_secs_f64());
-        clock = Instant::now();
-    };
-    let txn = ctx.db.begin().await?;
-    let inserted: HashSet<(i64, i64)> = store::append(&txn, &unique).await?.into_iter().collect();
-    phase("append");
-    let new: Vec<Reading> = unique.into_iter().filter(|r| inserted.contains(&(r.series, r.ts))).collect();
-    // Rollups are folded after the commit; this row covers them if the process dies first.
-    let pending = crate::rollup::pending_row(&new);
-    if let Some(row) = &pending {
-        crate::rollup::insert_pending(&txn, row).await?;
-    }
-    phase("rollups");
-    store::update_latest(&txn, &new).await?;
-    phase("latest");
-    let devices: Vec<i64> = new.iter().map(|r| r.device).collect::<HashSet<_>>().into_iter().collect();
-    store::touch_devices(&txn, &devices, now).await?;
-    phase("devices");
-    let mut rejections: HashMap<(String, Reason), (i64, String)> = HashMap::new();
+    let mut devices: Vec<i64> = readings.iter().map(|r| r.device).collect::<HashSet<_>>().into_iter().collect();
+    devices.sort_unstable();
+    let mut duplicates: Vec<(i64, i64)> = duplicates.into_iter().collect();
+    duplicates.sort_unstable();
+    let mut refused: HashMap<(String, Reason), (i64, String)> = HashMap::new();
     for j in jobs {
         for (k, (n, d)) in &j.rejections {
-            let e = rejections.entry(k.clone()).or_insert((0, String::new()));
+            let e = refused.entry(k.clone()).or_insert((0, String::new()));
             e.0 += n;
             e.1 = d.clone();
         }
     }
-    store::count_rejections(&txn, &rejections, now).await?;
-    // Credit each new reading to the first job that carried it; count the rest per device.
-    let mut credited: HashSet<(i64, i64)> = HashSet::new();
-    let mut duplicates: HashMap<i64, i64> = HashMap::new();
-    let flags: Vec<Vec<bool>> = jobs
-        .iter()
-        .map(|j| {
-            j.readings
-                .iter()
-                .map(|r| {
-                    let new = inserted.contains(&(r.series, r.ts)) && credited.insert((r.series, r.ts));
-                    if !new {
-                        *duplicates.entry(r.device).or_default() += 1;
-                    }
-                    new
-                })
-                .collect()
-        })
-        .collect();
-    store::count_duplicates(&txn, &duplicates, now).await?;
-    txn.commit().await?;
-    phase("commit");
-    if let Some((id, ..)) = pending {
-        rollups.add(&new, id);
-    }
-    Ok((flags, new))
+    let mut refused: Vec<Refused> = refused.into_iter().map(|((key, reason), (n, detail))| Refused { key, reason, n, detail }).collect();
+    refused.sort_by(|a, b| (&a.key, a.reason.code()).cmp(&(&b.key, b.reason.code())));
+    Entry { at: now, readings, devices, duplicates, refused }
 }
 
 /// Check a batch and store what passes.

@@ -4,11 +4,15 @@
 pub mod alarms;
 pub mod analytics;
 pub mod api;
+pub mod bulk;
 pub mod chart;
+pub mod checkpoint;
 pub mod commands;
 pub mod demo;
 pub mod import;
 pub mod ingest;
+pub mod journal;
+pub mod live;
 pub mod map;
 pub mod model;
 pub mod mqtt;
@@ -23,8 +27,9 @@ pub mod simulate;
 pub mod staff;
 pub mod store;
 pub mod types;
+pub mod window;
 
-use crate::ingest::{Committed, Registry, Writer};
+use crate::ingest::{Committed, Registry, Store, Writer};
 use crate::model::Sender;
 use kernel::crypto::sha256_hex;
 use kernel::{Ctx, Lang};
@@ -45,12 +50,19 @@ pub struct TelemetryConfig {
     pub max_future_seconds: u64,
     /// Own device types, added to (or replacing) the built-in ones.
     pub types: Vec<types::DeviceType>,
-    /// Days 5-minute rollups are kept (raw readings: per type).
-    pub fine_rollup_days: u32,
+    /// No longer used: the 5-minute resolution is folded from raw readings,
+    /// kept for each type's `raw_retention_days`. Still accepted so that
+    /// existing configuration files load (with a warning).
+    pub fine_rollup_days: Option<u32>,
     /// Days hourly rollups are kept; daily rollups stay for ever.
     pub hourly_rollup_days: u32,
     /// How often old data is pruned.
     pub retention_interval_seconds: u64,
+    /// Committed readings reach their tables (SQLite checkpoint, PostgreSQL
+    /// rollups) once ingestion pauses for this long…
+    pub checkpoint_idle_ms: u64,
+    /// … and at least this often while it runs.
+    pub checkpoint_every_ms: u64,
 }
 
 impl Default for TelemetryConfig {
@@ -60,9 +72,11 @@ impl Default for TelemetryConfig {
             mqtt_external: None,
             max_future_seconds: 300,
             types: vec![],
-            fine_rollup_days: 90,
+            fine_rollup_days: None,
             hourly_rollup_days: 3650,
             retention_interval_seconds: 3600,
+            checkpoint_idle_ms: 50,
+            checkpoint_every_ms: 2000,
         }
     }
 }
@@ -73,6 +87,10 @@ impl TelemetryConfig {
     }
     pub fn max_future(&self) -> Duration {
         Duration::from_secs(self.max_future_seconds)
+    }
+    /// (idle, every) of the checkpoint.
+    pub fn checkpoint_timing(&self) -> (Duration, Duration) {
+        (Duration::from_millis(self.checkpoint_idle_ms.max(1)), Duration::from_millis(self.checkpoint_every_ms.max(1)))
     }
 }
 
@@ -87,8 +105,8 @@ pub struct Inner {
     /// Bumped when this process changes rules, so the engine reloads at once
     /// (other processes' changes are seen within seconds).
     pub rules_version: std::sync::atomic::AtomicU64,
-    /// Rollups folded in memory until written (see `rollup`).
-    pub rollups: Arc<rollup::Accumulator>,
+    /// Where committed readings go: the SQLite journal, or PostgreSQL's tables.
+    pub store: Store,
     /// Where commands go out: the embedded broker, an external one, or both.
     bus: RwLock<Vec<Arc<dyn commands::Delivery>>>,
     /// Device answers to commands, stored in batches.
@@ -112,12 +130,22 @@ impl Telemetry {
     pub fn start(ctx: &Ctx) -> Result<Telemetry, String> {
         let config = TelemetryConfig::from_table(&ctx.config.telemetry)?;
         let all = types::catalogue(&config.types)?;
+        if config.fine_rollup_days.is_some() {
+            tracing::warn!("[telemetry] fine_rollup_days is no longer used: 5-minute series are folded from raw readings");
+        }
         let (committed, _) = tokio::sync::broadcast::channel(64);
-        let rollups = Arc::new(rollup::Accumulator::default());
-        let writer = Writer::start(ctx.clone(), committed.clone(), rollups.clone());
-        let flusher = rollups.clone();
-        let flush_ctx = ctx.clone();
-        tokio::spawn(async move { flusher.run(flush_ctx).await });
+        let store = if ctx.db.is_postgres() {
+            let flusher = Arc::new(rollup::Flusher::new(config.checkpoint_timing()));
+            let (f, c) = (flusher.clone(), ctx.clone());
+            tokio::spawn(async move { f.run(c).await });
+            Store::Direct(flusher)
+        } else {
+            let cp = Arc::new(checkpoint::Checkpointer::new(Arc::default(), config.checkpoint_timing()));
+            let (k, c) = (cp.clone(), ctx.clone());
+            tokio::spawn(async move { k.run(c).await });
+            Store::Journal(cp)
+        };
+        let writer = Writer::start(ctx.clone(), committed.clone(), store.clone());
         let (acks, ack_rx) = tokio::sync::mpsc::channel(10_000);
         tokio::spawn(commands::ack_writer(ctx.clone(), ack_rx));
         Ok(Telemetry(Arc::new(Inner {
@@ -126,7 +154,7 @@ impl Telemetry {
             writer,
             committed,
             rules_version: Default::default(),
-            rollups,
+            store,
             bus: RwLock::default(),
             acks,
             tokens: RwLock::default(),
@@ -173,9 +201,42 @@ impl Telemetry {
         }
     }
 
-    /// Write pending rollups now, so a read sees every reading acknowledged before it.
+    /// Bring the tables up to date with every reading acknowledged before
+    /// this call (SQLite: checkpoint the journal; PostgreSQL: merge pending
+    /// rollups of every process). Reads of readings, rollups, latest values,
+    /// last-seen times or counts come after it; `router` does it for every
+    /// GET of the telemetry routes.
+    pub async fn settle(&self, ctx: &Ctx) -> Result<(), sea_orm::DbErr> {
+        match &self.store {
+            Store::Journal(cp) => cp.checkpoint(ctx).await.map(|_| ()),
+            Store::Direct(f) => f.flush(ctx).await.map(|_| ()),
+        }
+    }
+
+    /// `settle`, as an `AppResult` (the name callers outside this crate know).
     pub async fn flush_rollups(&self, ctx: &Ctx) -> kernel::AppResult<()> {
-        self.rollups.flush(ctx).await.map(|_| ()).map_err(Into::into)
+        self.settle(ctx).await.map_err(Into::into)
+    }
+
+    /// At start, before the platform answers: replay the journal (SQLite) or
+    /// merge the rollups it holds (PostgreSQL), and recompute rollups left
+    /// pending by an earlier version. Returns (journal entries replayed or
+    /// merged, series recomputed).
+    pub async fn recover(&self, ctx: &Ctx) -> Result<(usize, usize), sea_orm::DbErr> {
+        let legacy = rollup::recover_legacy(ctx).await?;
+        let replayed = match &self.store {
+            Store::Journal(cp) => checkpoint::replay(ctx, cp).await?,
+            Store::Direct(f) => f.flush(ctx).await?,
+        };
+        Ok((replayed, legacy))
+    }
+
+    /// Readings committed but not yet in the tables (SQLite only).
+    pub fn live(&self) -> Option<&live::Live> {
+        match &self.store {
+            Store::Journal(cp) => Some(&cp.live),
+            Store::Direct(_) => None,
+        }
     }
 
     /// Add a way to deliver commands (at start).
@@ -220,10 +281,35 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
     kernel::db::Migration { id: "telemetry-0004-imports", sql: include_str!("../migrations/0004_imports.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0005-shares", sql: include_str!("../migrations/0005_shares.sql"), postgres: None },
     kernel::db::Migration { id: "telemetry-0006-rollup-pending", sql: include_str!("../migrations/0006_rollup_pending.sql"), postgres: None },
+    kernel::db::Migration {
+        id: "telemetry-0007-journal",
+        sql: include_str!("../migrations/0007_journal.sql"),
+        postgres: Some(include_str!("../migrations/0007_journal.pg.sql")),
+    },
 ];
 
-pub fn router(t: Telemetry) -> axum::Router<Ctx> {
-    api::router().merge(pages::router()).merge(staff::router()).merge(map::router()).layer(axum::Extension(t))
+pub fn router(t: Telemetry, ctx: &Ctx) -> axum::Router<Ctx> {
+    api::router()
+        .merge(pages::router())
+        .merge(staff::router())
+        .merge(map::router())
+        .layer(axum::middleware::from_fn_with_state((t.clone(), ctx.clone()), settle_reads))
+        .layer(axum::Extension(t))
+}
+
+/// Every read sees every acknowledged reading: settle before GET and HEAD.
+async fn settle_reads(
+    axum::extract::State((t, ctx)): axum::extract::State<(Telemetry, Ctx)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD)
+        && let Err(e) = t.settle(&ctx).await
+    {
+        return kernel::AppError::from(e).into_response();
+    }
+    next.run(req).await
 }
 
 #[cfg(test)]
@@ -234,6 +320,7 @@ mod tests {
     fn the_documented_section_parses_and_typos_do_not() {
         let doc = r#"
 mqtt_listen = "off"
+hourly_rollup_days = 365
 fine_rollup_days = 30
 [[types]]
 id = "SoilMoistureObserved"
@@ -242,7 +329,8 @@ label = { sl = "Vlaga tal", en = "Soil moisture" }
 quantities = [ { name = "soilMoisture", unit = "P1", min = 0, max = 100 } ]
 "#;
         let c = TelemetryConfig::from_table(&toml::from_str(doc).unwrap()).unwrap();
-        assert_eq!((c.mqtt_listen.as_str(), c.fine_rollup_days, c.types[0].raw_retention_days), ("off", 30, 30));
+        assert_eq!((c.mqtt_listen.as_str(), c.hourly_rollup_days, c.types[0].raw_retention_days), ("off", 365, 30));
+        assert_eq!(c.fine_rollup_days, Some(30), "an older file that still sets it loads");
         assert!(types::catalogue(&c.types).unwrap().iter().any(|t| t.id == "SoilMoistureObserved"));
         let typo = TelemetryConfig::from_table(&toml::from_str("mqtt_lisen = \"off\"").unwrap()).unwrap_err();
         assert!(typo.contains("mqtt_lisen"), "{typo}");

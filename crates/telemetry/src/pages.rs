@@ -100,7 +100,6 @@ struct View {
 }
 
 async fn view(ctx: &Ctx, t: &Telemetry, p: &Page, near: &Near) -> AppResult<View> {
-    t.flush_rollups(ctx).await?;
     let c = ctx.db.conn();
     let public: Vec<String> = ["AirQualityObserved", "WeatherObserved"]
         .iter()

@@ -1,8 +1,10 @@
 //! Tiered retention: raw readings for each type's `raw_retention_days`
-//! (30 by default), 5-minute rollups for `fine_rollup_days`, hourly rollups
-//! for `hourly_rollup_days` (ten years by default), daily rollups for ever.
-//! Rollups are written with the readings, so pruning raw data loses no
-//! aggregate. Deletes run in small slices so live ingestion is not held up.
+//! (30 by default; the 5-minute resolution is folded from them, so it
+//! reaches as far back), hourly rollups for `hourly_rollup_days` (ten years
+//! by default), daily rollups for ever. Rollups are folded from the new
+//! readings of each commit, not from the raw table, so pruning raw data
+//! loses no aggregate. Deletes run in small slices so live ingestion is not
+//! held up.
 
 use crate::Telemetry;
 use kernel::Ctx;
@@ -28,8 +30,8 @@ async fn sliced(ctx: &Ctx, sql: &str, values: Vec<sea_orm::Value>) -> Result<u64
 
 /// One pass over every type and tier.
 pub async fn prune_once(ctx: &Ctx, t: &Telemetry) -> Result<u64, DbErr> {
-    // Raw readings feed rollups still in memory: write those first.
-    t.rollups.flush(ctx).await?;
+    // Readings still in the journal are pruned too, once in their tables.
+    t.settle(ctx).await?;
     let now = ctx.now().0;
     let mut removed = 0;
     for ty in t.registry.types() {
@@ -42,16 +44,14 @@ pub async fn prune_once(ctx: &Ctx, t: &Telemetry) -> Result<u64, DbErr> {
         )
         .await?;
     }
-    for (period, days) in [(300i64, t.config.fine_rollup_days), (3600, t.config.hourly_rollup_days)] {
-        let before = now - days as i64 * DAY_MS;
-        removed += sliced(
-            ctx,
-            "DELETE FROM telemetry_rollups WHERE (series_id, period, bucket) IN \
-             (SELECT series_id, period, bucket FROM telemetry_rollups WHERE period = $1 AND bucket < $2 LIMIT $3)",
-            vec![period.into(), before.into(), SLICE.into()],
-        )
-        .await?;
-    }
+    let before = now - t.config.hourly_rollup_days as i64 * DAY_MS;
+    removed += sliced(
+        ctx,
+        "DELETE FROM telemetry_rollups WHERE (series_id, period, bucket) IN \
+         (SELECT series_id, period, bucket FROM telemetry_rollups WHERE period = 3600 AND bucket < $1 LIMIT $2)",
+        vec![before.into(), SLICE.into()],
+    )
+    .await?;
     Ok(removed)
 }
 

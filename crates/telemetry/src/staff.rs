@@ -147,7 +147,6 @@ struct DevicePage {
 
 async fn device(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(key): Path<String>) -> AppResult<Response> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&p.ctx).await?;
     let c = p.ctx.db.conn();
     let d = store::device_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
     let ty = t.registry.device_type(&d.device_type).cloned();
@@ -212,9 +211,8 @@ struct AssetPage {
 }
 
 /// An asset with the devices that watch it; a chart for each of the first twelve.
-async fn asset(p: Page, Extension(t): Extension<Telemetry>, actor: Actor, Path(key): Path<String>) -> AppResult<Response> {
+async fn asset(p: Page, actor: Actor, Path(key): Path<String>) -> AppResult<Response> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&p.ctx).await?;
     let c = p.ctx.db.conn();
     let a = store::asset_by_key(c, &key).await?.ok_or_else(AppError::not_found)?;
     let keys = store::asset_device_keys(c, a.id, 10_000).await?;
@@ -296,9 +294,8 @@ struct LightingPage {
     total_energy: String,
 }
 
-async fn lighting(p: Page, Extension(t): Extension<Telemetry>, actor: Actor) -> AppResult<Response> {
+async fn lighting(p: Page, actor: Actor) -> AppResult<Response> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&p.ctx).await?;
     let c = p.ctx.db.conn();
     let now = p.ctx.now().0;
     let f = DeviceFilter { device_type: Some("Streetlight".into()), limit: 100_000, ..Default::default() };
@@ -355,9 +352,8 @@ struct WaterPage {
     meters: Vec<crate::analytics::MeterFinding>,
 }
 
-async fn water(p: Page, Extension(t): Extension<Telemetry>, actor: Actor) -> AppResult<Response> {
+async fn water(p: Page, actor: Actor) -> AppResult<Response> {
     actor.check(Permission::ReadTelemetry)?;
-    t.flush_rollups(&p.ctx).await?;
     let now = p.ctx.now().0;
     let sections = crate::analytics::water_sections(&p.ctx, now).await?;
     let meters = crate::analytics::meters(&p.ctx, now).await?;

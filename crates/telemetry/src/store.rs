@@ -1,16 +1,14 @@
-//! The telemetry tables. Registry statements are portable; the hot path
-//! (appending batches, rollups) hands the whole batch over as one JSON
-//! parameter and lets the database unpack it (SQLite `json_each`, PostgreSQL
-//! `json_to_recordset`), so a batch of any size is a handful of statements.
+//! The telemetry tables. Registry statements are portable; bulk registry
+//! writes (demo, imports) hand a batch over as one JSON parameter and let
+//! the database unpack it. The ingestion hot path binds values directly
+//! (`bulk`).
 
-use crate::model::{Reading, Reason};
+use crate::model::Reason;
+use crate::rollup::{self, Agg};
 use kernel::db::{col, exec, opt_str, query_all, query_opt};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Value};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// Rollup periods in seconds: 5 minutes, an hour, a day.
-pub const PERIODS: [i64; 3] = [300, 3600, 86_400];
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Device {
@@ -243,179 +241,16 @@ pub(crate) fn json_rows(backend: DbBackend, cols: &[(&str, &str)]) -> String {
     }
 }
 
-fn least(backend: DbBackend) -> (&'static str, &'static str) {
-    if backend == DbBackend::Postgres { ("LEAST", "GREATEST") } else { ("MIN", "MAX") }
-}
+/// `last_detail` of the `duplicate` count.
+pub const DUPLICATE_DETAIL: &str = "the same time again; stored once";
 
-/// Append readings; duplicates (same series and timestamp) are ignored.
-/// Returns the keys that were new.
-pub async fn append<C: ConnectionTrait>(c: &C, readings: &[Reading]) -> Result<Vec<(i64, i64)>, DbErr> {
-    if readings.is_empty() {
-        return Ok(vec![]);
-    }
-    let b = c.get_database_backend();
-    let src = json_rows(b, &[("s", "bigint"), ("t", "bigint"), ("v", "double precision")]);
-    let json = serde_json::to_string(&readings.iter().map(|r| serde_json::json!({"s": r.series, "t": r.ts, "v": r.value})).collect::<Vec<_>>())
-        .map_err(|e| DbErr::Custom(e.to_string()))?;
-    let sql = format!(
-        "INSERT INTO telemetry_readings (series_id, ts, value) SELECT s, t, v FROM ({src}) AS j WHERE true \
-         ON CONFLICT (series_id, ts) DO NOTHING RETURNING series_id, ts"
-    );
-    query_all(c, &sql, [json.into()]).await?.iter().map(|r| Ok((col(r, "series_id")?, col(r, "ts")?))).collect()
-}
-
-/// Aggregate of the new readings of one series in one bucket.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Agg {
-    pub n: i64,
-    pub sum: f64,
-    pub min: f64,
-    pub max: f64,
-    pub last: f64,
-    pub last_ts: i64,
-}
-
-impl Agg {
-    /// Fold another aggregate of the same bucket in.
-    pub fn merge(&mut self, o: &Agg) {
-        self.n += o.n;
-        self.sum += o.sum;
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-        if o.last_ts >= self.last_ts {
-            self.last = o.last;
-            self.last_ts = o.last_ts;
-        }
-    }
-    fn of(r: &Reading) -> Agg {
-        Agg { n: 1, sum: r.value, min: r.value, max: r.value, last: r.value, last_ts: r.ts }
-    }
-    fn add(&mut self, r: &Reading) {
-        self.n += 1;
-        self.sum += r.value;
-        self.min = self.min.min(r.value);
-        self.max = self.max.max(r.value);
-        if r.ts >= self.last_ts {
-            self.last = r.value;
-            self.last_ts = r.ts;
-        }
-    }
-}
-
-/// Fold readings into (series, period, bucket start) aggregates.
-pub fn aggregate(readings: &[Reading]) -> HashMap<(i64, i64, i64), Agg> {
-    let mut out: HashMap<(i64, i64, i64), Agg> = HashMap::with_capacity(readings.len());
-    for r in readings {
-        for p in PERIODS {
-            let bucket = r.ts - r.ts.rem_euclid(p * 1000);
-            out.entry((r.series, p, bucket)).and_modify(|a| a.add(r)).or_insert_with(|| Agg::of(r));
-        }
-    }
-    out
-}
-
-/// Merge aggregates into the stored rollups.
-pub async fn merge_rollups<C: ConnectionTrait>(c: &C, aggs: &HashMap<(i64, i64, i64), Agg>) -> Result<(), DbErr> {
-    if aggs.is_empty() {
-        return Ok(());
-    }
-    let b = c.get_database_backend();
-    let (lo, hi) = least(b);
-    let src = json_rows(
-        b,
-        &[
-            ("s", "bigint"),
-            ("p", "integer"),
-            ("b", "bigint"),
-            ("n", "bigint"),
-            ("su", "double precision"),
-            ("mi", "double precision"),
-            ("ma", "double precision"),
-            ("la", "double precision"),
-            ("lt", "bigint"),
-        ],
-    );
-    let rows: Vec<serde_json::Value> = aggs
-        .iter()
-        .map(|((s, p, bk), a)| serde_json::json!({"s": s, "p": p, "b": bk, "n": a.n, "su": a.sum, "mi": a.min, "ma": a.max, "la": a.last, "lt": a.last_ts}))
-        .collect();
-    let json = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let sql = format!(
-        "INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) \
-         SELECT s, p, b, n, su, mi, ma, la, lt FROM ({src}) AS j WHERE true \
-         ON CONFLICT (series_id, period, bucket) DO UPDATE SET \
-         n = telemetry_rollups.n + excluded.n, vsum = telemetry_rollups.vsum + excluded.vsum, \
-         vmin = {lo}(telemetry_rollups.vmin, excluded.vmin), vmax = {hi}(telemetry_rollups.vmax, excluded.vmax), \
-         vlast = CASE WHEN excluded.last_ts >= telemetry_rollups.last_ts THEN excluded.vlast ELSE telemetry_rollups.vlast END, \
-         last_ts = {hi}(telemetry_rollups.last_ts, excluded.last_ts)"
-    );
-    exec(c, &sql, [json.into()]).await.map(|_| ())
-}
-
-/// Move each series' latest value forward (never back: late data is history).
-pub async fn update_latest<C: ConnectionTrait>(c: &C, readings: &[Reading]) -> Result<(), DbErr> {
-    let mut newest: HashMap<i64, Reading> = HashMap::new();
-    for r in readings {
-        newest
-            .entry(r.series)
-            .and_modify(|n| {
-                if r.ts > n.ts {
-                    *n = *r
-                }
-            })
-            .or_insert(*r);
-    }
-    if newest.is_empty() {
-        return Ok(());
-    }
-    let b = c.get_database_backend();
-    let src = json_rows(b, &[("s", "bigint"), ("t", "bigint"), ("v", "double precision")]);
-    let json = serde_json::to_string(&newest.values().map(|r| serde_json::json!({"s": r.series, "t": r.ts, "v": r.value})).collect::<Vec<_>>())
-        .map_err(|e| DbErr::Custom(e.to_string()))?;
-    let sql = format!(
-        "UPDATE telemetry_series SET last_ts = j.t, last_value = j.v FROM ({src}) AS j \
-         WHERE telemetry_series.id = j.s AND (telemetry_series.last_ts IS NULL OR telemetry_series.last_ts < j.t)"
-    );
-    exec(c, &sql, [json.into()]).await.map(|_| ())
-}
-
-/// Mark devices as heard from now (at most every ten seconds per device).
-pub async fn touch_devices<C: ConnectionTrait>(c: &C, ids: &[i64], now: i64) -> Result<(), DbErr> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let b = c.get_database_backend();
-    let src = json_rows(b, &[("d", "bigint")]);
-    let json =
-        serde_json::to_string(&ids.iter().map(|d| serde_json::json!({"d": d})).collect::<Vec<_>>()).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let sql =
-        format!("UPDATE telemetry_devices SET last_seen = $2 WHERE id IN (SELECT d FROM ({src}) AS j) AND (last_seen IS NULL OR last_seen < $3)");
-    exec(c, &sql, [json.into(), now.into(), (now - 10_000).into()]).await.map(|_| ())
-}
-
-/// Count refused readings per presented device key and reason.
-pub async fn count_rejections<C: ConnectionTrait>(c: &C, counts: &HashMap<(String, Reason), (i64, String)>, now: i64) -> Result<(), DbErr> {
-    for ((key, reason), (n, detail)) in counts {
+/// Insert rollups into buckets known to be empty (recomputation).
+pub async fn insert_rollups<C: ConnectionTrait>(c: &C, aggs: &[(crate::rollup::Key, crate::rollup::Agg)]) -> Result<(), DbErr> {
+    for ((s, p, b), a) in aggs {
         exec(
             c,
-            "INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (device_key, reason) DO UPDATE SET n = telemetry_rejections.n + excluded.n, last_at = excluded.last_at, last_detail = excluded.last_detail",
-            [key.clone().into(), reason.code().into(), (*n).into(), now.into(), detail.clone().into()],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Count readings received again, per device (reason `duplicate`).
-pub async fn count_duplicates<C: ConnectionTrait>(c: &C, by_device: &HashMap<i64, i64>, now: i64) -> Result<(), DbErr> {
-    for (device, n) in by_device {
-        exec(
-            c,
-            "INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) \
-             SELECT key, 'duplicate', $2, $3, 'the same time again; stored once' FROM telemetry_devices WHERE id = $1 \
-             ON CONFLICT (device_key, reason) DO UPDATE SET n = telemetry_rejections.n + excluded.n, last_at = excluded.last_at",
-            [(*device).into(), (*n).into(), now.into()],
+            "INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [(*s).into(), (*p as i32).into(), (*b).into(), a.n.into(), a.sum.into(), a.min.into(), a.max.into(), a.last.into(), a.last_ts.into()],
         )
         .await?;
     }
@@ -477,23 +312,54 @@ pub struct Point {
     pub last: f64,
 }
 
-pub async fn raw_points<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
+/// Raw readings of a series in `[from, to)`, oldest first.
+pub async fn raw_values<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i64, limit: u64) -> Result<Vec<(i64, f64)>, DbErr> {
     let rows = query_all(
         c,
         "SELECT ts, value FROM telemetry_readings WHERE series_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4",
-        [series.into(), from.into(), to.into(), (limit as i64).into()],
+        [series.into(), from.into(), to.into(), (limit.min(i64::MAX as u64) as i64).into()],
     )
     .await?;
-    rows.iter()
-        .map(|r| {
-            let ts: i64 = col(r, "ts")?;
-            let v: f64 = col(r, "value")?;
-            Ok(Point { ts, time: kernel::Timestamp(ts).rfc3339(), count: 1, min: v, max: v, mean: v, sum: v, last: v })
-        })
-        .collect()
+    rows.iter().map(|r| Ok((col(r, "ts")?, col(r, "value")?))).collect()
 }
 
+pub async fn raw_points<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
+    Ok(raw_values(c, series, from, to, limit)
+        .await?
+        .into_iter()
+        .map(|(ts, v)| Point::of(ts, &Agg { n: 1, sum: v, min: v, max: v, last: v, last_ts: ts }))
+        .collect())
+}
+
+impl Point {
+    fn of(ts: i64, a: &Agg) -> Point {
+        Point {
+            ts,
+            time: kernel::Timestamp(ts).rfc3339(),
+            count: a.n,
+            min: a.min,
+            max: a.max,
+            mean: a.sum / a.n.max(1) as f64,
+            sum: a.sum,
+            last: a.last,
+        }
+    }
+}
+
+/// The first bucket start at or after `t`.
+fn bucket_at_or_after(t: i64, period: i64) -> i64 {
+    let b = rollup::bucket(t, period);
+    if b == t { b } else { b + period * 1000 }
+}
+
+/// Buckets starting in `[from, to)`: stored rollups, or for `FINE` folded
+/// from the raw readings.
 pub async fn rollup_points<C: ConnectionTrait>(c: &C, series: i64, period: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
+    if period == rollup::FINE {
+        let (lo, hi) = (bucket_at_or_after(from, period), bucket_at_or_after(to, period));
+        let raw = raw_values(c, series, lo, hi, u64::MAX).await?;
+        return Ok(rollup::fold(raw, period).iter().take(limit as usize).map(|(b, a)| Point::of(*b, a)).collect());
+    }
     let rows = query_all(
         c,
         "SELECT bucket, n, vsum, vmin, vmax, vlast FROM telemetry_rollups WHERE series_id = $1 AND period = $2 AND bucket >= $3 AND bucket < $4 ORDER BY bucket LIMIT $5",
@@ -502,19 +368,8 @@ pub async fn rollup_points<C: ConnectionTrait>(c: &C, series: i64, period: i64, 
     .await?;
     rows.iter()
         .map(|r| {
-            let ts: i64 = col(r, "bucket")?;
-            let n: i64 = col(r, "n")?;
-            let sum: f64 = col(r, "vsum")?;
-            Ok(Point {
-                ts,
-                time: kernel::Timestamp(ts).rfc3339(),
-                count: n,
-                min: col(r, "vmin")?,
-                max: col(r, "vmax")?,
-                mean: sum / n.max(1) as f64,
-                sum,
-                last: col(r, "vlast")?,
-            })
+            let a = Agg { n: col(r, "n")?, sum: col(r, "vsum")?, min: col(r, "vmin")?, max: col(r, "vmax")?, last: col(r, "vlast")?, last_ts: 0 };
+            Ok(Point::of(col(r, "bucket")?, &a))
         })
         .collect()
 }
@@ -759,7 +614,8 @@ pub struct Bucket {
     pub last: f64,
 }
 
-/// Rollups of one quantity for every device of a type, by device key, oldest first.
+/// Rollups of one quantity for every device of a type, by device key,
+/// oldest first; for `FINE` folded from the raw readings.
 pub async fn rollups_by_type<C: ConnectionTrait>(
     c: &C,
     device_type: &str,
@@ -768,6 +624,25 @@ pub async fn rollups_by_type<C: ConnectionTrait>(
     from: i64,
     to: i64,
 ) -> Result<HashMap<String, Vec<Bucket>>, DbErr> {
+    let bucket = |ts: i64, a: &Agg| Bucket { ts, mean: a.sum / a.n.max(1) as f64, min: a.min, max: a.max, last: a.last };
+    let mut out: HashMap<String, Vec<Bucket>> = HashMap::new();
+    if period == rollup::FINE {
+        let rows = query_all(
+            c,
+            "SELECT d.key, r.ts, r.value FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id \
+             JOIN telemetry_devices d ON d.id = s.device_id WHERE d.type = $1 AND s.quantity = $2 AND r.ts >= $3 AND r.ts < $4 ORDER BY d.key, r.ts",
+            [device_type.into(), quantity.into(), bucket_at_or_after(from, period).into(), bucket_at_or_after(to, period).into()],
+        )
+        .await?;
+        let mut raw: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
+        for r in rows {
+            raw.entry(col(&r, "key")?).or_default().push((col(&r, "ts")?, col(&r, "value")?));
+        }
+        for (key, points) in raw {
+            out.insert(key, rollup::fold(points, period).iter().map(|(b, a)| bucket(*b, a)).collect());
+        }
+        return Ok(out);
+    }
     let rows = query_all(
         c,
         "SELECT d.key, r.bucket, r.n, r.vsum, r.vmin, r.vmax, r.vlast FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id \
@@ -776,17 +651,9 @@ pub async fn rollups_by_type<C: ConnectionTrait>(
         [device_type.into(), quantity.into(), period.into(), from.into(), to.into()],
     )
     .await?;
-    let mut out: HashMap<String, Vec<Bucket>> = HashMap::new();
     for r in rows {
-        let n: i64 = col(&r, "n")?;
-        let sum: f64 = col(&r, "vsum")?;
-        out.entry(col(&r, "key")?).or_default().push(Bucket {
-            ts: col(&r, "bucket")?,
-            mean: sum / n.max(1) as f64,
-            min: col(&r, "vmin")?,
-            max: col(&r, "vmax")?,
-            last: col(&r, "vlast")?,
-        });
+        let a = Agg { n: col(&r, "n")?, sum: col(&r, "vsum")?, min: col(&r, "vmin")?, max: col(&r, "vmax")?, last: col(&r, "vlast")?, last_ts: 0 };
+        out.entry(col(&r, "key")?).or_default().push(bucket(col(&r, "bucket")?, &a));
     }
     Ok(out)
 }

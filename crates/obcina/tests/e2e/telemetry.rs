@@ -752,3 +752,123 @@ async fn the_staff_map_shows_located_devices_with_their_state() {
     let csp = staff.get("/staff/sensors/map").await.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org"), "{csp}");
 }
+
+#[tokio::test]
+async fn the_journal_is_replayed_after_kill_9_into_readings_rollups_and_latest() {
+    // No checkpoint on its own: what is acknowledged stays in the journal until the kill.
+    let mut server = Server::start_with_config("[telemetry]\ncheckpoint_idle_ms = 600000\ncheckpoint_every_ms = 600000\n").await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-j").await;
+    // Three hours of minute readings in six requests at once, the last hour first (late data too).
+    let start: i64 = 1_795_550_400;
+    let line = |i: i64| format!("t-lum-j illuminanceLevel={} {}\n", i % 50, start + i * 60);
+    let mut tasks = vec![];
+    for part in (0..6).rev() {
+        let (c, token) = (server.client(), token.clone());
+        let lines: String = (part * 30..part * 30 + 30).map(line).collect();
+        tasks.push(tokio::spawn(async move { post_lines(&c, &token, &lines, "s").await }));
+    }
+    for t in tasks {
+        let (s, r) = t.await.unwrap();
+        assert_eq!((s, r["accepted"].as_u64()), (200, Some(30)), "{r}");
+    }
+    if !server.is_postgres() {
+        let journal = server.query_i64("SELECT COUNT(*) FROM telemetry_journal").await;
+        assert!(journal[0] > 0, "the acknowledged readings wait in the journal");
+        let raw = server.query_i64("SELECT COUNT(*) FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-j'").await;
+        assert_eq!(raw, vec![0], "not yet in the table");
+    }
+    server.kill9().await;
+    server.restart().await;
+    if !server.is_postgres() {
+        assert!(server.log_text().contains("telemetry journal replayed"), "{}", server.log_text());
+        assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_journal").await, vec![0], "replayed and checkpointed before ready");
+    }
+    let of = "FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-j' AND s.quantity = 'illuminanceLevel'";
+    let raw = server.query_i64(&format!("SELECT COUNT(*) FROM telemetry_readings r JOIN (SELECT s.id {of}) x ON x.id = r.series_id")).await;
+    assert_eq!(raw, vec![180], "every acknowledged reading is in the raw table");
+    let hourly = server
+        .query_i64(&format!(
+            "SELECT r.n FROM telemetry_rollups r JOIN (SELECT s.id {of}) x ON x.id = r.series_id WHERE r.period = 3600 ORDER BY r.bucket"
+        ))
+        .await;
+    assert_eq!(hourly, vec![60, 60, 60], "and in its hourly rollups, once");
+    let daily = server
+        .query_i64(&format!(
+            "SELECT CAST(SUM(r.n) AS BIGINT) FROM telemetry_rollups r JOIN (SELECT s.id {of}) x ON x.id = r.series_id WHERE r.period = 86400"
+        ))
+        .await;
+    assert_eq!(daily, vec![180]);
+    let latest = server.query_i64(&format!("SELECT s.last_ts {of}")).await;
+    assert_eq!(latest, vec![(start + 179 * 60) * 1000], "the latest value is the newest reading, not the last one sent");
+    let seen = server.query_i64("SELECT COUNT(*) FROM telemetry_devices WHERE key = 't-lum-j' AND last_seen IS NOT NULL").await;
+    assert_eq!(seen, vec![1]);
+    // The API sees the same, and sending everything again stores nothing twice.
+    let staff = lighting_staff(&server).await;
+    let (_, latest) = staff.json(Method::GET, "/api/v1/telemetry/latest?type=Streetlight&quantity=illuminanceLevel", json!(null)).await;
+    let l = latest.as_array().unwrap().iter().find(|l| l["device"] == "t-lum-j").unwrap();
+    assert_eq!(l["value"].as_f64(), Some((179 % 50) as f64), "{l}");
+    let all: String = (0..180).map(line).collect();
+    let (_, again) = post_lines(&server.client(), &token, &all, "s").await;
+    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(180)), "{again}");
+    let q = "device=t-lum-j&quantity=illuminanceLevel&from=2026-11-23T00:00:00Z&to=2026-11-26T00:00:00Z&resolution=1h";
+    let (_, hourly) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}"), json!(null)).await;
+    let counts: Vec<i64> = hourly["points"].as_array().unwrap().iter().map(|p| p["count"].as_i64().unwrap()).collect();
+    assert_eq!(counts, vec![60, 60, 60], "{hourly}");
+}
+
+#[tokio::test]
+async fn rate_and_frozen_rules_see_readings_still_in_the_journal() {
+    // No checkpoint on its own; alarms are read with SQL (a GET of the API would checkpoint first).
+    let server = Server::start_with_config("[telemetry]\ncheckpoint_idle_ms = 600000\ncheckpoint_every_ms = 600000\n").await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-f").await;
+    for (name, quantity, condition) in [
+        ("Zamrznjena", "illuminanceLevel", json!({"kind": "frozen", "minutes": 30})),
+        ("Naraščanje", "activePower", json!({"kind": "rate", "per_hour": 30.0, "window_minutes": 60})),
+    ] {
+        let rule = json!({"name": name, "scope_kind": "device", "scope": "t-lum-f", "quantity": quantity, "condition": condition});
+        let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/rules", rule).await;
+        assert_eq!(s, 201, "{body}");
+    }
+    let t0: i64 = 1_795_550_400;
+    // One reading per request, so each is evaluated against earlier ones that are not in the table.
+    for (q, v, minutes) in [
+        ("illuminanceLevel", 40, 0),
+        ("activePower", 10, 0),
+        ("illuminanceLevel", 40, 10),
+        ("illuminanceLevel", 40, 20),
+        ("illuminanceLevel", 40, 30),
+        ("activePower", 50, 60),
+    ] {
+        let (s, r) = post_lines(&server.client(), &token, &format!("t-lum-f {q}={v} {}", t0 + minutes * 60), "s").await;
+        assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+    }
+    // Wait until `want` alarms are in this state (the engine runs after commit); how many there are then.
+    let alarms = |state: &'static str, want: i64| {
+        let server = &server;
+        async move {
+            let sql = format!("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-f' AND state = '{state}'");
+            let mut n = 0;
+            for _ in 0..100 {
+                n = server.query_i64(&sql).await[0];
+                if n >= want {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            n
+        }
+    };
+    let raised = alarms("raised", 2).await;
+    let messages = server.query_i64("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-f' AND (message LIKE '%stuck at 40.00%' OR message LIKE '%changes 40.0 %')").await;
+    assert_eq!((raised, messages[0]), (2, 2), "a frozen and a rising value, both from readings in memory");
+    if !server.is_postgres() {
+        let raw = server.query_i64("SELECT COUNT(*) FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-f'").await;
+        assert_eq!(raw, vec![0], "the readings were still only in the journal");
+    }
+    // The value moves: the frozen alarm clears.
+    let (s, _) = post_lines(&server.client(), &token, &format!("t-lum-f illuminanceLevel=41 {}", t0 + 40 * 60), "s").await;
+    assert_eq!(s, 200);
+    assert_eq!(alarms("cleared", 1).await, 1);
+}
