@@ -11,6 +11,7 @@ use crate::rules::{Condition, Decision, Observation, decide};
 use crate::window::Windows;
 use kernel::Ctx;
 use kernel::db::{col, exec, opt_str, query_all, query_opt};
+use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -378,6 +379,8 @@ struct Engine {
     loaded: Instant,
     version: u64,
     info: HashMap<i64, Arc<SeriesInfo>>,
+    /// Per series, the rules (indices into `rules`) that apply to it; reset with the rules.
+    watched: FxHashMap<i64, Arc<[usize]>>,
     windows: Windows,
     open: (HashSet<String>, Instant),
 }
@@ -392,6 +395,7 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
         loaded: long_ago,
         version: u64::MAX,
         info: HashMap::new(),
+        watched: FxHashMap::default(),
         windows: Windows::default(),
         open: (HashSet::new(), long_ago),
     };
@@ -403,7 +407,7 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
                     if e.loaded.elapsed() > Duration::from_secs(5) || now_version != e.version {
                         e.version = now_version;
                         match rules(ctx.db.conn()).await {
-                            Ok(r) => (e.rules, e.loaded) = (r, Instant::now()),
+                            Ok(r) => (e.rules, e.loaded, e.watched) = (r, Instant::now(), FxHashMap::default()),
                             Err(err) => tracing::error!(error = %err, "loading rules failed"),
                         }
                         if e.info.len() > 200_000 { e.info.clear(); }
@@ -446,16 +450,19 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
             e.info.insert(id, Arc::new(i));
         }
     }
-    let mut by_series: HashMap<i64, Vec<&Reading>> = HashMap::new();
+    let mut by_series: FxHashMap<i64, Vec<&Reading>> = FxHashMap::default();
     for r in batch.readings.iter() {
         by_series.entry(r.series).or_default().push(r);
     }
     for (series, mut readings) in by_series {
         let Some(s) = e.info.get(&series).cloned() else { continue };
-        let applicable: Vec<&Rule> = e.rules.iter().filter(|r| applies(r, &s)).collect();
-        if applicable.is_empty() {
+        let rules = &e.rules;
+        let watched =
+            e.watched.entry(series).or_insert_with(|| rules.iter().enumerate().filter(|(_, r)| applies(r, &s)).map(|(i, _)| i).collect()).clone();
+        if watched.is_empty() {
             continue;
         }
+        let applicable: Vec<&Rule> = watched.iter().filter_map(|i| e.rules.get(*i)).collect();
         readings.sort_by_key(|r| r.ts);
         if let Some(back) = applicable.iter().filter_map(|r| lookback(&r.condition)).max() {
             e.windows.cover(ctx, live, series, readings[0].ts - back, back).await?;

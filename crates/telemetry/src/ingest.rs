@@ -13,6 +13,7 @@ use crate::model::{Candidate, DeviceEntry, Limits, Reading, Reason, Rejection, S
 use crate::types::DeviceType;
 use crate::{rollup, store};
 use kernel::Ctx;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::DbErr;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -31,7 +32,7 @@ const MAX_BUFFERED: usize = 4_000_000;
 /// Device entries by key.
 pub struct Registry {
     types: HashMap<String, Arc<DeviceType>>,
-    cache: RwLock<HashMap<String, (Arc<DeviceEntry>, Instant)>>,
+    cache: RwLock<FxHashMap<String, (Arc<DeviceEntry>, Instant)>>,
 }
 
 impl Registry {
@@ -53,8 +54,8 @@ impl Registry {
     }
 
     /// Entries for these keys; unknown keys are absent.
-    pub async fn resolve(&self, ctx: &Ctx, keys: &HashSet<&str>) -> Result<HashMap<String, Arc<DeviceEntry>>, DbErr> {
-        let mut found = HashMap::with_capacity(keys.len());
+    pub async fn resolve(&self, ctx: &Ctx, keys: &FxHashSet<&str>) -> Result<FxHashMap<String, Arc<DeviceEntry>>, DbErr> {
+        let mut found = FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut missing = vec![];
         {
             let cache = self.cache.read().expect("registry lock");
@@ -81,7 +82,7 @@ impl Registry {
                 key: r.key.clone(),
                 active: r.status == "active",
                 device_type: t.clone(),
-                series: HashMap::new(),
+                series: Default::default(),
             });
             e.series.insert(r.quantity, r.series_id);
         }
@@ -213,13 +214,12 @@ async fn commit_journal(ctx: &Ctx, cp: &Checkpointer, jobs: &[Job]) -> Result<(V
     checkpoint::learn(ctx, live, unknown).await?;
     let sorting = live.sort(&all);
     phases.mark("sort");
-    let mut stored = HashSet::new();
+    let mut stored = rustc_hash::FxHashSet::default();
     if !sorting.ask.is_empty() {
         let pool = ctx.db.sqlite_pool().ok_or_else(|| DbErr::Custom("the journal needs SQLite".into()))?;
         let mut c = pool.acquire().await.map_err(crate::bulk::db_err)?;
-        for (series, times) in &sorting.ask {
-            stored.extend(sq::stored(&mut c, *series, times).await?.into_iter().map(|t| (*series, t)));
-        }
+        let keys: Vec<(i64, i64)> = sorting.ask.iter().flat_map(|(s, times)| times.iter().map(|t| (*s, *t))).collect();
+        stored.extend(sq::stored(&mut c, &keys).await?);
         phases.mark("lookup");
     }
     let flags = live::resolve(sorting, &stored, &all);
@@ -295,6 +295,7 @@ async fn commit_direct(ctx: &Ctx, flusher: &rollup::Flusher, jobs: &[Job]) -> Re
     txn.commit().await.map_err(crate::bulk::db_err)?;
     phases.mark("commit");
     if !entry.readings.is_empty() {
+        flusher.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         flusher.wake.notify_one();
     }
     Ok((flags, entry.readings))
@@ -332,47 +333,61 @@ fn entry_of(now: i64, jobs: &[Job], flags: &[Vec<bool>]) -> Entry {
     Entry { at: now, readings, devices, duplicates, refused }
 }
 
-/// Check a batch and store what passes.
+/// Check batches (several MQTT messages, or one HTTP request) and store
+/// what passes in one write; a report per batch.
 pub async fn ingest(
     ctx: &Ctx,
     registry: &Registry,
     writer: &Writer,
     sender: &Sender,
-    candidates: Vec<Result<Candidate, Rejection>>,
+    batches: Vec<Vec<Result<Candidate, Rejection>>>,
     max_future: Duration,
-) -> Result<Report, kernel::AppError> {
-    let keys: HashSet<&str> = candidates.iter().filter_map(|c| c.as_ref().ok()).map(|c| c.device.as_str()).collect();
+) -> Result<Vec<Report>, kernel::AppError> {
+    let keys: FxHashSet<&str> = batches.iter().flatten().filter_map(|c| c.as_ref().ok()).map(|c| c.device.as_str()).collect();
     let entries = registry.resolve(ctx, &keys).await?;
     let limits = Limits { now: ctx.now().0, max_future_ms: max_future.as_millis() as i64 };
-    let mut report = Report::default();
-    let mut readings = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        let c = match c {
-            Ok(c) => c,
-            Err(r) => {
-                report.rejected.push(r);
-                continue;
-            }
-        };
-        match validate(&c, entries.get(&c.device).map(Arc::as_ref), sender, &limits) {
-            Ok(r) => readings.push(r),
-            Err((reason, detail)) => report.rejected.push(Rejection { index: c.index, device: c.device, quantity: c.quantity, reason, detail }),
-        }
-    }
+    let mut reports: Vec<Report> = Vec::with_capacity(batches.len());
+    // Readings that passed, and how many of them each batch has.
+    let mut readings = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+    let mut passed = Vec::with_capacity(batches.len());
     let mut counts: HashMap<(String, Reason), (i64, String)> = HashMap::new();
-    for r in &report.rejected {
-        // Keys of unknown devices are attacker-chosen: bounded in length.
-        let key: String = r.device.chars().take(100).collect();
-        let e = counts.entry((key, r.reason)).or_insert((0, String::new()));
-        e.0 += 1;
-        e.1 = r.detail.clone();
-        metrics::counter!("telemetry_readings_rejected_total", "reason" => r.reason.code()).increment(1);
+    for batch in batches {
+        let mut report = Report::default();
+        let before = readings.len();
+        for c in batch {
+            let c = match c {
+                Ok(c) => c,
+                Err(r) => {
+                    report.rejected.push(r);
+                    continue;
+                }
+            };
+            match validate(&c, entries.get(&c.device).map(Arc::as_ref), sender, &limits) {
+                Ok(r) => readings.push(r),
+                Err((reason, detail)) => report.rejected.push(Rejection { index: c.index, device: c.device, quantity: c.quantity, reason, detail }),
+            }
+        }
+        for r in &report.rejected {
+            // Keys of unknown devices are attacker-chosen: bounded in length.
+            let key: String = r.device.chars().take(100).collect();
+            let e = counts.entry((key, r.reason)).or_insert((0, String::new()));
+            e.0 += 1;
+            e.1 = r.detail.clone();
+            metrics::counter!("telemetry_readings_rejected_total", "reason" => r.reason.code()).increment(1);
+        }
+        passed.push(readings.len() - before);
+        reports.push(report);
     }
     if readings.is_empty() && counts.is_empty() {
-        return Ok(report);
+        return Ok(reports);
     }
     let flags = writer.write(readings, counts).await.map_err(kernel::AppError::internal)?;
-    report.accepted = flags.iter().filter(|f| **f).count();
-    report.duplicates = flags.len() - report.accepted;
-    Ok(report)
+    let mut flags = flags.as_slice();
+    for (report, n) in reports.iter_mut().zip(passed) {
+        let (mine, rest) = flags.split_at(n.min(flags.len()));
+        report.accepted = mine.iter().filter(|f| **f).count();
+        report.duplicates = mine.len() - report.accepted;
+        flags = rest;
+    }
+    Ok(reports)
 }

@@ -168,7 +168,18 @@ impl Telemetry {
         sender: &Sender,
         candidates: Vec<Result<model::Candidate, model::Rejection>>,
     ) -> kernel::AppResult<ingest::Report> {
-        ingest::ingest(ctx, &self.registry, &self.writer, sender, candidates, self.config.max_future()).await
+        Ok(self.ingest_many(ctx, sender, vec![candidates]).await?.pop().unwrap_or_default())
+    }
+
+    /// Check several batches (MQTT messages that arrived together) and store
+    /// what passes in one write; a report per batch, in order.
+    pub async fn ingest_many(
+        &self,
+        ctx: &Ctx,
+        sender: &Sender,
+        batches: Vec<Vec<Result<model::Candidate, model::Rejection>>>,
+    ) -> kernel::AppResult<Vec<ingest::Report>> {
+        ingest::ingest(ctx, &self.registry, &self.writer, sender, batches, self.config.max_future()).await
     }
 
     /// The device a device token belongs to.

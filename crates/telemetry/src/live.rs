@@ -11,7 +11,7 @@
 
 use crate::journal::Entry;
 use crate::model::{Reading, Reason};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tokio::sync::{Notify, RwLock};
@@ -45,6 +45,8 @@ struct State {
     seq: i64,
     /// Whether anything was applied since the last seal.
     dirty: bool,
+    /// Entries applied so far (tells a pause from a burst).
+    applied: u64,
 }
 
 /// Refusals of one (device key, reason): (count, last time, last detail).
@@ -120,9 +122,9 @@ impl Live {
         let s = self.lock();
         // Per series: readings taken in this group after the known latest (in
         // time order), and late ones taken or asked about.
-        let mut fresh: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut late: HashSet<(i64, i64)> = HashSet::new();
-        let mut ask: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut fresh: HashMap<i64, Vec<i64>> = HashMap::default();
+        let mut late: HashSet<(i64, i64)> = HashSet::default();
+        let mut ask: HashMap<i64, Vec<i64>> = HashMap::default();
         let flags = jobs
             .iter()
             .map(|readings| {
@@ -140,9 +142,13 @@ impl Live {
                         if !late.insert((r.series, r.ts)) || taken.binary_search(&r.ts).is_ok() {
                             return Some(false);
                         }
-                        if latest.is_none_or(|l| r.ts > l) {
+                        match latest {
                             // Between the stored latest and this group's newest: nowhere yet.
-                            return Some(true);
+                            None => return Some(true),
+                            Some(l) if r.ts > l => return Some(true),
+                            // The latest itself (a sender re-stamping its last time).
+                            Some(l) if r.ts == l => return Some(false),
+                            _ => {}
                         }
                         if known.is_some_and(|x| has(&x.buffer, r.ts)) || s.sealed.get(&r.series).is_some_and(|p| has(p, r.ts)) {
                             return Some(false);
@@ -201,7 +207,13 @@ impl Live {
         }
         s.seq = s.seq.max(seq);
         s.dirty = true;
+        s.applied += 1;
         s.since.get_or_insert_with(Instant::now);
+    }
+
+    /// Entries applied so far.
+    pub fn applied_count(&self) -> u64 {
+        self.lock().applied
     }
 
     /// Readings buffered and not yet sealed.
@@ -356,15 +368,16 @@ mod tests {
         let live = Live::default();
         live.learn([(1, Some((100, 1.0)))]);
         let a = [r(1, 200), r(1, 150), r(1, 50)];
-        let b = [r(1, 200), r(1, 150), r(1, 50), r(1, 100)];
+        let b = [r(1, 200), r(1, 150), r(1, 50), r(1, 100), r(1, 60)];
         let s = live.sort(&[&a, &b]);
-        // 200 after the latest; 150 between the stored latest and 200: new; 50 and 100 need the table.
+        // 200 after the latest; 150 between the stored latest and 200: new; 100 is the latest;
+        // 50 and 60 need the table.
         assert_eq!(s.flags[0], vec![Some(true), Some(true), None]);
-        assert_eq!(s.flags[1], vec![Some(false), Some(false), Some(false), None]);
-        assert_eq!(s.ask, HashMap::from([(1, vec![50, 100])]));
-        // The table has 100 (the stored latest) but not 50.
-        let flags = resolve(s, &HashSet::from([(1, 100)]), &[&a, &b]);
-        assert_eq!(flags, vec![vec![true, true, true], vec![false, false, false, false]]);
+        assert_eq!(s.flags[1], vec![Some(false), Some(false), Some(false), Some(false), None]);
+        assert_eq!(s.ask, [(1, vec![50, 60])].into_iter().collect::<HashMap<_, _>>());
+        // The table has 60 but not 50.
+        let flags = resolve(s, &[(1, 60)].into_iter().collect(), &[&a, &b]);
+        assert_eq!(flags, vec![vec![true, true, true], vec![false, false, false, false, false]]);
     }
 
     #[test]

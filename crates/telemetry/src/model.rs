@@ -3,7 +3,6 @@
 
 use crate::types::{DeviceType, unit_matches};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A reading as sent, before any check.
@@ -99,7 +98,7 @@ pub struct DeviceEntry {
     pub active: bool,
     pub device_type: Arc<DeviceType>,
     /// Series id per quantity name.
-    pub series: HashMap<String, i64>,
+    pub series: rustc_hash::FxHashMap<String, i64>,
 }
 
 /// A reading that passed every check, ready to store.
@@ -270,7 +269,22 @@ pub fn from_lines(text: &str, precision: Precision) -> Vec<Result<Candidate, Rej
 
 type Line = (String, Vec<(String, Value)>, Option<i64>);
 
+/// A field value: a number (Influx's `i`/`u` suffixes and booleans too), or not one.
+fn field_value(v: &str) -> Value {
+    match v.trim_end_matches(['i', 'u']).parse::<f64>() {
+        Ok(x) => Value::Number(x),
+        Err(_) if matches!(v, "t" | "T" | "true" | "True" | "TRUE") => Value::Number(1.0),
+        Err(_) if matches!(v, "f" | "F" | "false" | "False" | "FALSE") => Value::Number(0.0),
+        Err(_) => Value::Other,
+    }
+}
+
 fn parse_line(line: &str) -> Result<Line, &'static str> {
+    if line.contains(['\\', '"']) { parse_escaped(line) } else { parse_plain(line) }
+}
+
+/// A line with backslash escapes or quoted strings.
+fn parse_escaped(line: &str) -> Result<Line, &'static str> {
     let parts = split_unescaped(line, ' ');
     let (head, fields, ts) = match parts.as_slice() {
         [h, f] => (h, f, None),
@@ -286,15 +300,27 @@ fn parse_line(line: &str) -> Result<Line, &'static str> {
         let Some((k, v)) = split_once_unescaped(&f, '=') else {
             return Err("a field must be `<quantity>=<value>`");
         };
-        let value = match v.trim_end_matches(['i', 'u']).parse::<f64>() {
-            Ok(x) => Value::Number(x),
-            Err(_) if matches!(v.as_str(), "t" | "T" | "true" | "True" | "TRUE") => Value::Number(1.0),
-            Err(_) if matches!(v.as_str(), "f" | "F" | "false" | "False" | "FALSE") => Value::Number(0.0),
-            Err(_) => Value::Other,
-        };
-        out.push((unescape(&k), value));
+        out.push((unescape(&k), field_value(&v)));
     }
     Ok((device, out, ts))
+}
+
+/// The same as `parse_line` for a line without escapes or quotes (nearly
+/// every line), without copying each part first.
+fn parse_plain(line: &str) -> Result<Line, &'static str> {
+    let mut parts = line.split(' ').filter(|p| !p.is_empty());
+    let (head, fields, ts) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(f), None, None) => (h, f, None),
+        (Some(h), Some(f), Some(t), None) => (h, f, Some(t.parse::<i64>().map_err(|_| "the timestamp must be an integer")?)),
+        _ => return Err("expected `<device> <quantity>=<value>[,…] [timestamp]`"),
+    };
+    let device = head.split(',').find(|p| !p.is_empty()).ok_or("missing device")?;
+    let mut out = Vec::new();
+    for f in fields.split(',').filter(|f| !f.is_empty()) {
+        let (k, v) = f.split_once('=').ok_or("a field must be `<quantity>=<value>`")?;
+        out.push((k.to_string(), field_value(v)));
+    }
+    Ok((device.to_string(), out, ts))
 }
 
 /// Split on `sep` outside backslash escapes and double quotes.
@@ -417,6 +443,24 @@ mod tests {
         assert_eq!(got[2].time, None);
         let s = from_lines("lum-1 level=1 1700000000", Precision::S);
         assert_eq!(s[0].as_ref().unwrap().time, Some(1_700_000_000_000));
+    }
+
+    #[test]
+    fn plain_lines_parse_as_the_general_parser_does() {
+        for line in [
+            "lum-1,feeder=RP-01 illuminanceLevel=40,activePower=24.5i 1795644000000",
+            "lum-1  a=1,,b=t   12",
+            ",lum-2 a=F",
+            "lum-1 a=",
+            "lum-1 a=1 x",
+            "lum-1 a",
+            "lum-1",
+            "lum-1 a=1 2 3",
+            ", a=1",
+            "lum-1 =5",
+        ] {
+            assert_eq!(parse_plain(line), parse_escaped(line), "{line}");
+        }
     }
 
     #[test]

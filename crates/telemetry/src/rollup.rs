@@ -17,6 +17,7 @@ use kernel::Ctx;
 use kernel::db::{col, exec, query_all};
 use sea_orm::DbErr;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -76,30 +77,24 @@ pub fn fold(points: impl IntoIterator<Item = (i64, f64)>, period: i64) -> Vec<(i
     out
 }
 
-/// Hourly and daily aggregates of one series' readings (in time order) into `out`.
-pub fn fold_series(series: i64, points: &[(i64, f64)], out: &mut HashMap<Key, Agg>) {
+/// Append the hourly and daily aggregates of one series' readings (in time
+/// order, no time twice) to `out`, in key order: series taken in order give
+/// a sorted list with each key once.
+pub fn fold_series(series: i64, points: &[(i64, f64)], out: &mut Vec<(Key, Agg)>) {
     for p in PERIODS {
-        for (b, a) in fold(points.iter().copied(), p) {
-            out.entry((series, p, b)).and_modify(|x| x.merge(&a)).or_insert(a);
-        }
+        out.extend(fold(points.iter().copied(), p).into_iter().map(|(b, a)| ((series, p, b), a)));
     }
 }
 
-/// Hourly and daily aggregates of readings in any order, in key order.
+/// Hourly and daily aggregates of readings in any order (no reading twice), in key order.
 pub fn aggregate(readings: &mut [Reading]) -> Vec<(Key, Agg)> {
     readings.sort_unstable_by_key(|r| (r.series, r.ts));
-    let mut out = HashMap::new();
+    let mut out = vec![];
     for run in readings.chunk_by(|a, b| a.series == b.series) {
         let points: Vec<(i64, f64)> = run.iter().map(|r| (r.ts, r.value)).collect();
         fold_series(run[0].series, &points, &mut out);
     }
-    sorted(out)
-}
-
-pub fn sorted(aggs: HashMap<Key, Agg>) -> Vec<(Key, Agg)> {
-    let mut v: Vec<(Key, Agg)> = aggs.into_iter().collect();
-    v.sort_unstable_by_key(|(k, _)| *k);
-    v
+    out
 }
 
 /// Journal rows taken per transaction.
@@ -111,6 +106,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(5);
 pub struct Flusher {
     /// A commit left a journal row.
     pub wake: Notify,
+    /// Commits that left one, so far (tells a pause from a burst).
+    pub commits: std::sync::atomic::AtomicU64,
     /// Merge after `idle` without a commit, at least every `every` during a burst.
     idle: Duration,
     every: Duration,
@@ -118,7 +115,7 @@ pub struct Flusher {
 
 impl Flusher {
     pub fn new((idle, every): (Duration, Duration)) -> Flusher {
-        Flusher { wake: Notify::new(), idle, every }
+        Flusher { wake: Notify::new(), commits: Default::default(), idle, every }
     }
 
     /// Merge the rollups of journal rows up to `upto` (all when `None`).
@@ -163,7 +160,13 @@ impl Flusher {
         loop {
             if tokio::time::timeout(SWEEP_EVERY, self.wake.notified()).await.is_ok() {
                 let until = tokio::time::Instant::now() + self.every;
-                while tokio::time::Instant::now() < until && tokio::time::timeout(self.idle, self.wake.notified()).await.is_ok() {}
+                loop {
+                    let before = self.commits.load(Ordering::Relaxed);
+                    tokio::time::sleep(self.idle).await;
+                    if self.commits.load(Ordering::Relaxed) == before || tokio::time::Instant::now() >= until {
+                        break;
+                    }
+                }
             }
             if let Err(e) = self.merge(&ctx, None, false).await {
                 tracing::error!(error = %e, "writing rollups failed; will retry");
@@ -194,7 +197,7 @@ pub async fn recover_legacy(ctx: &Ctx) -> Result<usize, DbErr> {
         }
     }
     let txn = ctx.db.begin().await?;
-    let mut aggs = HashMap::new();
+    let mut aggs = vec![];
     for (series, (min, max)) in &ranges {
         // Whole days around the range: every bucket it touches, at every period.
         let (from, to) = (min - min.rem_euclid(day), max - max.rem_euclid(day) + day);
@@ -204,7 +207,7 @@ pub async fn recover_legacy(ctx: &Ctx) -> Result<usize, DbErr> {
             .await?;
         fold_series(*series, &points, &mut aggs);
     }
-    store::insert_rollups(&txn, &sorted(aggs)).await?;
+    store::insert_rollups(&txn, &aggs).await?;
     exec(&txn, "DELETE FROM telemetry_rollup_pending", []).await?;
     txn.commit().await?;
     Ok(ranges.len())
@@ -223,7 +226,9 @@ mod tests {
             Reading { series: 1, device: 1, ts: 11 * h, value: 9.0 },
             Reading { series: 2, device: 1, ts: -1, value: 1.0 },
         ];
-        let aggs: HashMap<Key, Agg> = aggregate(&mut readings).into_iter().collect();
+        let sorted = aggregate(&mut readings);
+        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0), "in key order, each key once");
+        let aggs: HashMap<Key, Agg> = sorted.into_iter().collect();
         assert_eq!(aggs[&(1, 3600, 10 * h)], Agg { n: 2, sum: 6.0, min: 2.0, max: 4.0, last: 4.0, last_ts: 10 * h + 5 });
         assert_eq!(aggs[&(1, 3600, 11 * h)].n, 1);
         assert_eq!(aggs[&(1, 86_400, 0)], Agg { n: 3, sum: 15.0, min: 2.0, max: 9.0, last: 9.0, last_ts: 11 * h });

@@ -1,6 +1,7 @@
 //! SQLite: the journal, and the checkpoint's batch writes as multi-row
-//! `VALUES` with `?` placeholders (512 rows at most per statement, well
-//! within SQLite's 32,766 parameters).
+//! `VALUES` with `?` placeholders (at most 10,000 parameters a statement,
+//! within SQLite's 32,766). Fewer, larger statements: each is a round trip
+//! to sqlx's connection thread.
 
 use super::{chunks, db_err};
 use crate::live::RefusedCount;
@@ -10,6 +11,8 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{AssertSqlSafe, SqliteConnection};
 
 const ROWS: usize = 512;
+/// Rows per statement for the checkpoint's large batches (readings, rollups).
+const MANY: usize = 2048;
 
 type Query = sqlx::query::Query<'static, sqlx::Sqlite, SqliteArguments>;
 
@@ -23,11 +26,12 @@ fn marks(cols: usize, rows: usize) -> String {
 async fn each_chunk<T: Copy>(
     c: &mut SqliteConnection,
     rows: &[T],
+    per_statement: usize,
     sql: impl Fn(usize) -> String,
     bind: impl Fn(Query, T) -> Query,
 ) -> Result<u64, DbErr> {
     let mut n = 0;
-    for chunk in chunks(rows, ROWS) {
+    for chunk in chunks(rows, per_statement) {
         let mut q = sqlx::query(AssertSqlSafe(sql(chunk.len())));
         for row in chunk {
             q = bind(q, *row);
@@ -57,6 +61,7 @@ pub async fn insert_readings(c: &mut SqliteConnection, rows: &[(i64, i64, f64)])
     each_chunk(
         c,
         rows,
+        MANY,
         |n| format!("INSERT INTO telemetry_readings (series_id, ts, value) VALUES {} ON CONFLICT (series_id, ts) DO NOTHING", marks(3, n)),
         |q, (s, t, v)| q.bind(s).bind(t).bind(v),
     )
@@ -68,6 +73,7 @@ pub async fn merge_rollups(c: &mut SqliteConnection, aggs: &[(Key, Agg)]) -> Res
     each_chunk(
         c,
         aggs,
+        MANY / 2,
         |n| {
             format!(
                 "INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) VALUES {} \
@@ -90,6 +96,7 @@ pub async fn update_latest(c: &mut SqliteConnection, rows: &[(i64, i64, f64)]) -
     each_chunk(
         c,
         rows,
+        ROWS,
         |n| {
             format!(
                 "WITH v(id, t, x) AS (VALUES {}) UPDATE telemetry_series SET last_ts = v.t, last_value = v.x FROM v \
@@ -108,6 +115,7 @@ pub async fn touch_devices(c: &mut SqliteConnection, rows: &[(i64, i64)]) -> Res
     each_chunk(
         c,
         rows,
+        ROWS,
         |n| {
             format!(
                 "WITH v(id, t) AS (VALUES {}) UPDATE telemetry_devices SET last_seen = v.t FROM v \
@@ -126,6 +134,7 @@ pub async fn count_duplicates(c: &mut SqliteConnection, rows: &[(i64, i64, i64)]
     each_chunk(
         c,
         rows,
+        ROWS,
         |n| {
             format!(
                 "WITH v(id, n, at) AS (VALUES {}) INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) \
@@ -148,6 +157,7 @@ pub async fn count_refused(c: &mut SqliteConnection, rows: &[RefusedCount]) -> R
     each_chunk(
         c,
         &rows,
+        ROWS,
         |n| {
             format!(
                 "INSERT INTO telemetry_rejections (device_key, reason, n, last_at, last_detail) VALUES {} \
@@ -181,14 +191,14 @@ pub async fn latest_of(c: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(i64
     Ok(out)
 }
 
-/// Which of these times of one series are stored.
-pub async fn stored(c: &mut SqliteConnection, series: i64, times: &[i64]) -> Result<Vec<i64>, DbErr> {
+/// Which of these (series, ts) are stored.
+pub async fn stored(c: &mut SqliteConnection, keys: &[(i64, i64)]) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut out = vec![];
-    for chunk in chunks(times, ROWS) {
-        let sql = format!("SELECT ts FROM telemetry_readings WHERE series_id = ? AND ts IN ({})", vec!["?"; chunk.len()].join(", "));
-        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).bind(series);
-        for t in chunk {
-            q = q.bind(*t);
+    for chunk in chunks(keys, ROWS) {
+        let sql = format!("SELECT series_id, ts FROM telemetry_readings WHERE (series_id, ts) IN (VALUES {})", marks(2, chunk.len()));
+        let mut q = sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(sql));
+        for (s, t) in chunk {
+            q = q.bind(*s).bind(*t);
         }
         out.extend(q.fetch_all(&mut *c).await.map_err(db_err)?);
     }

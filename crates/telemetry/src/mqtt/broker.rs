@@ -22,12 +22,18 @@ use tokio::task::JoinHandle;
 /// A CONNECT must arrive this soon after the TCP connection opens.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the writer of a connection sends next: a packet now, or the answer
+/// What the writer of a connection sends next: a packet now, or the answers
 /// of an ingestion still running (`Err` closes the connection unacknowledged).
 enum Pending {
     Ready(Out),
-    Wait(JoinHandle<Result<Option<Out>, ()>>),
+    Wait(JoinHandle<Result<Vec<Out>, ()>>),
 }
+
+/// Publishes of readings taken into one ingestion at most.
+const MAX_BATCH: usize = 1000;
+
+/// Publishes of readings that arrived together: (device key, QoS, packet id, payload).
+type Batch = Vec<(String, u8, u16, Bytes)>;
 
 struct Session {
     filters: Vec<(String, u8)>,
@@ -174,14 +180,35 @@ async fn read_loop(
     t: &Telemetry,
 ) -> Result<(), String> {
     let send = |p: Pending| async move { tx.send(p).await.map_err(|_| "writer gone".to_string()) };
+    // Publishes of readings already read are ingested together, when no
+    // more is waiting in the buffer (or another kind of packet comes).
+    let mut batch: Batch = vec![];
     loop {
-        let packet = loop {
-            match codec::read(version, buf) {
-                Ok(p) => break p,
-                Err(DecodeError::Incomplete) => tokio::time::timeout(idle, fill(rd, buf)).await.map_err(|_| "keep-alive expired".to_string())??,
-                Err(DecodeError::Malformed(e)) => return Err(e),
+        let packet = match codec::read(version, buf) {
+            Ok(p) => p,
+            Err(DecodeError::Incomplete) => {
+                if !batch.is_empty() {
+                    send(ingest_batch(std::mem::take(&mut batch), ctx, t, who)).await?;
+                }
+                tokio::time::timeout(idle, fill(rd, buf)).await.map_err(|_| "keep-alive expired".to_string())??;
+                continue;
             }
+            Err(DecodeError::Malformed(e)) => return Err(e),
         };
+        if let In::Publish { topic, qos, pkid, payload } = &packet
+            && let Some((key, "readings")) = parse_topic(topic).filter(|_| may_publish(who, topic))
+        {
+            metrics::counter!("mqtt_publish_received_total").increment(1);
+            batch.push((key.to_string(), *qos, *pkid, payload.clone()));
+            if batch.len() >= MAX_BATCH {
+                send(ingest_batch(std::mem::take(&mut batch), ctx, t, who)).await?;
+            }
+            continue;
+        }
+        // Anything else is answered after the readings before it.
+        if !batch.is_empty() {
+            send(ingest_batch(std::mem::take(&mut batch), ctx, t, who)).await?;
+        }
         match packet {
             In::Publish { topic, qos, pkid, payload } => {
                 metrics::counter!("mqtt_publish_received_total").increment(1);
@@ -196,33 +223,16 @@ async fn read_loop(
                     continue;
                 }
                 let (key, tail) = parse_topic(&topic).expect("checked by may_publish");
-                if tail == "readings" {
-                    let (ctx, t, who, key) = (ctx.clone(), t.clone(), who.clone(), key.to_string());
-                    let job = tokio::spawn(async move {
-                        let candidates = candidates_for(&key, &payload);
-                        match t.ingest(&ctx, &who, candidates).await {
-                            Ok(report) => {
-                                let refused = (report.accepted + report.duplicates == 0 && !report.rejected.is_empty())
-                                    .then_some(Refusal::PayloadFormatInvalid);
-                                Ok(ack(qos, pkid, refused))
-                            }
-                            Err(e) => {
-                                tracing::error!(error = %e, "MQTT readings not stored; the client will resend");
-                                Err(())
-                            }
-                        }
-                    });
-                    send(Pending::Wait(job)).await?;
-                } else if tail == "commands/ack" {
+                if tail == "commands/ack" {
                     broker.publish(&topic, payload.clone(), qos);
                     let (t, key) = (t.clone(), key.to_string());
                     let job = tokio::spawn(async move {
                         match t.answer(&key, &payload).await {
-                            Ok(true) => Ok(ack(qos, pkid, None)),
+                            Ok(true) => Ok(ack(qos, pkid, None).into_iter().collect()),
                             Ok(false) => Err(()),
                             Err(e) => {
                                 tracing::debug!(error = %e, "a device sent a malformed answer");
-                                Ok(ack(qos, pkid, Some(Refusal::PayloadFormatInvalid)))
+                                Ok(ack(qos, pkid, Some(Refusal::PayloadFormatInvalid)).into_iter().collect())
                             }
                         }
                     });
@@ -251,6 +261,30 @@ async fn read_loop(
             In::Unexpected => return Err("protocol error: unexpected packet".into()),
         }
     }
+}
+
+/// Ingest publishes of readings in one write; their acknowledgements, in
+/// order, once the readings are durable. MQTT 5 refuses a publish none of
+/// whose readings passed.
+fn ingest_batch(batch: Batch, ctx: &Ctx, t: &Telemetry, who: &Sender) -> Pending {
+    let (ctx, t, who) = (ctx.clone(), t.clone(), who.clone());
+    Pending::Wait(tokio::spawn(async move {
+        let candidates = batch.iter().map(|(key, _, _, payload)| candidates_for(key, payload)).collect();
+        match t.ingest_many(&ctx, &who, candidates).await {
+            Ok(reports) => Ok(batch
+                .iter()
+                .zip(reports)
+                .filter_map(|((_, qos, pkid, _), report)| {
+                    let refused = (report.accepted + report.duplicates == 0 && !report.rejected.is_empty()).then_some(Refusal::PayloadFormatInvalid);
+                    ack(*qos, *pkid, refused)
+                })
+                .collect()),
+            Err(e) => {
+                tracing::error!(error = %e, "MQTT readings not stored; the client will resend");
+                Err(())
+            }
+        }
+    }))
 }
 
 /// Add the allowed filters to the session (at most QoS 1); `None` for a refused one.
@@ -303,16 +337,16 @@ async fn write_loop(mut wr: tokio::net::tcp::OwnedWriteHalf, version: Version, m
     let mut buf = BytesMut::with_capacity(4096);
     while let Some(p) = rx.recv().await {
         let out = match p {
-            Pending::Ready(o) => Some(o),
+            Pending::Ready(o) => vec![o],
             Pending::Wait(job) => match job.await {
                 Ok(Ok(o)) => o,
                 _ => return,
             },
         };
-        if let Some(o) = out
-            && codec::write(version, &o, &mut buf).is_err()
-        {
-            return;
+        for o in &out {
+            if codec::write(version, o, &mut buf).is_err() {
+                return;
+            }
         }
         // Write when nothing else is ready, so acknowledgements of a pipelined burst go out together.
         if (rx.is_empty() || buf.len() > 64 * 1024) && !buf.is_empty() {
