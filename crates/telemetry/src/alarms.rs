@@ -256,16 +256,25 @@ struct SeriesInfo {
     assets: Vec<String>,
 }
 
-async fn series_info<C: ConnectionTrait>(c: &C, ids: &[i64]) -> Result<HashMap<i64, SeriesInfo>, DbErr> {
+/// What the engine needs to know about these series, or about every series
+/// when `ids` is `None` (at start: one query rather than one per 500).
+async fn series_info<C: ConnectionTrait>(c: &C, ids: Option<&[i64]>) -> Result<HashMap<i64, SeriesInfo>, DbErr> {
+    let marks = |n: usize| (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let chunks: Vec<Option<&[i64]>> = match ids {
+        None => vec![None],
+        Some(ids) => ids.chunks(500).map(Some).collect(),
+    };
     let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    for chunk in chunks {
+        let (filter, values) = match chunk {
+            None => (String::new(), vec![]),
+            Some(c) => (format!(" WHERE s.id IN ({})", marks(c.len())), c.iter().map(|i| Value::from(*i)).collect()),
+        };
         let sql = format!(
             "SELECT s.id, s.quantity, s.unit, d.id AS device_id, d.key, d.type, d.department FROM telemetry_series s \
-             JOIN telemetry_devices d ON d.id = s.device_id WHERE s.id IN ({})",
-            marks.join(", ")
+             JOIN telemetry_devices d ON d.id = s.device_id{filter}"
         );
-        let rows = query_all(c, &sql, chunk.iter().map(|i| Value::from(*i))).await?;
+        let rows = query_all(c, &sql, values).await?;
         let mut device_ids = vec![];
         for r in &rows {
             device_ids.push(col::<i64>(r, "device_id")?);
@@ -286,14 +295,16 @@ async fn series_info<C: ConnectionTrait>(c: &C, ids: &[i64]) -> Result<HashMap<i
         if device_ids.is_empty() {
             continue;
         }
-        let marks: Vec<String> = (1..=device_ids.len()).map(|i| format!("${i}")).collect();
+        let (filter, values) = match chunk {
+            None => (String::new(), vec![]),
+            Some(_) => (format!(" WHERE l.device_id IN ({})", marks(device_ids.len())), device_ids.iter().map(|i| Value::from(*i)).collect()),
+        };
         let sql = format!(
             "SELECT d.key AS dk, a.key AS ak FROM telemetry_device_assets l JOIN telemetry_devices d ON d.id = l.device_id \
-             JOIN telemetry_assets a ON a.id = l.asset_id WHERE l.device_id IN ({})",
-            marks.join(", ")
+             JOIN telemetry_assets a ON a.id = l.asset_id{filter}"
         );
         let mut by_device: HashMap<String, Vec<String>> = HashMap::new();
-        for r in query_all(c, &sql, device_ids.iter().map(|i| Value::from(*i))).await? {
+        for r in query_all(c, &sql, values).await? {
             by_device.entry(col(&r, "dk")?).or_default().push(col(&r, "ak")?);
         }
         for info in out.values_mut() {
@@ -390,11 +401,19 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
     let mut rx = t.committed.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     let long_ago = Instant::now() - Duration::from_secs(3600);
+    // Every series known at start, in one query; later ones as they come.
+    let info = match series_info(ctx.db.conn(), None).await {
+        Ok(all) => all.into_iter().map(|(id, i)| (id, Arc::new(i))).collect(),
+        Err(err) => {
+            tracing::error!(error = %err, "loading series for the rules failed");
+            HashMap::new()
+        }
+    };
     let mut e = Engine {
         rules: vec![],
         loaded: long_ago,
         version: u64::MAX,
-        info: HashMap::new(),
+        info,
         watched: FxHashMap::default(),
         windows: Windows::default(),
         open: (HashSet::new(), long_ago),
@@ -446,7 +465,7 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
         m
     };
     if !missing.is_empty() {
-        for (id, i) in series_info(ctx.db.conn(), &missing).await? {
+        for (id, i) in series_info(ctx.db.conn(), Some(&missing)).await? {
             e.info.insert(id, Arc::new(i));
         }
     }
@@ -454,22 +473,32 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
     for r in batch.readings.iter() {
         by_series.entry(r.series).or_default().push(r);
     }
+    // The series some rule watches, with their readings in time order.
+    let mut work = vec![];
     for (series, mut readings) in by_series {
         let Some(s) = e.info.get(&series).cloned() else { continue };
         let rules = &e.rules;
         let watched =
             e.watched.entry(series).or_insert_with(|| rules.iter().enumerate().filter(|(_, r)| applies(r, &s)).map(|(i, _)| i).collect()).clone();
-        if watched.is_empty() {
-            continue;
+        if !watched.is_empty() {
+            readings.sort_by_key(|r| r.ts);
+            work.push((series, s, watched, readings));
         }
+    }
+    // Earlier readings that rate and frozen rules compare with, read at once for all series.
+    let needs: Vec<(i64, i64, i64)> = work
+        .iter()
+        .filter_map(|(series, _, watched, readings)| {
+            let back = watched.iter().filter_map(|i| e.rules.get(*i).and_then(|r| lookback(&r.condition))).max()?;
+            Some((*series, readings[0].ts - back, back))
+        })
+        .collect();
+    e.windows.cover(ctx, live, &needs).await?;
+    if !work.is_empty() && e.open.1.elapsed() > OPEN_TTL {
+        e.open = (open_keys(ctx).await?, Instant::now());
+    }
+    for (series, s, watched, readings) in work {
         let applicable: Vec<&Rule> = watched.iter().filter_map(|i| e.rules.get(*i)).collect();
-        readings.sort_by_key(|r| r.ts);
-        if let Some(back) = applicable.iter().filter_map(|r| lookback(&r.condition)).max() {
-            e.windows.cover(ctx, live, series, readings[0].ts - back, back).await?;
-        }
-        if e.open.1.elapsed() > OPEN_TTL {
-            e.open = (open_keys(ctx).await?, Instant::now());
-        }
         for rule in applicable {
             let key = open_key(&rule.id, &s.device);
             for r in &readings {

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 /// Checkpoint early once this many readings are buffered.
 const SOON: usize = 1_000_000;
 /// Readings per slice transaction.
-const SLICE: usize = 50_000;
+const SLICE: usize = 10_000;
 
 pub struct Checkpointer {
     pub live: Arc<Live>,

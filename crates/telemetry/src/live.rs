@@ -308,11 +308,18 @@ impl Live {
     }
 }
 
-/// A table read about one series' window `[from, to]`, with the readings of
-/// that window not in the table yet (none on PostgreSQL, `live` absent):
-/// each reading is in exactly one of the two, as `query` runs while the gate
-/// keeps the checkpoint from moving readings.
-pub async fn with_buffered<T, E, Fut>(live: Option<&Live>, series: i64, from: i64, to: i64, query: impl FnOnce() -> Fut) -> Result<(T, Points), E>
+/// A table read about some series' readings in `[from, to]`, with those of
+/// their readings in that range that are not in the table yet, as (series,
+/// ts, value) (none on PostgreSQL, `live` absent): each reading is in
+/// exactly one of the two, as `query` runs while the gate keeps the
+/// checkpoint from moving readings.
+pub async fn with_buffered<T, E, Fut>(
+    live: Option<&Live>,
+    series: &[i64],
+    from: i64,
+    to: i64,
+    query: impl FnOnce() -> Fut,
+) -> Result<(T, Vec<(i64, i64, f64)>), E>
 where
     Fut: std::future::Future<Output = Result<T, E>>,
 {
@@ -320,7 +327,9 @@ where
     let _gate = live.gate.read().await;
     let stored = query().await?;
     let mut buffered = vec![];
-    live.each_buffered(series, from, to, |t, v| buffered.push((t, v)));
+    for s in series {
+        live.each_buffered(*s, from, to, |t, v| buffered.push((*s, t, v)));
+    }
     Ok((stored, buffered))
 }
 

@@ -323,6 +323,23 @@ pub async fn raw_values<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i
     rows.iter().map(|r| Ok((col(r, "ts")?, col(r, "value")?))).collect()
 }
 
+/// Raw readings of these series from `since` on, as (series, ts, value).
+pub async fn raw_since<C: ConnectionTrait>(c: &C, series: &[i64], since: i64) -> Result<Vec<(i64, i64, f64)>, DbErr> {
+    let mut out = vec![];
+    for chunk in series.chunks(500) {
+        let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT series_id, ts, value FROM telemetry_readings WHERE ts >= $1 AND series_id IN ({}) ORDER BY series_id, ts",
+            marks.join(", ")
+        );
+        let values = std::iter::once(Value::from(since)).chain(chunk.iter().map(|s| Value::from(*s)));
+        for r in query_all(c, &sql, values).await? {
+            out.push((col(&r, "series_id")?, col(&r, "ts")?, col(&r, "value")?));
+        }
+    }
+    Ok(out)
+}
+
 pub async fn raw_points<C: ConnectionTrait>(c: &C, series: i64, from: i64, to: i64, limit: u64) -> Result<Vec<Point>, DbErr> {
     Ok(raw_values(c, series, from, to, limit)
         .await?

@@ -56,24 +56,40 @@ impl Windows {
         }
     }
 
-    /// Make sure the series' readings from `from` on are here, keeping at least `keep` ms behind its newest.
-    pub async fn cover(&mut self, ctx: &Ctx, live: Option<&Live>, series: i64, from: i64, keep: i64) -> Result<(), DbErr> {
-        if let Some(w) = self.series.get_mut(&series) {
-            w.keep = w.keep.max(keep);
-            if w.from <= from {
-                return Ok(());
+    /// Make sure each series' readings from its `from` on are here, keeping
+    /// at least `keep` ms behind its newest: `needs` are (series, from, keep).
+    /// What is missing is read in one go, table and journal together.
+    pub async fn cover(&mut self, ctx: &Ctx, live: Option<&Live>, needs: &[(i64, i64, i64)]) -> Result<(), DbErr> {
+        let mut missing: Vec<(i64, i64)> = vec![];
+        for (series, from, keep) in needs {
+            match self.series.get_mut(series) {
+                Some(w) if w.from <= *from => w.keep = w.keep.max(*keep),
+                Some(w) => {
+                    w.keep = w.keep.max(*keep);
+                    missing.push((*series, *from));
+                }
+                None => {
+                    self.series.insert(*series, Recent { from: i64::MAX, points: vec![], keep: *keep });
+                    missing.push((*series, *from));
+                }
             }
         }
-        let to = self.series.get(&series).map_or(i64::MAX, |w| w.from);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = missing.iter().map(|(s, _)| *s).collect();
+        let since = missing.iter().map(|(_, f)| *f).min().unwrap_or(i64::MIN);
         let c = ctx.db.conn();
-        let (stored, buffered) = with_buffered(live, series, from, to, || store::raw_values(c, series, from, to, u64::MAX)).await?;
-        let w = self.series.entry(series).or_insert(Recent { from: to, points: vec![], keep });
-        for (t, v) in stored.into_iter().chain(buffered) {
-            if t < to {
-                insert(&mut w.points, t, v);
+        let (stored, buffered) = with_buffered(live, &ids, since, i64::MAX, || store::raw_since(c, &ids, since)).await?;
+        for (series, from) in &missing {
+            let Some(w) = self.series.get_mut(series) else { continue };
+            for (s, t, v) in stored.iter().chain(buffered.iter()) {
+                if s == series && t >= from {
+                    insert(&mut w.points, *t, *v);
+                }
             }
+            w.from = w.from.min(*from);
         }
-        w.from = from;
         Ok(())
     }
 
