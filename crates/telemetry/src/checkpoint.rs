@@ -4,13 +4,16 @@
 //! (`checkpoint_idle_ms`, `checkpoint_every_ms`), and sooner
 //! when much is buffered — and before any read of the tables (`settle`).
 //!
-//! Raw readings go first, sorted by series and time, in slices of their own
-//! transactions so that journal appends (acknowledgements) wait at most one
-//! slice; a reading already there is left alone, so a slice may be written
-//! twice after a crash. Then one transaction merges the rollups, moves the
-//! latest values, devices' last-seen times and the counts, and deletes the
-//! journal rows: these are merged exactly once. At start, `replay` reads the
-//! journal back and checkpoints it before the platform answers.
+//! Everything goes in slices of their own transactions, so that journal
+//! appends (acknowledgements) wait at most one slice. Raw readings first,
+//! sorted by series and time (a reading already there is left alone), then
+//! latest values and last-seen times (they only move forward): written twice
+//! after a crash, they change nothing. Rollups are added to, so each rollup
+//! slice records how far it got (`telemetry_checkpoint`) in its own
+//! transaction; the counts go with the deletion of the journal rows, at
+//! once. At start, `replay` reads the journal back (skipping rollups an
+//! interrupted checkpoint had merged) and checkpoints it before the
+//! platform answers.
 
 use crate::bulk::{db_err, sqlite as sq};
 use crate::journal::Entry;
@@ -38,8 +41,18 @@ pub struct Checkpointer {
 
 struct Progress {
     sealed: Sealed,
-    /// Series (from the start of `sealed.readings`) already written.
+    /// Series (from the start of `sealed.readings`) whose raw readings are written.
     written: usize,
+    /// Whether latest values and last-seen times are written.
+    moved: bool,
+    /// Rollups are merged for series up to this one.
+    rollups_done: Option<i64>,
+}
+
+impl Progress {
+    fn new(sealed: Sealed, rollups_done: Option<i64>) -> Progress {
+        Progress { sealed, written: 0, moved: false, rollups_done }
+    }
 }
 
 impl Checkpointer {
@@ -49,12 +62,18 @@ impl Checkpointer {
 
     /// Write everything applied before this call; returns the readings written.
     pub async fn checkpoint(&self, ctx: &Ctx) -> Result<usize, DbErr> {
+        self.checkpoint_from(ctx, None).await
+    }
+
+    /// The same, for a checkpoint that a crash interrupted after it had
+    /// merged the rollups of series up to `rollups_done`.
+    async fn checkpoint_from(&self, ctx: &Ctx, rollups_done: Option<i64>) -> Result<usize, DbErr> {
         let mut running = self.running.lock().await;
         let mut n = 0;
         // First a checkpoint that failed earlier, then what came since.
         for take_new in [false, true] {
             if take_new {
-                *running = self.live.seal().map(|sealed| Progress { sealed, written: 0 });
+                *running = self.live.seal().map(|sealed| Progress::new(sealed, rollups_done));
             }
             let Some(p) = running.as_mut() else { continue };
             let started = Instant::now();
@@ -100,7 +119,9 @@ fn phase(name: &'static str, since: &mut Instant) {
 
 async fn write(ctx: &Ctx, live: &Live, p: &mut Progress) -> Result<(), DbErr> {
     let pool = ctx.db.sqlite_pool().ok_or_else(|| DbErr::Custom("the journal needs SQLite".into()))?;
+    let begin = || pool.begin_with("BEGIN IMMEDIATE");
     let mut clock = Instant::now();
+    // Raw readings: a slice written twice (after a crash) changes nothing.
     while p.written < p.sealed.readings.len() {
         let mut end = p.written;
         let mut rows: Vec<(i64, i64, f64)> = Vec::with_capacity(SLICE);
@@ -112,31 +133,67 @@ async fn write(ctx: &Ctx, live: &Live, p: &mut Progress) -> Result<(), DbErr> {
         let slice = &p.sealed.readings[p.written..end];
         // Readers that combine memory and table wait while a slice moves.
         let _gate = live.gate.write().await;
-        let mut txn = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let mut txn = begin().await.map_err(db_err)?;
         sq::insert_readings(&mut txn, &rows).await?;
         txn.commit().await.map_err(db_err)?;
         live.written(slice);
         p.written = end;
     }
     phase("readings", &mut clock);
+    // Latest values and last-seen times only move forward: also safe twice.
     let s = &p.sealed;
+    if !p.moved {
+        for latest in s.latest.chunks(SLICE) {
+            let mut txn = begin().await.map_err(db_err)?;
+            sq::update_latest(&mut txn, latest).await?;
+            txn.commit().await.map_err(db_err)?;
+        }
+        for devices in s.devices.chunks(SLICE) {
+            let mut txn = begin().await.map_err(db_err)?;
+            sq::touch_devices(&mut txn, devices).await?;
+            txn.commit().await.map_err(db_err)?;
+        }
+        p.moved = true;
+    }
+    phase("latest", &mut clock);
+    // Rollups are added to: each slice records, in its own transaction, the
+    // last series it covered, so that after a crash no slice is added twice.
     let mut aggs = Vec::with_capacity(s.readings.len() * 4);
-    for (series, points) in &s.readings {
+    for (series, points) in s.readings.iter().filter(|(id, _)| p.rollups_done.is_none_or(|d| *id > d)) {
         rollup::fold_series(*series, points, &mut aggs);
     }
-    let mut txn = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-    sq::merge_rollups(&mut txn, &aggs).await?;
+    for slice in by_series(&aggs, SLICE) {
+        let mut txn = begin().await.map_err(db_err)?;
+        sq::merge_rollups(&mut txn, slice).await?;
+        let last = slice.last().map_or(i64::MIN, |(k, _)| k.0);
+        sq::set_progress(&mut txn, s.upto, last).await?;
+        txn.commit().await.map_err(db_err)?;
+        p.rollups_done = Some(last);
+    }
     phase("rollups", &mut clock);
-    sq::update_latest(&mut txn, &s.latest).await?;
-    phase("latest", &mut clock);
-    sq::touch_devices(&mut txn, &s.devices).await?;
+    // Counts are added to as well: with the journal rows, at once.
+    let mut txn = begin().await.map_err(db_err)?;
     sq::count_duplicates(&mut txn, &s.duplicates).await?;
     sq::count_refused(&mut txn, &s.refused).await?;
     sq::drop_journal(&mut txn, s.upto).await?;
-    phase("devices", &mut clock);
+    sq::clear_progress(&mut txn).await?;
     txn.commit().await.map_err(db_err)?;
     phase("commit", &mut clock);
     Ok(())
+}
+
+/// Consecutive runs of at least `size` rollups (the last may be shorter), cut between series.
+fn by_series(aggs: &[(rollup::Key, rollup::Agg)], size: usize) -> Vec<&[(rollup::Key, rollup::Agg)]> {
+    let mut out = vec![];
+    let mut start = 0;
+    for i in 1..=aggs.len() {
+        let boundary = i == aggs.len() || aggs[i].0.0 != aggs[i - 1].0.0;
+        if boundary && (i - start >= size || i == aggs.len()) {
+            out.push(&aggs[start..i]);
+            start = i;
+        }
+    }
+    out
 }
 
 /// Load from the table the latest readings of series the live state does not know (`Live::unknown`).
@@ -166,9 +223,38 @@ pub async fn replay(ctx: &Ctx, cp: &Checkpointer) -> Result<usize, DbErr> {
     }
     let unknown = cp.live.unknown(entries.iter().flat_map(|(_, e)| e.readings.iter().map(|r| r.series)));
     learn(ctx, &cp.live, unknown).await?;
-    for (seq, e) in &entries {
+    // A checkpoint that stopped between its rollup slices covered the entries
+    // up to `upto`: finish it first, without the rollups it had merged.
+    let progress = {
+        let mut c = pool.acquire().await.map_err(db_err)?;
+        sq::progress(&mut c).await?
+    };
+    let mut rest = entries.as_slice();
+    if let Some((upto, series)) = progress {
+        let split = entries.partition_point(|(seq, _)| *seq <= upto);
+        for (seq, e) in &entries[..split] {
+            cp.live.apply(e, *seq);
+        }
+        cp.checkpoint_from(ctx, Some(series)).await?;
+        rest = &entries[split..];
+    }
+    for (seq, e) in rest {
         cp.live.apply(e, *seq);
     }
     cp.checkpoint(ctx).await?;
     Ok(entries.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollup_slices_end_between_series() {
+        let agg = rollup::Agg { n: 1, sum: 0.0, min: 0.0, max: 0.0, last: 0.0, last_ts: 0 };
+        let aggs: Vec<_> = [1, 1, 1, 2, 3, 3, 4].iter().enumerate().map(|(i, s)| ((*s, 3600, i as i64), agg)).collect();
+        let sizes: Vec<Vec<i64>> = by_series(&aggs, 2).iter().map(|s| s.iter().map(|(k, _)| k.0).collect()).collect();
+        assert_eq!(sizes, vec![vec![1, 1, 1], vec![2, 3, 3], vec![4]]);
+        assert!(by_series(&[], 2).is_empty());
+    }
 }

@@ -872,3 +872,62 @@ async fn rate_and_frozen_rules_see_readings_still_in_the_journal() {
     assert_eq!(s, 200);
     assert_eq!(alarms("cleared", 1).await, 1);
 }
+
+#[tokio::test]
+async fn a_checkpoint_cut_off_between_rollup_slices_adds_no_rollup_twice() {
+    let mut server = Server::start_with_config("[telemetry]\ncheckpoint_idle_ms = 600000\ncheckpoint_every_ms = 600000\n").await;
+    if server.is_postgres() {
+        eprintln!("the journal checkpoint is SQLite's; PostgreSQL merges rollups per journal row");
+        return;
+    }
+    let staff = lighting_staff(&server).await;
+    let first = create_lamp(&staff, "t-lum-c1").await;
+    let second = create_lamp(&staff, "t-lum-c2").await;
+    let start: i64 = 1_795_550_400;
+    for (key, token) in [("t-lum-c1", &first), ("t-lum-c2", &second)] {
+        let lines: String = (0..180).map(|i| format!("{key} illuminanceLevel={} {}\n", i % 50, start + i * 60)).collect();
+        let (s, r) = post_lines(&server.client(), token, &lines, "s").await;
+        assert_eq!((s, r["accepted"].as_u64()), (200, Some(180)), "{r}");
+    }
+    server.kill9().await;
+    // As if the checkpoint had merged the rollups of the first lamp (its series
+    // come first) in one slice, and the process died before the next.
+    let series = |key: &str| format!("SELECT s.id FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = '{key}'");
+    let first_ids = server.query_i64(&series("t-lum-c1")).await;
+    let level = server.query_i64(&format!("{} AND s.quantity = 'illuminanceLevel'", series("t-lum-c1"))).await[0];
+    assert!(first_ids.iter().max().unwrap() < server.query_i64(&series("t-lum-c2")).await.iter().min().unwrap());
+    for hour in 0..3 {
+        let values: Vec<i64> = (hour * 60..hour * 60 + 60).map(|i| i % 50).collect();
+        let (sum, min, max, last) = (values.iter().sum::<i64>(), values.iter().min().unwrap(), values.iter().max().unwrap(), values[59]);
+        let bucket = (start + hour * 3600) * 1000;
+        server
+            .sql(&format!(
+                "INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) VALUES ({level}, 3600, {bucket}, 60, {sum}, {min}, {max}, {last}, {})",
+                bucket + 59 * 60_000
+            ))
+            .await;
+    }
+    let day = (start - start % 86_400) * 1000;
+    server.sql(&format!("INSERT INTO telemetry_rollups (series_id, period, bucket, n, vsum, vmin, vmax, vlast, last_ts) VALUES ({level}, 86400, {day}, 180, 0, 0, 49, 29, 0)")).await;
+    let upto = server.query_i64("SELECT MAX(seq) FROM telemetry_journal").await[0];
+    server.sql(&format!("INSERT INTO telemetry_checkpoint (id, upto, series) VALUES (1, {upto}, {})", first_ids.iter().max().unwrap())).await;
+
+    server.restart().await;
+    let hourly = |key: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .query_i64(&format!(
+                    "SELECT r.n FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id \
+                     WHERE d.key = '{key}' AND s.quantity = 'illuminanceLevel' AND r.period = 3600 ORDER BY r.bucket"
+                ))
+                .await
+        }
+    };
+    assert_eq!(hourly("t-lum-c1").await, vec![60, 60, 60], "the slice merged before the crash is not merged again");
+    assert_eq!(hourly("t-lum-c2").await, vec![60, 60, 60], "the rest is merged at start");
+    let raw = server.query_i64("SELECT COUNT(*) FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key LIKE 't-lum-c%'").await;
+    assert_eq!(raw, vec![360]);
+    assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_checkpoint").await, vec![0]);
+    assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_journal").await, vec![0]);
+}

@@ -22,7 +22,9 @@ fn marks(cols: usize, rows: usize) -> String {
     vec![one; rows].join(", ")
 }
 
-/// Run one statement per chunk of `rows`, built by `sql` for the chunk size and bound by `bind`.
+/// Run one statement per chunk of `rows`, built by `sql` for the chunk size
+/// and bound by `bind`. The next statement is bound while SQLite runs the
+/// current one on its connection thread.
 async fn each_chunk<T: Copy>(
     c: &mut SqliteConnection,
     rows: &[T],
@@ -30,13 +32,15 @@ async fn each_chunk<T: Copy>(
     sql: impl Fn(usize) -> String,
     bind: impl Fn(Query, T) -> Query,
 ) -> Result<u64, DbErr> {
+    let build = |chunk: &[T]| chunk.iter().fold(sqlx::query(AssertSqlSafe(sql(chunk.len()))), |q, row| bind(q, *row));
+    let parts = chunks(rows, per_statement);
+    let mut next = parts.first().map(|p| build(p));
     let mut n = 0;
-    for chunk in chunks(rows, per_statement) {
-        let mut q = sqlx::query(AssertSqlSafe(sql(chunk.len())));
-        for row in chunk {
-            q = bind(q, *row);
-        }
-        n += q.execute(&mut *c).await.map_err(db_err)?.rows_affected();
+    for i in 0..parts.len() {
+        let Some(q) = next.take() else { break };
+        let (done, built) = tokio::join!(q.execute(&mut *c), async { parts.get(i + 1).map(|p| build(p)) });
+        n += done.map_err(db_err)?.rows_affected();
+        next = built;
     }
     Ok(n)
 }
@@ -53,6 +57,25 @@ pub async fn journal(c: &mut SqliteConnection) -> Result<Vec<(i64, Vec<u8>)>, Db
 
 pub async fn drop_journal(c: &mut SqliteConnection, upto: i64) -> Result<(), DbErr> {
     sqlx::query("DELETE FROM telemetry_journal WHERE seq <= ?").bind(upto).execute(c).await.map_err(db_err).map(|_| ())
+}
+
+/// An unfinished checkpoint: the journal rows it covers, and the last series whose rollups it merged.
+pub async fn progress(c: &mut SqliteConnection) -> Result<Option<(i64, i64)>, DbErr> {
+    sqlx::query_as("SELECT upto, series FROM telemetry_checkpoint WHERE id = 1").fetch_optional(c).await.map_err(db_err)
+}
+
+pub async fn set_progress(c: &mut SqliteConnection, upto: i64, series: i64) -> Result<(), DbErr> {
+    sqlx::query("INSERT INTO telemetry_checkpoint (id, upto, series) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET upto = excluded.upto, series = excluded.series")
+        .bind(upto)
+        .bind(series)
+        .execute(c)
+        .await
+        .map_err(db_err)
+        .map(|_| ())
+}
+
+pub async fn clear_progress(c: &mut SqliteConnection) -> Result<(), DbErr> {
+    sqlx::query("DELETE FROM telemetry_checkpoint").execute(c).await.map_err(db_err).map(|_| ())
 }
 
 /// Raw readings (series, ts, value); a reading already there is left alone,
