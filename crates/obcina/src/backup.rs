@@ -116,15 +116,24 @@ async fn logical_dump(url: &str) -> anyhow::Result<Vec<u8>> {
             [table.clone().into()],
         )
         .await?;
-        let columns: Vec<(String, bool)> = columns
+        let types: Vec<(String, String)> =
+            columns.iter().map(|c| Ok((col::<String>(c, "name")?, col::<String>(c, "ty")?))).collect::<Result<_, sea_orm::DbErr>>()?;
+        let columns: Vec<(String, bool)> =
+            types.iter().map(|(c, ty)| (c.clone(), matches!(ty.as_str(), "bigint" | "integer" | "smallint"))).collect();
+        // Binary columns (the telemetry journal) travel as hex.
+        let bytes: Vec<bool> = types.iter().map(|(_, ty)| ty == "bytea").collect();
+        let select: Vec<String> = columns
             .iter()
-            .map(|c| Ok((col::<String>(c, "name")?, matches!(col::<String>(c, "ty")?.as_str(), "bigint" | "integer" | "smallint"))))
-            .collect::<Result<_, sea_orm::DbErr>>()?;
-        let select: Vec<String> =
-            columns.iter().map(|(c, int)| format!("CAST(\"{c}\" AS {}) AS \"{c}\"", if *int { "BIGINT" } else { "TEXT" })).collect();
+            .zip(&bytes)
+            .map(|((c, int), bin)| match (int, bin) {
+                (_, true) => format!("encode(\"{c}\", 'hex') AS \"{c}\""),
+                (true, _) => format!("CAST(\"{c}\" AS BIGINT) AS \"{c}\""),
+                _ => format!("CAST(\"{c}\" AS TEXT) AS \"{c}\""),
+            })
+            .collect();
         let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
         let ints: Vec<bool> = columns.iter().map(|(_, i)| *i).collect();
-        out.extend(serde_json::to_vec(&serde_json::json!({"table": table, "columns": names, "integer": ints}))?);
+        out.extend(serde_json::to_vec(&serde_json::json!({"table": table, "columns": names, "integer": ints, "bytes": bytes}))?);
         out.push(b'\n');
         for r in query_all(&txn, &format!("SELECT {} FROM \"{table}\"", select.join(", ")), []).await? {
             let values: Vec<serde_json::Value> = columns
@@ -260,6 +269,7 @@ async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
         name: String,
         columns: Vec<String>,
         integer: Vec<bool>,
+        bytes: Vec<bool>,
         rows: Vec<Vec<serde_json::Value>>,
     }
     let mut tables: Vec<Table> = vec![];
@@ -270,14 +280,15 @@ async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
         } else {
             let strings =
                 |k: &str| v.get(k).and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect::<Vec<_>>());
+            let flags = |k: &str| -> Vec<bool> {
+                v.get(k).and_then(|a| a.as_array()).map(|a| a.iter().map(|b| b.as_bool() == Some(true)).collect()).unwrap_or_default()
+            };
             tables.push(Table {
                 name: v.get("table").and_then(|t| t.as_str()).context("a table without a name")?.to_string(),
                 columns: strings("columns").context("a table without columns")?,
-                integer: v
-                    .get("integer")
-                    .and_then(|a| a.as_array())
-                    .map(|a| a.iter().map(|b| b.as_bool() == Some(true)).collect())
-                    .unwrap_or_default(),
+                integer: flags("integer"),
+                // Dumps before binary columns have none.
+                bytes: flags("bytes"),
                 rows: vec![],
             });
         }
@@ -307,11 +318,14 @@ async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
             let values: Vec<sea_orm::Value> = row
                 .iter()
                 .enumerate()
-                .map(|(i, v)| match (t.integer.get(i).copied().unwrap_or(false), v) {
-                    (true, v) => sea_orm::Value::BigInt(v.as_i64()),
-                    (false, v) => sea_orm::Value::String(v.as_str().map(str::to_string)),
+                .map(|(i, v)| {
+                    Ok(match (t.integer.get(i).copied().unwrap_or(false), t.bytes.get(i).copied().unwrap_or(false), v) {
+                        (_, true, v) => sea_orm::Value::Bytes(v.as_str().map(hex::decode).transpose().context("a binary value is not hex")?),
+                        (true, _, v) => sea_orm::Value::BigInt(v.as_i64()),
+                        (false, _, v) => sea_orm::Value::String(v.as_str().map(str::to_string)),
+                    })
                 })
-                .collect();
+                .collect::<anyhow::Result<_>>()?;
             kernel::db::exec(&txn, &sql, values).await.with_context(|| format!("restoring {}", t.name))?;
         }
     }

@@ -371,6 +371,25 @@ impl Server {
     }
 }
 
+/// Serve a restored data directory (SQLite, no MQTT broker); its URL once
+/// ready, empty if it stopped before.
+pub async fn serve_restored(data_dir: &std::path::Path) -> (tokio::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--data-dir", data_dir.to_str().unwrap(), "--listen", "127.0.0.1:0", "--mqtt-listen", "off"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(l) = lines.next_line().await.unwrap() {
+        if let Some(rest) = l.strip_prefix("obcina is ready at ") {
+            return (child, rest.split_whitespace().next().unwrap().to_string());
+        }
+    }
+    (child, String::new())
+}
+
 /// An HTTP client with its own cookie jar, following no redirects.
 pub struct Client {
     pub base: String,

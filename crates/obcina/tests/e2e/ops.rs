@@ -182,22 +182,7 @@ async fn backup_while_writing_then_restore_serves_the_same_data() {
     assert!(!out.status.success());
 
     // The restored instance serves the same person with the same profile.
-    let mut child = tokio::process::Command::new(BIN)
-        .args(["serve", "--data-dir", restored.to_str().unwrap(), "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    use tokio::io::AsyncBufReadExt;
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = String::new();
-    while let Some(l) = lines.next_line().await.unwrap() {
-        if let Some(rest) = l.strip_prefix("obcina is ready at ") {
-            url = rest.split_whitespace().next().unwrap().to_string();
-            break;
-        }
-    }
+    let (mut child, url) = serve_restored(&restored).await;
     let c2 = Client::new(&url);
     let (s, _) = c2.json(Method::POST, "/api/v1/session", json!({"email": email, "password": STRONG})).await;
     assert_eq!(s, 201);

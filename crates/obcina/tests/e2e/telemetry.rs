@@ -931,3 +931,39 @@ async fn a_checkpoint_cut_off_between_rollup_slices_adds_no_rollup_twice() {
     assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_checkpoint").await, vec![0]);
     assert_eq!(server.query_i64("SELECT COUNT(*) FROM telemetry_journal").await, vec![0]);
 }
+
+#[tokio::test]
+async fn readings_still_in_the_journal_are_in_a_backup_and_come_back_whole() {
+    let server = Server::start_with_config("[telemetry]\ncheckpoint_idle_ms = 600000\ncheckpoint_every_ms = 600000\n").await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-bk").await;
+    let lines: String = (0..120).map(|i| format!("t-lum-bk illuminanceLevel={} {}\n", i % 50, 1_795_550_400 + i * 60)).collect();
+    let (s, r) = post_lines(&server.client(), &token, &lines, "s").await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(120)), "{r}");
+    // SQLite: the whole commit; PostgreSQL: its rollups still to merge.
+    assert!(server.query_i64("SELECT COUNT(*) FROM telemetry_journal").await[0] > 0);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("snap.obk");
+    let out = std::process::Command::new(BIN).arg("backup").args(server.storage_args()).args(["--to", file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let restored = tmp.path().join("restored");
+    let out = std::process::Command::new(BIN)
+        .args(["restore", "--from", file.to_str().unwrap(), "--data-dir", restored.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The restored platform replays the journal before it is ready.
+    let (mut child, url) = serve_restored(&restored).await;
+    assert!(!url.is_empty(), "the restored platform starts");
+    let _ = child.kill().await;
+    use sqlx::{Connection, Row};
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", restored.join("obcina.sqlite3").display())).await.unwrap();
+    let mut one = async |sql: &'static str| sqlx::query(sql).fetch_one(&mut db).await.unwrap().get::<i64, _>(0);
+    assert_eq!(one("SELECT COUNT(*) FROM telemetry_readings r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-bk'").await, 120);
+    assert_eq!(
+        one("SELECT CAST(SUM(r.n) AS BIGINT) FROM telemetry_rollups r JOIN telemetry_series s ON s.id = r.series_id JOIN telemetry_devices d ON d.id = s.device_id WHERE d.key = 't-lum-bk' AND r.period = 3600").await,
+        120,
+        "every reading in the hourly rollups, once"
+    );
+    assert_eq!(one("SELECT COUNT(*) FROM telemetry_journal").await, 0);
+}
