@@ -44,6 +44,9 @@ impl Db {
             // 64 MiB of page cache (the default is 2 MiB): time series and
             // their rollups are written all over their B-trees.
             .pragma("cache_size", "-65536")
+            // Prepared statements kept per connection (sqlx keeps 100): the
+            // telemetry batches have a dozen sizes each.
+            .statement_cache_capacity(512)
             .foreign_keys(true);
         // One connection: SQLite has one writer, and a single connection avoids
         // SQLITE_BUSY on read-to-write upgrades; reads are fast enough for it.

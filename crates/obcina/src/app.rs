@@ -107,7 +107,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     // Before the platform answers: the tables hold every acknowledged reading.
     let (replayed, recomputed) = telemetry.recover(&ctx).await?;
     if replayed > 0 {
-        tracing::warn!(entries = replayed, "telemetry journal replayed after an unclean stop");
+        tracing::warn!(entries = replayed, "telemetry journal replayed at start (an unclean stop, or rollups another process left)");
     }
     if recomputed > 0 {
         tracing::warn!(series = recomputed, "rollups recomputed from raw readings after an unclean stop");

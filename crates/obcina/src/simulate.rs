@@ -29,6 +29,9 @@ pub struct Args {
     /// MQTT broker (host:port) for --transport mqtt.
     #[arg(long, default_value = "127.0.0.1:1883")]
     mqtt: String,
+    /// MQTT QoS 1 publishes sent before their acknowledgements (--transport mqtt).
+    #[arg(long, default_value_t = 200)]
+    mqtt_inflight: u16,
     /// Hours of history sent first, in five-minute steps, ending now.
     #[arg(long, default_value_t = 24)]
     history_hours: i64,
@@ -231,7 +234,7 @@ impl Sender {
                 // An integration token logs in as a gateway for every device.
                 o.set_credentials("simulator", a.token.as_deref().unwrap_or_default())
                     .set_keep_alive(Duration::from_secs(30))
-                    .set_inflight(200)
+                    .set_inflight(a.mqtt_inflight.max(1))
                     .set_max_packet_size(1 << 20, 1 << 20);
                 let (client, mut events) = rumqttc::AsyncClient::new(o, 10_000);
                 let acked = Arc::new(AtomicU64::new(0));

@@ -45,6 +45,46 @@ async fn each_chunk<T: Copy>(
     Ok(n)
 }
 
+/// A connection for the checkpoint's own transactions, with
+/// `synchronous=NORMAL`: they need no fsync each, since what they write is
+/// in the journal already and the next journal append (`FULL`) syncs the WAL
+/// up to it (a power loss can only lose a suffix of the WAL, which the
+/// checkpoint's bookkeeping allows for). `FULL` is set again by `done`; a
+/// connection left `NORMAL` — by an error, a panic, a dropped future — is
+/// closed rather than handed back to the writer.
+pub struct Relaxed {
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    restored: bool,
+}
+
+impl Relaxed {
+    pub async fn new(pool: &sqlx::SqlitePool) -> Result<Relaxed, DbErr> {
+        let conn = pool.acquire().await.map_err(db_err)?;
+        let mut r = Relaxed { conn, restored: false };
+        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *r.conn).await.map_err(db_err)?;
+        Ok(r)
+    }
+
+    pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, DbErr> {
+        use sqlx::Connection;
+        self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
+    }
+
+    pub async fn done(mut self) -> Result<(), DbErr> {
+        sqlx::query("PRAGMA synchronous = FULL").execute(&mut *self.conn).await.map_err(db_err)?;
+        self.restored = true;
+        Ok(())
+    }
+}
+
+impl Drop for Relaxed {
+    fn drop(&mut self) {
+        if !self.restored {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 /// One group commit's entry; durable when this returns (autocommit, `synchronous=FULL`).
 pub async fn append_journal(c: &mut SqliteConnection, seq: i64, body: &[u8]) -> Result<(), DbErr> {
     sqlx::query("INSERT INTO telemetry_journal (seq, body) VALUES (?, ?)").bind(seq).bind(body).execute(c).await.map_err(db_err).map(|_| ())
