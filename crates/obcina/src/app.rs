@@ -150,7 +150,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
 /// The NGSI-LD broker, serving the sensor platform's devices and assets beside its own entities.
 async fn start_broker(ctx: &Ctx, t: &telemetry::Telemetry) -> anyhow::Result<ngsi::Broker> {
     let config = ngsi::NgsiConfig::from_table(&ctx.config.ngsi).map_err(anyhow::Error::msg)?;
-    let source: Arc<dyn ngsi::source::EntitySource> = Arc::new(telemetry::ngsi::Source::new(t.clone()));
+    // Settled: the broker's reads see every acknowledged reading, journal included.
+    let source: Arc<dyn ngsi::source::EntitySource> = Arc::new(telemetry::settled::Settled::new(telemetry::ngsi::Source::new(t.clone()), t.clone()));
     let broker = ngsi::Broker::new(ctx, config, vec![source]);
     broker.start(ctx).await?;
     Ok(broker)

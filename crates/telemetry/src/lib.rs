@@ -22,6 +22,7 @@ pub mod retention;
 pub mod rollup;
 pub mod rules;
 pub mod service;
+pub mod settled;
 pub mod share;
 pub mod simulate;
 pub mod staff;

@@ -967,3 +967,20 @@ async fn readings_still_in_the_journal_are_in_a_backup_and_come_back_whole() {
     );
     assert_eq!(one("SELECT COUNT(*) FROM telemetry_journal").await, 0);
 }
+
+#[tokio::test]
+async fn ngsi_ld_sees_readings_still_in_the_journal() {
+    let server = Server::start_with_config("[telemetry]\ncheckpoint_idle_ms = 600000\ncheckpoint_every_ms = 600000\n").await;
+    let issued = server.cli(&["token", "issue", "--name", "Gauges", "--scope", "telemetry:write", "--days", "1"], None);
+    let token = String::from_utf8(issued.stdout).unwrap().trim().to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let (s, r) = post_lines(&server.client(), &token, &format!("ptuj-river-01 currentLevel=123.5 {}", now - 60), "s").await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+    let (s, gauges) = server
+        .client()
+        .json(Method::GET, "/ngsi-ld/v1/entities?type=FloodMonitoring&options=keyValues&attrs=currentLevel&limit=100", json!(null))
+        .await;
+    assert_eq!(s, 200, "{gauges}");
+    let g = gauges.as_array().unwrap().iter().find(|g| g["id"] == "urn:ngsi-ld:FloodMonitoring:ptuj-river-01").unwrap();
+    assert_eq!(g["currentLevel"].as_f64(), Some(123.5), "{g}");
+}
