@@ -389,11 +389,29 @@ struct Engine {
     rules: Vec<Rule>,
     loaded: Instant,
     version: u64,
-    info: HashMap<i64, Arc<SeriesInfo>>,
+    info: FxHashMap<i64, Arc<SeriesInfo>>,
     /// Per series, the rules (indices into `rules`) that apply to it; reset with the rules.
     watched: FxHashMap<i64, Arc<[usize]>>,
     windows: Windows,
     open: (HashSet<String>, Instant),
+}
+
+impl Engine {
+    /// Load the rules again when this process changed them, or every five seconds (other processes').
+    async fn refresh(&mut self, ctx: &Ctx, t: &Telemetry) {
+        let version = t.rules_version.load(std::sync::atomic::Ordering::Acquire);
+        if self.loaded.elapsed() <= Duration::from_secs(5) && version == self.version {
+            return;
+        }
+        self.version = version;
+        match rules(ctx.db.conn()).await {
+            Ok(r) => (self.rules, self.loaded, self.watched) = (r, Instant::now(), FxHashMap::default()),
+            Err(err) => tracing::error!(error = %err, "loading rules failed"),
+        }
+        if self.info.len() > 200_000 {
+            self.info.clear();
+        }
+    }
 }
 
 /// The engine: rules over committed readings, and the silence check.
@@ -406,7 +424,7 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
         Ok(all) => all.into_iter().map(|(id, i)| (id, Arc::new(i))).collect(),
         Err(err) => {
             tracing::error!(error = %err, "loading series for the rules failed");
-            HashMap::new()
+            FxHashMap::default()
         }
     };
     let mut e = Engine {
@@ -422,15 +440,7 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
         tokio::select! {
             batch = rx.recv() => match batch {
                 Ok(b) => {
-                    let now_version = t.rules_version.load(std::sync::atomic::Ordering::Acquire);
-                    if e.loaded.elapsed() > Duration::from_secs(5) || now_version != e.version {
-                        e.version = now_version;
-                        match rules(ctx.db.conn()).await {
-                            Ok(r) => (e.rules, e.loaded, e.watched) = (r, Instant::now(), FxHashMap::default()),
-                            Err(err) => tracing::error!(error = %err, "loading rules failed"),
-                        }
-                        if e.info.len() > 200_000 { e.info.clear(); }
-                    }
+                    e.refresh(&ctx, &t).await;
                     if let Err(err) = evaluate(&ctx, t.live(), &mut e, &b).await {
                         tracing::error!(error = %err, "evaluating rules failed");
                         e.windows.clear();
@@ -445,6 +455,8 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
                 Err(_) => return,
             },
             _ = tick.tick() => {
+                // Also when no reading came since the start.
+                e.refresh(&ctx, &t).await;
                 if let Err(err) = check_silence(&ctx, &t, &e.rules).await {
                     tracing::error!(error = %err, "silence check failed");
                 }
@@ -501,9 +513,14 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
         let applicable: Vec<&Rule> = watched.iter().filter_map(|i| e.rules.get(*i)).collect();
         for rule in applicable {
             let key = open_key(&rule.id, &s.device);
+            let mut open = e.open.0.contains(&key);
+            // A reading only ends silence: nothing to do unless an alarm is open.
+            if !open && matches!(rule.condition, Condition::Silent { .. }) {
+                continue;
+            }
             for r in &readings {
                 let o = observe(&e.windows, rule, series, r);
-                match decide(&rule.condition, e.open.0.contains(&key), &o) {
+                match decide(&rule.condition, open, &o) {
                     Decision::Raise => {
                         let raise_args = Raise {
                             rule,
@@ -517,10 +534,12 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
                         raise(ctx, raise_args).await?;
                         metrics::histogram!("telemetry_reading_to_alarm_seconds").record(batch.received.elapsed().as_secs_f64());
                         e.open.0.insert(key.clone());
+                        open = true;
                     }
                     Decision::Clear => {
                         clear(ctx, rule, &s.device).await?;
                         e.open.0.remove(&key);
+                        open = false;
                     }
                     Decision::Keep => {}
                 }

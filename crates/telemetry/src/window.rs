@@ -8,8 +8,8 @@ use crate::live::{Live, with_buffered};
 use crate::model::Reading;
 use crate::store;
 use kernel::Ctx;
+use rustc_hash::FxHashMap;
 use sea_orm::DbErr;
-use std::collections::HashMap;
 
 struct Recent {
     /// Every stored reading with a time from here on is in `points`.
@@ -22,7 +22,7 @@ struct Recent {
 
 #[derive(Default)]
 pub struct Windows {
-    series: HashMap<i64, Recent>,
+    series: FxHashMap<i64, Recent>,
 }
 
 fn insert(points: &mut Vec<(i64, f64)>, ts: i64, v: f64) {
@@ -120,7 +120,7 @@ mod tests {
     use super::*;
 
     fn windows(points: Vec<(i64, f64)>, from: i64, keep: i64) -> Windows {
-        Windows { series: HashMap::from([(1, Recent { from, points, keep })]) }
+        Windows { series: [(1, Recent { from, points, keep })].into_iter().collect() }
     }
 
     #[test]

@@ -384,6 +384,19 @@ async fn alarms_of(staff: &Client, device: &str) -> Vec<Value> {
     body.as_array().unwrap().clone()
 }
 
+/// Poll a count (SQL, so that no GET settles first) until it reaches `want`, for 45 s at most; the count then.
+async fn wait_count(server: &Server, sql: &str, want: i64) -> i64 {
+    let mut n = 0;
+    for _ in 0..450 {
+        n = server.query_i64(sql).await[0];
+        if n >= want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    n
+}
+
 /// Poll until the alarms of a device satisfy the predicate (the engine runs after commit).
 async fn wait_alarms(staff: &Client, device: &str, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     for _ in 0..100 {
@@ -844,23 +857,8 @@ async fn rate_and_frozen_rules_see_readings_still_in_the_journal() {
         let (s, r) = post_lines(&server.client(), &token, &format!("t-lum-f {q}={v} {}", t0 + minutes * 60), "s").await;
         assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
     }
-    // Wait until `want` alarms are in this state (the engine runs after commit); how many there are then.
-    let alarms = |state: &'static str, want: i64| {
-        let server = &server;
-        async move {
-            let sql = format!("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-f' AND state = '{state}'");
-            let mut n = 0;
-            for _ in 0..100 {
-                n = server.query_i64(&sql).await[0];
-                if n >= want {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            n
-        }
-    };
-    let raised = alarms("raised", 2).await;
+    let alarms = |state: &str| format!("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-f' AND state = '{state}'");
+    let raised = wait_count(&server, &alarms("raised"), 2).await;
     let messages = server.query_i64("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-f' AND (message LIKE '%stuck at 40.00%' OR message LIKE '%changes 40.0 %')").await;
     assert_eq!((raised, messages[0]), (2, 2), "a frozen and a rising value, both from readings in memory");
     if !server.is_postgres() {
@@ -870,7 +868,7 @@ async fn rate_and_frozen_rules_see_readings_still_in_the_journal() {
     // The value moves: the frozen alarm clears.
     let (s, _) = post_lines(&server.client(), &token, &format!("t-lum-f illuminanceLevel=41 {}", t0 + 40 * 60), "s").await;
     assert_eq!(s, 200);
-    assert_eq!(alarms("cleared", 1).await, 1);
+    assert_eq!(wait_count(&server, &alarms("cleared"), 1).await, 1);
 }
 
 #[tokio::test]
@@ -983,4 +981,23 @@ async fn ngsi_ld_sees_readings_still_in_the_journal() {
     assert_eq!(s, 200, "{gauges}");
     let g = gauges.as_array().unwrap().iter().find(|g| g["id"] == "urn:ngsi-ld:FloodMonitoring:ptuj-river-01").unwrap();
     assert_eq!(g["currentLevel"].as_f64(), Some(123.5), "{g}");
+}
+
+#[tokio::test]
+async fn a_silent_device_raises_an_alarm_and_its_next_reading_clears_it() {
+    let server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-s").await;
+    let rule = json!({"name": "Tiha", "scope_kind": "device", "scope": "t-lum-s", "condition": {"kind": "silent", "minutes": 1}});
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/rules", rule).await;
+    assert_eq!(s, 201, "{body}");
+    // Heard from two minutes ago; the check runs every 30 s.
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    server.sql(&format!("UPDATE telemetry_devices SET last_seen = {} WHERE key = 't-lum-s'", now_ms - 120_000)).await;
+    let alarms = |state: &str| format!("SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-s' AND state = '{state}'");
+    assert_eq!(wait_count(&server, &alarms("raised"), 1).await, 1, "silent for more than a minute");
+    let (s, _) = post_lines(&server.client(), &token, "t-lum-s illuminanceLevel=40", "s").await;
+    assert_eq!(s, 200);
+    let cleared = wait_count(&server, &alarms("cleared"), 1).await;
+    assert_eq!(cleared, 1, "a reading ends the silence");
 }
