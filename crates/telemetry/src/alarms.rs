@@ -393,7 +393,7 @@ struct Engine {
     /// Per series, the rules (indices into `rules`) that apply to it; reset with the rules.
     watched: FxHashMap<i64, Arc<[usize]>>,
     windows: Windows,
-    open: (HashSet<String>, Instant),
+    open: OpenAlarms,
 }
 
 impl Engine {
@@ -434,7 +434,7 @@ pub async fn run(ctx: Ctx, t: Telemetry) {
         info,
         watched: FxHashMap::default(),
         windows: Windows::default(),
-        open: (HashSet::new(), long_ago),
+        open: OpenAlarms::default(),
     };
     loop {
         tokio::select! {
@@ -481,44 +481,42 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
             e.info.insert(id, Arc::new(i));
         }
     }
-    let mut by_series: FxHashMap<i64, Vec<&Reading>> = FxHashMap::default();
-    for r in batch.readings.iter() {
-        by_series.entry(r.series).or_default().push(r);
+    if e.open.stale() {
+        e.open = OpenAlarms::load(ctx).await?;
     }
-    // The series some rule watches, with their readings in time order.
-    let mut work = vec![];
-    for (series, mut readings) in by_series {
-        let Some(s) = e.info.get(&series).cloned() else { continue };
+    // The readings some rule must look at (a silent rule only while its alarm is open), by series and time.
+    let mut kept: Vec<&Reading> = vec![];
+    for r in &batch.readings {
+        let Some(s) = e.info.get(&r.series) else { continue };
         let rules = &e.rules;
-        let watched =
-            e.watched.entry(series).or_insert_with(|| rules.iter().enumerate().filter(|(_, r)| applies(r, &s)).map(|(i, _)| i).collect()).clone();
-        if !watched.is_empty() {
-            readings.sort_by_key(|r| r.ts);
-            work.push((series, s, watched, readings));
+        let watched = e.watched.entry(r.series).or_insert_with(|| rules.iter().enumerate().filter(|(_, x)| applies(x, s)).map(|(i, _)| i).collect());
+        let needed = |i: &usize| rules.get(*i).is_some_and(|x| !matches!(x.condition, Condition::Silent { .. }) || e.open.contains(&x.id, &s.device));
+        if watched.iter().any(needed) {
+            kept.push(r);
         }
     }
+    kept.sort_unstable_by_key(|r| (r.series, r.ts));
+    let runs: Vec<&[&Reading]> = kept.chunk_by(|a, b| a.series == b.series).collect();
     // Earlier readings that rate and frozen rules compare with, read at once for all series.
-    let needs: Vec<(i64, i64, i64)> = work
+    let needs: Vec<(i64, i64, i64)> = runs
         .iter()
-        .filter_map(|(series, _, watched, readings)| {
+        .filter_map(|run| {
+            let watched = e.watched.get(&run[0].series)?;
             let back = watched.iter().filter_map(|i| e.rules.get(*i).and_then(|r| lookback(&r.condition))).max()?;
-            Some((*series, readings[0].ts - back, back))
+            Some((run[0].series, run[0].ts - back, back))
         })
         .collect();
     e.windows.cover(ctx, live, &needs).await?;
-    if !work.is_empty() && e.open.1.elapsed() > OPEN_TTL {
-        e.open = (open_keys(ctx).await?, Instant::now());
-    }
-    for (series, s, watched, readings) in work {
-        let applicable: Vec<&Rule> = watched.iter().filter_map(|i| e.rules.get(*i)).collect();
-        for rule in applicable {
-            let key = open_key(&rule.id, &s.device);
-            let mut open = e.open.0.contains(&key);
+    for run in runs {
+        let series = run[0].series;
+        let (Some(s), Some(watched)) = (e.info.get(&series).cloned(), e.watched.get(&series).cloned()) else { continue };
+        for rule in watched.iter().filter_map(|i| e.rules.get(*i)) {
+            let mut open = e.open.contains(&rule.id, &s.device);
             // A reading only ends silence: nothing to do unless an alarm is open.
             if !open && matches!(rule.condition, Condition::Silent { .. }) {
                 continue;
             }
-            for r in &readings {
+            for r in run {
                 let o = observe(&e.windows, rule, series, r);
                 match decide(&rule.condition, open, &o) {
                     Decision::Raise => {
@@ -533,16 +531,15 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
                         };
                         raise(ctx, raise_args).await?;
                         metrics::histogram!("telemetry_reading_to_alarm_seconds").record(batch.received.elapsed().as_secs_f64());
-                        e.open.0.insert(key.clone());
                         open = true;
                     }
                     Decision::Clear => {
                         clear(ctx, rule, &s.device).await?;
-                        e.open.0.remove(&key);
                         open = false;
                     }
-                    Decision::Keep => {}
+                    Decision::Keep => continue,
                 }
+                e.open.set(&rule.id, &s.device, open);
             }
         }
     }
@@ -550,9 +547,40 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
     Ok(())
 }
 
-async fn open_keys(ctx: &Ctx) -> Result<HashSet<String>, DbErr> {
-    let rows = query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", []).await?;
-    Ok(rows.iter().filter_map(|r| col(r, "open_key").ok()).collect())
+/// Open alarms by rule and device (few), looked up without building a key.
+#[derive(Default)]
+struct OpenAlarms {
+    by_rule: FxHashMap<String, HashSet<String>>,
+    loaded: Option<Instant>,
+}
+
+impl OpenAlarms {
+    async fn load(ctx: &Ctx) -> Result<OpenAlarms, DbErr> {
+        let rows = query_all(ctx.db.conn(), "SELECT open_key FROM telemetry_alarms WHERE open_key IS NOT NULL", []).await?;
+        let mut open = OpenAlarms { loaded: Some(Instant::now()), ..Default::default() };
+        for key in rows.iter().filter_map(|r| col::<String>(r, "open_key").ok()) {
+            if let Some((rule, device)) = key.split_once('|') {
+                open.set(rule, device, true);
+            }
+        }
+        Ok(open)
+    }
+
+    fn stale(&self) -> bool {
+        self.loaded.is_none_or(|at| at.elapsed() > OPEN_TTL)
+    }
+
+    fn contains(&self, rule: &str, device: &str) -> bool {
+        self.by_rule.get(rule).is_some_and(|d| d.contains(device))
+    }
+
+    fn set(&mut self, rule: &str, device: &str, open: bool) {
+        if open {
+            self.by_rule.entry(rule.to_string()).or_default().insert(device.to_string());
+        } else if let Some(d) = self.by_rule.get_mut(rule) {
+            d.remove(device);
+        }
+    }
 }
 
 /// Raise `silent` alarms for devices heard from before but not for the rule's minutes.
@@ -564,7 +592,7 @@ async fn check_silence(ctx: &Ctx, t: &Telemetry, rules: &[Rule]) -> Result<(), D
     t.settle(ctx).await?;
     let now = ctx.now().0;
     // Devices already alarmed are skipped without a write transaction each.
-    let open = open_keys(ctx).await?;
+    let open = OpenAlarms::load(ctx).await?;
     for rule in rules.iter().filter(|r| r.enabled) {
         let Condition::Silent { minutes } = rule.condition else { continue };
         let column = match rule.scope_kind.as_str() {
@@ -583,7 +611,7 @@ async fn check_silence(ctx: &Ctx, t: &Telemetry, rules: &[Rule]) -> Result<(), D
         );
         for r in query_all(ctx.db.conn(), &sql, [rule.scope.clone().into(), (now - minutes * 60_000).into()]).await? {
             let key: String = col(&r, "key")?;
-            if open.contains(&open_key(&rule.id, &key)) {
+            if open.contains(&rule.id, &key) {
                 continue;
             }
             let department: Option<String> = col(&r, "department")?;

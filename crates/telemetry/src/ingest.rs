@@ -343,7 +343,7 @@ pub async fn ingest(
     batches: Vec<Vec<Result<Candidate, Rejection>>>,
     max_future: Duration,
 ) -> Result<Vec<Report>, kernel::AppError> {
-    let keys: FxHashSet<&str> = batches.iter().flatten().filter_map(|c| c.as_ref().ok()).map(|c| c.device.as_str()).collect();
+    let keys: FxHashSet<&str> = batches.iter().flatten().filter_map(|c| c.as_ref().ok()).map(|c| &*c.device).collect();
     let entries = registry.resolve(ctx, &keys).await?;
     let limits = Limits { now: ctx.now().0, max_future_ms: max_future.as_millis() as i64 };
     let mut reports: Vec<Report> = Vec::with_capacity(batches.len());
@@ -354,6 +354,8 @@ pub async fn ingest(
     for batch in batches {
         let mut report = Report::default();
         let before = readings.len();
+        // The readings of a line share their device: looked up once.
+        let mut last: Option<(Arc<str>, Option<&DeviceEntry>)> = None;
         for c in batch {
             let c = match c {
                 Ok(c) => c,
@@ -362,9 +364,19 @@ pub async fn ingest(
                     continue;
                 }
             };
-            match validate(&c, entries.get(&c.device).map(Arc::as_ref), sender, &limits) {
+            let entry = match &last {
+                Some((k, e)) if Arc::ptr_eq(k, &c.device) => *e,
+                _ => {
+                    let e = entries.get(&*c.device).map(Arc::as_ref);
+                    last = Some((c.device.clone(), e));
+                    e
+                }
+            };
+            match validate(&c, entry, sender, &limits) {
                 Ok(r) => readings.push(r),
-                Err((reason, detail)) => report.rejected.push(Rejection { index: c.index, device: c.device, quantity: c.quantity, reason, detail }),
+                Err((reason, detail)) => {
+                    report.rejected.push(Rejection { index: c.index, device: c.device.to_string(), quantity: c.quantity, reason, detail })
+                }
             }
         }
         for r in &report.rejected {

@@ -10,7 +10,8 @@ use std::sync::Arc;
 pub struct Candidate {
     /// Position in the batch; for the line format, the line number.
     pub index: usize,
-    pub device: String,
+    /// Shared by the readings of one line.
+    pub device: Arc<str>,
     pub quantity: String,
     pub value: Value,
     pub unit: Option<String>,
@@ -128,7 +129,7 @@ pub struct Limits {
 /// Check one reading against its device and type.
 pub fn validate(c: &Candidate, entry: Option<&DeviceEntry>, sender: &Sender, limits: &Limits) -> Result<Reading, (Reason, String)> {
     if let Sender::Device(own) = sender
-        && own != &c.device
+        && **own != *c.device
     {
         return Err((Reason::NotPermitted, format!("this credential writes for {own} only")));
     }
@@ -198,13 +199,19 @@ pub fn from_json(batch: BatchIn, default_device: Option<&str>) -> Vec<Result<Can
         .into_iter()
         .enumerate()
         .map(|(index, r)| {
-            let device = r.device.or_else(|| default_device.map(str::to_string)).unwrap_or_default();
+            let device: Arc<str> = r.device.as_deref().or(default_device).unwrap_or_default().into();
             let time = match &r.time {
                 None => None,
                 Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
                     Ok(dt) => Some(dt.timestamp_millis()),
                     Err(_) => {
-                        return Err(Rejection { index, device, quantity: r.quantity, reason: Reason::BadTimestamp, detail: "use RFC 3339".into() });
+                        return Err(Rejection {
+                            index,
+                            device: device.to_string(),
+                            quantity: r.quantity,
+                            reason: Reason::BadTimestamp,
+                            detail: "use RFC 3339".into(),
+                        });
                     }
                 },
             };
@@ -255,6 +262,7 @@ pub fn from_lines(text: &str, precision: Precision) -> Vec<Result<Candidate, Rej
         match parse_line(line) {
             Ok((device, fields, ts)) => {
                 let time = ts.map(|t| precision.to_millis(t));
+                let device: Arc<str> = device.into();
                 for (quantity, value) in fields {
                     out.push(Ok(Candidate { index, device: device.clone(), quantity, value, unit: None, time }));
                 }
@@ -439,7 +447,7 @@ mod tests {
             }
         );
         assert_eq!(got[1].value, Value::Number(61.0));
-        assert_eq!(got[2].device, "lum 2");
+        assert_eq!(&*got[2].device, "lum 2");
         assert_eq!(got[2].time, None);
         let s = from_lines("lum-1 level=1 1700000000", Precision::S);
         assert_eq!(s[0].as_ref().unwrap().time, Some(1_700_000_000_000));
@@ -483,6 +491,6 @@ mod tests {
         let got = from_json(b, Some("lum-1"));
         assert_eq!(got[0].as_ref().unwrap_err().reason, Reason::BadTimestamp);
         let c = got[1].as_ref().unwrap();
-        assert_eq!((c.device.as_str(), &c.value, c.time), ("lum-1", &Value::Other, Some(1_795_597_200_000)));
+        assert_eq!((&*c.device, &c.value, c.time), ("lum-1", &Value::Other, Some(1_795_597_200_000)));
     }
 }

@@ -280,7 +280,7 @@ mod tests {
         assert!(readings.len() > 60_000, "{} readings in two hours", readings.len());
         for r in readings {
             let c = r.expect("every line parses");
-            let t = types.iter().find(|t| t.id == by_key[&c.device]).unwrap();
+            let t = types.iter().find(|t| t.id == by_key[&*c.device]).unwrap();
             let q = t.quantity(&c.quantity).unwrap_or_else(|| panic!("{} has {}", t.id, c.quantity));
             let crate::model::Value::Number(v) = c.value else { panic!() };
             assert!(v >= q.min && v <= q.max, "{}.{} = {v}", c.device, c.quantity);
