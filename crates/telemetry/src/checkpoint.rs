@@ -135,11 +135,7 @@ async fn write(ctx: &Ctx, live: &Live, p: &mut Progress) -> Result<(), DbErr> {
         let slice = &p.sealed.readings[p.written..end];
         // Readers that combine memory and table wait while a slice moves.
         let _gate = live.gate.write().await;
-        let mut r = sq::Relaxed::new(pool).await?;
-        let mut txn = r.begin().await?;
-        sq::insert_readings(&mut txn, &rows).await?;
-        txn.commit().await.map_err(db_err)?;
-        r.done().await?;
+        step(pool, Step::Readings(&rows)).await?;
         live.written(slice);
         p.written = end;
     }
@@ -148,18 +144,10 @@ async fn write(ctx: &Ctx, live: &Live, p: &mut Progress) -> Result<(), DbErr> {
     let s = &p.sealed;
     if !p.moved {
         for latest in s.latest.chunks(SLICE) {
-            let mut r = sq::Relaxed::new(pool).await?;
-            let mut txn = r.begin().await?;
-            sq::update_latest(&mut txn, latest).await?;
-            txn.commit().await.map_err(db_err)?;
-            r.done().await?;
+            step(pool, Step::Latest(latest)).await?;
         }
         for devices in s.devices.chunks(SLICE) {
-            let mut r = sq::Relaxed::new(pool).await?;
-            let mut txn = r.begin().await?;
-            sq::touch_devices(&mut txn, devices).await?;
-            txn.commit().await.map_err(db_err)?;
-            r.done().await?;
+            step(pool, Step::Devices(devices)).await?;
         }
         p.moved = true;
     }
@@ -171,27 +159,52 @@ async fn write(ctx: &Ctx, live: &Live, p: &mut Progress) -> Result<(), DbErr> {
         rollup::fold_series(*series, points, &mut aggs);
     }
     for slice in by_series(&aggs, SLICE / 2) {
-        let mut r = sq::Relaxed::new(pool).await?;
-        let mut txn = r.begin().await?;
-        sq::merge_rollups(&mut txn, slice).await?;
         let last = slice.last().map_or(i64::MIN, |(k, _)| k.0);
-        sq::set_progress(&mut txn, s.upto, last).await?;
-        txn.commit().await.map_err(db_err)?;
-        r.done().await?;
+        step(pool, Step::Rollups { aggs: slice, upto: s.upto, last }).await?;
         p.rollups_done = Some(last);
     }
     phase("rollups", &mut clock);
     // Counts are added to as well: with the journal rows, at once.
-    let mut r = sq::Relaxed::new(pool).await?;
-    let mut txn = r.begin().await?;
-    sq::count_duplicates(&mut txn, &s.duplicates).await?;
-    sq::count_refused(&mut txn, &s.refused).await?;
-    sq::drop_journal(&mut txn, s.upto).await?;
-    sq::clear_progress(&mut txn).await?;
-    txn.commit().await.map_err(db_err)?;
-    r.done().await?;
+    step(pool, Step::Finish(s)).await?;
     phase("commit", &mut clock);
     Ok(())
+}
+
+/// One transaction of a checkpoint.
+enum Step<'a> {
+    Readings(&'a [(i64, i64, f64)]),
+    Latest(&'a [(i64, i64, f64)]),
+    Devices(&'a [(i64, i64)]),
+    /// Rollups of series up to `last`, and that they are merged.
+    Rollups {
+        aggs: &'a [(rollup::Key, rollup::Agg)],
+        upto: i64,
+        last: i64,
+    },
+    /// Counts, and the journal rows and progress row gone.
+    Finish(&'a Sealed),
+}
+
+async fn step(pool: &sqlx::SqlitePool, step: Step<'_>) -> Result<(), DbErr> {
+    let mut r = sq::Relaxed::new(pool).await?;
+    let mut txn = r.begin().await?;
+    match step {
+        Step::Readings(rows) => sq::insert_readings(&mut txn, rows).await.map(|_| ())?,
+        Step::Latest(rows) => sq::update_latest(&mut txn, rows).await?,
+        Step::Devices(rows) => sq::touch_devices(&mut txn, rows).await?,
+        Step::Rollups { aggs, upto, last } => {
+            sq::merge_rollups(&mut txn, aggs).await?;
+            sq::set_progress(&mut txn, upto, last).await?;
+        }
+        Step::Finish(s) => {
+            sq::count_duplicates(&mut txn, &s.duplicates).await?;
+            sq::count_refused(&mut txn, &s.refused).await?;
+            sq::drop_journal(&mut txn, s.upto).await?;
+            sq::clear_progress(&mut txn).await?;
+        }
+    }
+    txn.commit().await.map_err(db_err)?;
+    r.done().await
 }
 
 /// Consecutive runs of at least `size` rollups (the last may be shorter), cut between series.
