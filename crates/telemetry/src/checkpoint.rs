@@ -64,8 +64,14 @@ impl Checkpointer {
     }
 
     /// Write everything applied before this call; returns the readings written.
-    pub async fn checkpoint(&self, ctx: &Ctx) -> Result<usize, DbErr> {
-        self.checkpoint_from(ctx, None).await
+    ///
+    /// It runs on a task of its own, so that a caller that stops waiting (a
+    /// read whose client went away) cannot cut it off between a slice's
+    /// commit and the note in memory that the slice is done: the next
+    /// checkpoint would merge that slice's rollups again.
+    pub async fn checkpoint(self: &Arc<Self>, ctx: &Ctx) -> Result<usize, DbErr> {
+        let (cp, ctx) = (self.clone(), ctx.clone());
+        tokio::spawn(async move { cp.checkpoint_from(&ctx, None).await }).await.map_err(|e| DbErr::Custom(format!("checkpoint: {e}")))?
     }
 
     /// The same, for a checkpoint that a crash interrupted after it had
@@ -90,7 +96,7 @@ impl Checkpointer {
     }
 
     /// Checkpoint when ingestion pauses, every `every` while it runs, or when much is buffered.
-    pub async fn run(&self, ctx: Ctx) {
+    pub async fn run(self: Arc<Self>, ctx: Ctx) {
         loop {
             let Some(since) = self.live.waiting_since() else {
                 self.live.applied.notified().await;
@@ -204,7 +210,13 @@ async fn step(pool: &sqlx::SqlitePool, step: Step<'_>) -> Result<(), DbErr> {
         }
     }
     txn.commit().await.map_err(db_err)?;
-    r.done().await
+    // Committed: the step is done. Should `FULL` fail to be set again, the
+    // connection is closed rather than reused, so that is no reason to run
+    // the step (and add its rollups) a second time.
+    if let Err(e) = r.done().await {
+        tracing::warn!(error = %e, "restoring synchronous=FULL failed; the connection is closed");
+    }
+    Ok(())
 }
 
 /// Consecutive runs of at least `size` rollups (the last may be shorter), cut between series.
@@ -234,7 +246,7 @@ pub async fn learn(ctx: &Ctx, live: &Live, unknown: Vec<i64>) -> Result<(), DbEr
 
 /// At start: read the journal back into the live state and checkpoint it,
 /// so the tables hold every acknowledged reading. Returns the entries replayed.
-pub async fn replay(ctx: &Ctx, cp: &Checkpointer) -> Result<usize, DbErr> {
+pub async fn replay(ctx: &Ctx, cp: &Arc<Checkpointer>) -> Result<usize, DbErr> {
     let pool = ctx.db.sqlite_pool().ok_or_else(|| DbErr::Custom("the journal needs SQLite".into()))?;
     let rows = {
         let mut c = pool.acquire().await.map_err(db_err)?;
@@ -281,5 +293,54 @@ mod tests {
         let sizes: Vec<Vec<i64>> = by_series(&aggs, 2).iter().map(|s| s.iter().map(|(k, _)| k.0).collect()).collect();
         assert_eq!(sizes, vec![vec![1, 1, 1], vec![2, 3, 3], vec![4]]);
         assert!(by_series(&[], 2).is_empty());
+    }
+
+    /// A context on a fresh SQLite database with the telemetry tables.
+    async fn sqlite_ctx(dir: &std::path::Path) -> Ctx {
+        let db = kernel::db::Db::open_sqlite(dir).await.unwrap();
+        let migrations: Vec<&kernel::db::Migration> = kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(crate::MIGRATIONS).collect();
+        db.migrate(&migrations, kernel::Timestamp(0)).await.unwrap();
+        Ctx::new(kernel::ctx::CtxInner {
+            config: Default::default(),
+            db,
+            keys: kernel::crypto::Keyring::generate(),
+            i18n: kernel::i18n::I18n::new(&[]).unwrap(),
+            clock: Arc::new(kernel::clock::SystemClock),
+            mailer: kernel::mail::Mailer::Log,
+        })
+    }
+
+    async fn hourly_count(ctx: &Ctx) -> i64 {
+        let pool = ctx.db.sqlite_pool().unwrap();
+        sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM telemetry_rollups WHERE period = 3600").fetch_one(pool).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_checkpoint_its_caller_gives_up_on_merges_no_rollup_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = sqlite_ctx(dir.path()).await;
+        let cp = Arc::new(Checkpointer::new(Arc::default(), (Duration::from_secs(600), Duration::from_secs(600))));
+        // One reading for each of many series: several rollup slices per checkpoint.
+        let n = 30_000i64;
+        let entry = |round: i64| Entry {
+            at: 1,
+            readings: (0..n).map(|i| crate::model::Reading { series: round * n + i + 1, device: 1, ts: 1_795_550_400_000, value: 1.0 }).collect(),
+            ..Default::default()
+        };
+        cp.live.apply(&entry(0), 1);
+        let started = Instant::now();
+        cp.checkpoint(&ctx).await.unwrap();
+        let full = started.elapsed();
+        assert_eq!(hourly_count(&ctx).await, n);
+        // A caller (a read whose client went away) stops waiting at points all
+        // through the checkpoint; what it started is finished once, whatever the point.
+        let rounds = 24;
+        for round in 1..=rounds {
+            cp.live.apply(&entry(round), round + 1);
+            let cut = full.mul_f64(0.2 + 0.8 * round as f64 / rounds as f64);
+            let _ = tokio::time::timeout(cut, cp.checkpoint(&ctx)).await;
+            cp.checkpoint(&ctx).await.unwrap();
+            assert_eq!(hourly_count(&ctx).await, n * (round + 1), "cut off after {cut:?} of {full:?}");
+        }
     }
 }
