@@ -126,6 +126,9 @@ pub struct Limits {
     pub max_future_ms: i64,
 }
 
+/// The earliest time a reading may have (1900-01-01T00:00:00Z, in ms).
+pub const EARLIEST_MS: i64 = -2_208_988_800_000;
+
 /// Check one reading against its device and type.
 pub fn validate(c: &Candidate, entry: Option<&DeviceEntry>, sender: &Sender, limits: &Limits) -> Result<Reading, (Reason, String)> {
     if let Sender::Device(own) = sender
@@ -156,6 +159,11 @@ pub fn validate(c: &Candidate, entry: Option<&DeviceEntry>, sender: &Sender, lim
         return Err((Reason::OutOfRange, format!("{v} is outside {}..{} {}", q.min, q.max, q.unit)));
     }
     let ts = c.time.unwrap_or(limits.now);
+    // A line's integer timestamp can be anything: far enough back, its hour
+    // or day bucket (and a rule's look back) would not fit an i64.
+    if ts < EARLIEST_MS {
+        return Err((Reason::BadTimestamp, "before 1900-01-01T00:00:00Z".into()));
+    }
     if ts > limits.now + limits.max_future_ms {
         return Err((Reason::FutureTimestamp, format!("{} s ahead of the server clock", (ts - limits.now) / 1000)));
     }
@@ -415,6 +423,12 @@ mod tests {
         assert!(validate(&c, Some(&d), &Sender::Integration, &LIMITS).is_ok(), "the symbol of the declared unit is fine");
         c.time = Some(LIMITS.now + 5_001);
         assert_eq!(reason(&c, Some(&d), &Sender::Integration), Reason::FutureTimestamp);
+        for t in [i64::MIN, EARLIEST_MS - 1] {
+            c.time = Some(t);
+            assert_eq!(reason(&c, Some(&d), &Sender::Integration), Reason::BadTimestamp, "{t}");
+        }
+        c.time = Some(EARLIEST_MS);
+        assert!(validate(&c, Some(&d), &Sender::Integration, &LIMITS).is_ok(), "history back to 1900 is fine");
         let mut inactive = lamp();
         inactive.active = false;
         assert_eq!(reason(&cand("illuminanceLevel", 1.0), Some(&inactive), &Sender::Integration), Reason::DeviceInactive);

@@ -1001,3 +1001,29 @@ async fn a_silent_device_raises_an_alarm_and_its_next_reading_clears_it() {
     let cleared = wait_count(&server, &alarms("cleared"), 1).await;
     assert_eq!(cleared, 1, "a reading ends the silence");
 }
+
+#[tokio::test]
+async fn a_timestamp_at_the_edge_of_the_integer_range_is_refused_not_stored() {
+    let mut server = Server::start().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-edge").await;
+    // Whole buckets of such a time do not fit an i64: folding it into rollups, or
+    // looking back from it for a rule, would overflow.
+    for (line, precision) in [("t-lum-edge illuminanceLevel=1 -9223372036854775808", "ms"), ("t-lum-edge illuminanceLevel=2 -9223372036854775", "s")]
+    {
+        let (s, r) = post_lines(&server.client(), &token, line, precision).await;
+        assert_eq!((s, r["accepted"].as_u64()), (200, Some(0)), "{r}");
+        assert_eq!(r["rejected"][0]["reason"], "bad_timestamp", "{r}");
+    }
+    let (s, r) = post_lines(&server.client(), &token, "t-lum-edge illuminanceLevel=3 1795550400", "s").await;
+    assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+    let q = "device=t-lum-edge&quantity=illuminanceLevel&from=2026-11-23T00:00:00Z&to=2026-11-26T00:00:00Z&resolution=1h";
+    let (s, body) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}"), json!(null)).await;
+    assert_eq!(s, 200, "{body}");
+    // And the platform still starts, with the one good reading.
+    server.restart().await;
+    let staff = lighting_staff(&server).await;
+    let (s, body) = staff.json(Method::GET, &format!("/api/v1/telemetry/series?{q}"), json!(null)).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["points"].as_array().map(Vec::len), Some(1), "{body}");
+}
