@@ -543,7 +543,15 @@ async fn evaluate(ctx: &Ctx, live: Option<&Live>, e: &mut Engine, batch: &Commit
             }
         }
     }
-    e.windows.prune();
+    if live.is_some() {
+        e.windows.prune();
+    } else {
+        // PostgreSQL: other processes store readings of the same series, and
+        // this engine sees only its own process's batches. Kept windows would
+        // miss theirs (a value that moved there looks frozen here), so each
+        // batch reads its windows from the table afresh.
+        e.windows.clear();
+    }
     Ok(())
 }
 

@@ -2,7 +2,10 @@
 //! memory by the rule engine so that evaluating a reading needs no database
 //! read. A series is loaded once (table and journal together) from the start
 //! of the window a rule needs; from then on every committed batch adds its
-//! readings, so the window holds every reading from `from` on.
+//! readings, so the window holds every reading from `from` on. That holds
+//! for the single process on SQLite; on PostgreSQL other processes store
+//! readings of the same series, so the engine reads the windows of each
+//! batch afresh (`alarms::evaluate`).
 
 use crate::live::{Live, with_buffered};
 use crate::model::Reading;

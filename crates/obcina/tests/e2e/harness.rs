@@ -238,6 +238,25 @@ impl Server {
         s
     }
 
+    /// Another process on the same PostgreSQL database, with the same data
+    /// directory (its keys) and configuration, as behind a load balancer.
+    pub async fn beside(&self) -> Server {
+        assert!(self.is_postgres(), "several processes share PostgreSQL only");
+        let mut s = Server {
+            url: String::new(),
+            mqtt: String::new(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            smtp: SmtpSink::start().await,
+            config: self.config.clone(),
+            _tmp: self._tmp.clone(),
+            child: None,
+            log: Arc::default(),
+        };
+        s.launch().await;
+        s
+    }
+
     pub fn storage_args(&self) -> Vec<String> {
         let mut a = vec!["--data-dir".to_string(), self.data_dir.display().to_string()];
         if let Some(u) = &self.database_url {

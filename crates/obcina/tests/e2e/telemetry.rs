@@ -1027,3 +1027,32 @@ async fn a_timestamp_at_the_edge_of_the_integer_range_is_refused_not_stored() {
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["points"].as_array().map(Vec::len), Some(1), "{body}");
 }
+
+#[tokio::test]
+async fn a_frozen_rule_sees_the_readings_another_process_stored() {
+    let server = Server::start().await;
+    if !server.is_postgres() {
+        eprintln!("several processes share PostgreSQL only");
+        return;
+    }
+    let other = server.beside().await;
+    let staff = lighting_staff(&server).await;
+    let token = create_lamp(&staff, "t-lum-2p").await;
+    let rule = json!({"name": "Zamrznjena", "scope_kind": "device", "scope": "t-lum-2p", "quantity": "illuminanceLevel", "condition": {"kind": "frozen", "minutes": 30}});
+    let (s, body) = staff.json(Method::POST, "/api/v1/telemetry/rules", rule).await;
+    assert_eq!(s, 201, "{body}");
+    let t0: i64 = 1_795_550_400;
+    // Behind a load balancer the readings of one device reach both processes:
+    // the one at ten minutes moved, so the half hour is not frozen.
+    for (via, v, minutes) in [(&server, 40, 0), (&other, 41, 10), (&server, 40, 20), (&server, 40, 30)] {
+        let (s, r) = post_lines(&via.client(), &token, &format!("t-lum-2p illuminanceLevel={v} {}", t0 + minutes * 60), "s").await;
+        assert_eq!((s, r["accepted"].as_u64()), (200, Some(1)), "{r}");
+    }
+    let raised = "SELECT COUNT(*) FROM telemetry_alarms WHERE device_key = 't-lum-2p' AND state = 'raised'";
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(server.query_i64(raised).await, vec![0], "not frozen: it read 41 at ten minutes");
+    // Once that reading is out of the window, the value is frozen.
+    let (s, _) = post_lines(&server.client(), &token, &format!("t-lum-2p illuminanceLevel=40 {}", t0 + 45 * 60), "s").await;
+    assert_eq!(s, 200);
+    assert_eq!(wait_count(&server, raised, 1).await, 1);
+}
