@@ -24,7 +24,14 @@ pub const MESSAGES: &[(Lang, &str)] = &[
     (Lang::It, include_str!("../locales/it.ftl")),
 ];
 
-pub const MIGRATIONS: &[Migration] = &[Migration { id: "notify-0001", sql: include_str!("../migrations/0001_notify.sql"), postgres: None }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { id: "notify-0001", sql: include_str!("../migrations/0001_notify.sql"), postgres: None },
+    Migration {
+        id: "notify-0002-bigint",
+        sql: include_str!("../migrations/0002_bigint.sql"),
+        postgres: Some(include_str!("../migrations/0002_bigint.pg.sql")),
+    },
+];
 
 /// The `[notify]` section of the configuration.
 #[derive(Clone, Deserialize)]
