@@ -36,6 +36,8 @@ pub struct Config {
     pub ngsi: toml::Table,
     /// The notifications hub's section (`[notify]`), read strictly by the notify crate.
     pub notify: toml::Table,
+    /// Crisis alerts (`[alerts]`), read strictly by the alerts crate.
+    pub alerts: toml::Table,
     pub map: MapConfig,
 }
 
@@ -57,6 +59,7 @@ impl Default for Config {
             telemetry: toml::Table::new(),
             ngsi: toml::Table::new(),
             notify: toml::Table::new(),
+            alerts: toml::Table::new(),
             map: MapConfig::default(),
         }
     }

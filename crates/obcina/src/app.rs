@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
 pub const MESSAGES: &[&[(Lang, &str)]] =
-    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, crate::portal::MESSAGES];
+    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, alerts::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
     kernel::MIGRATIONS
@@ -28,6 +28,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(telemetry::MIGRATIONS)
         .chain(ngsi::MIGRATIONS)
         .chain(notify::MIGRATIONS)
+        .chain(alerts::MIGRATIONS)
         .collect()
 }
 
@@ -66,6 +67,7 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
 
 pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
+    let alerts = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
     Ok(Router::new()
         .merge(crate::portal::router())
         .merge(identity::router())
@@ -73,6 +75,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(telemetry::router(telemetry, &ctx))
         .merge(ngsi::router(broker))
         .merge(notify::router())
+        .merge(alerts::router(alerts))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

@@ -37,6 +37,11 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry) -> anyho
     if devices > 0 {
         tracing::info!(devices, "demo sensor fleet of Ptuj loaded");
     }
+    let alerts_config = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
+    let alerts = alerts::demo::load(ctx, &alerts_config).await.map_err(|e| anyhow::anyhow!("demo alerts: {e}"))?;
+    if alerts > 0 {
+        tracing::info!(messages = alerts, "demo flood exercise on the Drava loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());
