@@ -13,15 +13,15 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use kernel::error::Problem;
 use kernel::web::ApiJson;
-use kernel::{Actor, AppError, AppResult, Ctx};
+use kernel::{Actor, AppError, AppResult, Ctx, Permission};
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, issue, get_one, update, cancel),
-    components(schemas(AlertView, service::AreaView, service::State, AlertInput, crate::model::AreaInput, crate::model::CircleInput, crate::model::Bilingual, CancelInput, AlertList,
+    paths(list, issue, get_one, update, cancel, figures, coverage),
+    components(schemas(AlertView, service::AreaView, service::State, AlertInput, crate::model::AreaInput, crate::model::CircleInput, crate::model::Bilingual, CancelInput, AlertList, crate::fanout::Figures, crate::fanout::ChannelFigures, crate::fanout::Coverage,
         crate::cap::Status, crate::cap::MsgType, crate::cap::Category, crate::cap::ResponseType, crate::cap::Urgency, crate::cap::Severity, crate::cap::Certainty)),
     tags((name = "alerts", description = "Crisis alerts (CAP 1.2); the CAP documents and their Atom feed are at /alerts/cap"))
 )]
@@ -32,7 +32,9 @@ type Cfg = Extension<Arc<AlertsConfig>>;
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/api/v1/alerts", get(list).post(issue))
+        .route("/api/v1/alerts/coverage", get(coverage))
         .route("/api/v1/alerts/{identifier}", get(get_one))
+        .route("/api/v1/alerts/{identifier}/figures", get(figures))
         .route("/api/v1/alerts/{identifier}/update", post(update))
         .route("/api/v1/alerts/{identifier}/cancel", post(cancel))
 }
@@ -132,4 +134,32 @@ async fn cancel(
 ) -> AppResult<Response> {
     let m = service::cancel(&ctx, &cfg, &actor, &identifier, &input).await?;
     Ok(created(&m, ctx.now()))
+}
+
+/// Delivery of one message to subscribers, per channel (`IssueAlerts`).
+#[utoipa::path(get, path = "/api/v1/alerts/{identifier}/figures", tag = "alerts", params(("identifier" = String, Path, description = "CAP identifier")),
+    responses(
+        (status = 200, description = "Figures", body = crate::fanout::Figures),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to issue alerts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such message", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn figures(State(ctx): State<Ctx>, actor: Actor, Path(identifier): Path<String>) -> AppResult<axum::Json<crate::fanout::Figures>> {
+    actor.check(Permission::IssueAlerts)?;
+    let c = ctx.db.conn();
+    let m = store::get(c, &identifier).await?.ok_or_else(AppError::not_found)?;
+    Ok(axum::Json(crate::fanout::figures(c, &m).await?))
+}
+
+/// The KPI "share of incidents covered": actual alerts that reached people,
+/// and their deliveries per channel (`IssueAlerts`).
+#[utoipa::path(get, path = "/api/v1/alerts/coverage", tag = "alerts",
+    responses(
+        (status = 200, description = "Coverage", body = crate::fanout::Coverage),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to issue alerts", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn coverage(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<crate::fanout::Coverage>> {
+    actor.check(Permission::IssueAlerts)?;
+    Ok(axum::Json(crate::fanout::coverage(ctx.db.conn()).await?))
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cap;
 pub mod demo;
+pub mod fanout;
 pub mod feed;
 pub mod model;
 pub mod pages;

@@ -142,13 +142,18 @@ async fn public_one(p: Page, actor: Actor, Path(identifier): Path<String>) -> Ap
 struct StaffListPage {
     p: Page,
     alerts: Vec<Shown>,
+    coverage: crate::fanout::Coverage,
+    coverage_text: String,
 }
 
 async fn staff_list(p: Page, actor: Actor) -> AppResult<Response> {
     actor.check(Permission::IssueAlerts)?;
     let now = p.ctx.now();
     let alerts = store::latest(p.ctx.db.conn(), 200).await?.iter().map(|m| Shown::of(m, p.lang, now)).collect();
-    Ok(no_store(render(&StaffListPage { p, alerts })))
+    let coverage = crate::fanout::coverage(p.ctx.db.conn()).await?;
+    let args = [("covered", coverage.covered.into()), ("incidents", coverage.incidents.into())];
+    let coverage_text = p.ctx.i18n.t_args(p.lang, "alerts-coverage-text", &args);
+    Ok(no_store(render(&StaffListPage { p, alerts, coverage, coverage_text })))
 }
 
 #[derive(Template)]
@@ -160,6 +165,7 @@ struct StaffOnePage {
     open: bool,
     errors: Errors,
     note: String,
+    figures: crate::fanout::Figures,
 }
 
 async fn staff_page(p: Page, identifier: &str, errors: Errors, note: String) -> AppResult<Response> {
@@ -168,7 +174,8 @@ async fn staff_page(p: Page, identifier: &str, errors: Errors, note: String) -> 
     let m = store::get(c, identifier).await?.ok_or_else(AppError::not_found)?;
     let history = store::thread(c, &m.thread).await?.iter().rev().map(|h| Shown::of(h, p.lang, now)).collect();
     let open = m.superseded_by.is_none() && m.msg_type != cap::MsgType::Cancel;
-    Ok(no_store(render(&StaffOnePage { a: Shown::of(&m, p.lang, now), history, open, errors, note, p })))
+    let figures = crate::fanout::figures(c, &m).await?;
+    Ok(no_store(render(&StaffOnePage { a: Shown::of(&m, p.lang, now), history, open, errors, note, figures, p })))
 }
 
 async fn staff_one(p: Page, actor: Actor, Path(identifier): Path<String>) -> AppResult<Response> {

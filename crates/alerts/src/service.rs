@@ -144,7 +144,8 @@ async fn publish(
         identifier: identifier.clone(),
         sender: doc.sender.clone(),
         sent: doc.sent.clone(),
-        sent_at: sent,
+        // Milliseconds kept for ordering messages of the same second.
+        sent_at: now,
         status: content.status,
         msg_type,
         thread: previous.map(|p| p.thread.clone()).unwrap_or_else(|| identifier.clone()),
@@ -165,7 +166,8 @@ async fn publish(
     {
         return Err(AppError::conflict("alert_superseded"));
     }
-    let notice_id = crate::service::announce(txn, ctx, &message, user).await?;
+    let sent = crate::fanout::announce(txn, ctx, &message, user).await?;
+    let notice_id = sent.as_ref().map(|s| s.notice_id.clone());
     if let Some(id) = &notice_id {
         store::set_notice(txn, &identifier, id).await?;
     }
@@ -187,6 +189,8 @@ async fn publish(
                 "msg_type": msg_type.as_str(),
                 "references": message.refs,
                 "notice": notice_id,
+                "recipients": sent.as_ref().map(|s| s.recipients),
+                "warned": sent.as_ref().map(|s| s.warned),
             }),
         },
     )
@@ -201,15 +205,6 @@ async fn references(txn: &DatabaseTransaction, latest: &Message) -> AppResult<Ve
         .into_iter()
         .map(|m| Reference { sender: m.sender, identifier: m.identifier, sent: m.sent })
         .collect())
-}
-
-/// Hand the message to the notifications hub, in the same transaction.
-/// Tests are not announced (CAP: "technical testing only, all recipients disregard").
-pub async fn announce(_txn: &DatabaseTransaction, _ctx: &Ctx, m: &Message, _user: &UserActor) -> AppResult<Option<String>> {
-    if m.status == Status::Test {
-        return Ok(None);
-    }
-    Ok(None)
 }
 
 /// A message as the API shows it.

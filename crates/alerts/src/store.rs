@@ -107,11 +107,23 @@ pub async fn xml<C: ConnectionTrait>(c: &C, identifier: &str) -> Result<Option<S
     query_opt(c, "SELECT xml FROM alerts_messages WHERE identifier = $1", [identifier.into()]).await?.map(|r| col(&r, "xml")).transpose()
 }
 
-/// The messages of one alert, oldest first.
+/// The messages of one alert, oldest first: the first message, then each
+/// one that superseded the one before (`sent` has whole seconds only, so
+/// two messages of one second are ordered by the chain, not by time).
 pub async fn thread<C: ConnectionTrait>(c: &C, thread: &str) -> Result<Vec<Message>, DbErr> {
     let rows =
         query_all(c, &format!("SELECT {COLUMNS} FROM alerts_messages WHERE thread = $1 ORDER BY sent_at, identifier"), [thread.into()]).await?;
-    rows.iter().map(from_row).collect()
+    let mut rest: Vec<Message> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let mut chain = Vec::with_capacity(rest.len());
+    let mut next = Some(thread.to_string());
+    while let Some(id) = next.take() {
+        let Some(i) = rest.iter().position(|m| m.identifier == id) else { break };
+        let m = rest.remove(i);
+        next = m.superseded_by.clone();
+        chain.push(m);
+    }
+    chain.extend(rest);
+    Ok(chain)
 }
 
 /// The newest messages, newest first.
@@ -135,4 +147,10 @@ pub async fn latest<C: ConnectionTrait>(c: &C, limit: i64) -> Result<Vec<Message
 /// Whether any message exists (the demo loads into an empty table only).
 pub async fn is_empty<C: ConnectionTrait>(c: &C) -> Result<bool, DbErr> {
     Ok(query_opt(c, "SELECT identifier FROM alerts_messages LIMIT 1", []).await?.is_none())
+}
+
+/// Every message of the actual alerts (not exercises, tests or demo data), oldest first.
+pub async fn actual_messages<C: ConnectionTrait>(c: &C) -> Result<Vec<Message>, DbErr> {
+    let rows = query_all(c, &format!("SELECT {COLUMNS} FROM alerts_messages WHERE status = 'Actual' AND demo = 0 ORDER BY sent_at"), []).await?;
+    rows.iter().map(from_row).collect()
 }

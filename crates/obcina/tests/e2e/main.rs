@@ -2,6 +2,7 @@
 //! test (SQLite, or PostgreSQL when OBCINA_TEST_DATABASE_URL is set), a real
 //! SMTP listener, HTTP from the outside. One test binary keeps links cheap.
 
+mod alerts;
 mod harness;
 mod identity;
 mod mqtt;
