@@ -2,7 +2,8 @@
 // e-mail address from the server log, signs in, turns on TOTP two-factor
 // verification, signs in with it, fills the profile (with a validation error
 // first), looks at and downloads their data, is refused the staff area, and
-// signs out. Every page reached is checked with axe-core (WCAG 2.0/2.1 A and
+// signs out. Staff issue a crisis alert (refused first, then issued) and
+// visitors read the alert pages. Every page reached is checked with axe-core (WCAG 2.0/2.1 A and
 // AA). The walk runs in Slovenian and English, on a phone and on a desktop.
 //
 //   OBCINA_BIN=target/debug/obcina node e2e/walk.mjs
@@ -725,7 +726,7 @@ async function staffWalk(browser, server) {
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
-      '/account/notifications', '/account/inbox', '/staff/notices'];
+      '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new'];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -778,6 +779,34 @@ async function staffWalk(browser, server) {
       await axe(page);
       fs.unlinkSync(file);
     }, { fatal: false });
+    await ok('a crisis alert is refused with its errors named, then issued, and its pages pass axe-core', async () => {
+      await page.goto(`${server.base}/staff/alerts/new`);
+      const fill = { event_sl: 'Neurje', event_en: 'Storm', headline_sl: 'Neurje s točo nad Ptujem', headline_en: 'Hail storm over Ptuj',
+        description_sl: 'Pričakujemo močno točo.', description_en: 'Heavy hail is expected.', instruction_sl: 'Umaknite vozila pod streho.',
+        instruction_en: 'Put vehicles under a roof.', area_desc_sl: 'Mestno jedro', area_desc_en: 'The old town' };
+      for (const [id, v] of Object.entries(fill)) await page.fill(`#${id}`, v);
+      await page.check('input[name=category][value=Met]');
+      await page.check('input[name=shape][value=polygon]');
+      await page.fill('#area_polygon', '46.42,15.87 46.43,15.88');
+      await navigate(page, () => page.locator('main form[action="/staff/alerts/new"] button[type="submit"]').click());
+      assert.equal(await page.locator('#area_polygon[aria-invalid="true"]').count(), 1, 'the polygon is marked invalid');
+      assert.match(await page.locator('#area_polygon-error').innerText(), /\S/);
+      await axe(page);
+      await page.fill('#area_polygon', '46.4230,15.8660 46.4240,15.8760 46.4180,15.8790 46.4160,15.8680');
+      await navigate(page, () => page.locator('main form[action="/staff/alerts/new"] button[type="submit"]').click());
+      const id = new URL(page.url()).pathname.replace('/staff/alerts/', '');
+      assert.match(id, /^ptuj-\d{8}-[0-9a-f]{8}$/, page.url());
+      await axe(page);
+      await reflow(page);
+      for (const p of [`/staff/alerts/${id}/update`, `/alerts/${id}`]) {
+        const resp = await page.goto(`${server.base}${p}`);
+        assert.equal(resp.status(), 200, p);
+        await axe(page);
+        await reflow(page);
+      }
+      const cap = await fetch(`${server.base}/alerts/cap/${id}.xml`);
+      assert.equal(cap.headers.get('content-type'), 'application/cap+xml');
+    }, { fatal: false });
     await ok('a missing page is a translated 404 that passes axe-core', async () => {
       const resp = await page.goto(`${server.base}/ni-take-strani`);
       assert.equal(resp.status(), 404);
@@ -797,6 +826,8 @@ async function staffWalk(browser, server) {
 async function visitorWalk(browser, server) {
   const label = 'visitor';
   const ok = (name, fn, opts) => check(label, name, fn, opts);
+  // The demo flood exercise on the Drava: its last message.
+  const demoAlert = (await (await fetch(`${server.base}/api/v1/alerts`)).json()).items.find((a) => a.identifier.includes('vaja-drava'))?.identifier;
   for (const [device, size] of Object.entries(DEVICES)) {
     const context = await browser.newContext({ ...size, locale: 'sl-SI', bypassCSP: true });
     context.setDefaultTimeout(15_000);
@@ -804,7 +835,7 @@ async function visitorWalk(browser, server) {
     try {
       for (const lang of ['sl', 'en', 'de', 'it']) {
         await page.goto(`${server.base}/lang/${lang}?next=%2F`);
-        for (const p of ['/environment', '/environment/board']) {
+        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);
