@@ -335,3 +335,100 @@ async fn staff_issue_and_update_through_the_form_with_translated_errors() {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("To polje je obvezno"));
 }
+
+/// A fake SMS gateway at the network boundary: answers 201 and counts.
+async fn sms_gateway() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    let seen = count.clone();
+    let app = axum::Router::new().fallback(axum::routing::post(move || {
+        let seen = seen.clone();
+        async move {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            axum::http::StatusCode::CREATED
+        }
+    }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, count)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Benchmark (scripts/bench-alerts; ignored otherwise): a crisis alert to
+/// BENCH_SUBSCRIBERS people (20,000) subscribed to disasters in the app,
+/// BENCH_EMAIL of them also by e-mail and BENCH_SMS by SMS, timed from the
+/// request until every delivery is handed to its channel. Subscribers are
+/// written straight into the database (registration hashes passwords for
+/// tens of milliseconds each); the alert goes through the API like any.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_a_crisis_alert_to_subscribers() {
+    use notify::model::{Channel, Settings, Topic};
+    let n = env_usize("BENCH_SUBSCRIBERS", 20_000);
+    let with_email = env_usize("BENCH_EMAIL", n / 2);
+    let with_sms = env_usize("BENCH_SMS", n / 4);
+    let (gateway, sms_count) = sms_gateway().await;
+    let server = Server::start_with_config(&format!("[notify]\nsms_gateway_url = \"{gateway}\"\nsms_gateway_token = \"bench\"\n")).await;
+    let staff = staff(&server).await;
+
+    let seeding = std::time::Instant::now();
+    let keys = kernel::crypto::Keyring::load_or_create(&server.data_dir.join("keys.toml")).unwrap();
+    let db = kernel::db::Db::open(&server.data_dir, server.database_url.as_deref()).await.unwrap();
+    let now = kernel::Timestamp(chrono::Utc::now().timestamp_millis());
+    let txn = db.begin().await.unwrap();
+    for i in 0..n {
+        let id = uuid::Uuid::now_v7().to_string();
+        let email = identity::model::Email::parse(&format!("narocnik{i}@example.si")).unwrap();
+        identity::store::insert_account(&txn, &keys, &id, &email, "bench-no-password", if i % 5 == 0 { "en" } else { "sl" }, now).await.unwrap();
+        let mut channels = vec![Channel::App];
+        if i < with_email {
+            channels.push(Channel::Email);
+        }
+        let phone = (i >= n - with_sms).then(|| format!("+38641{:06}", i % 1_000_000));
+        if phone.is_some() {
+            channels.push(Channel::Sms);
+        }
+        let settings = Settings { topics: [(Topic::Disasters, channels)].into_iter().collect(), quiet: None, phone, area: None, share_location: false };
+        notify::store::save_settings(&txn, &keys, &id, &settings, now).await.unwrap();
+    }
+    // Confirmed addresses: only they are reached.
+    kernel::db::exec(&txn, "UPDATE accounts SET email_confirmed_at = $1 WHERE email_confirmed_at IS NULL", [now.0.into()]).await.unwrap();
+    txn.commit().await.unwrap();
+    let seeded = seeding.elapsed();
+
+    let mut alert = flood();
+    alert["area"] = json!({"desc": {"sl": "Mestna občina Ptuj", "en": "City Municipality of Ptuj"}});
+    let started = std::time::Instant::now();
+    let (s, issued) = staff.json(Method::POST, "/api/v1/alerts", alert).await;
+    let queued = started.elapsed();
+    assert_eq!(s, 201, "{issued}");
+    let id = issued["identifier"].as_str().unwrap().to_string();
+    let mut last = json!(null);
+    let mut handed = None;
+    for _ in 0..6000 {
+        let (_, f) = staff.json(Method::GET, &format!("/api/v1/alerts/{id}/figures"), json!(null)).await;
+        if f["total"]["pending"] == 0 && f["total"]["sent"].as_i64().unwrap_or(0) > 0 {
+            handed = Some(started.elapsed());
+            last = f;
+            break;
+        }
+        last = f;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let handed = handed.unwrap_or_else(|| panic!("deliveries still pending after 10 minutes: {last}"));
+    let total = last["total"]["sent"].as_i64().unwrap();
+    println!("BENCH subscribers={n} email={with_email} sms={with_sms} backend={}", if server.is_postgres() { "postgresql" } else { "sqlite" });
+    println!("BENCH seeding_s={:.1}", seeded.as_secs_f64());
+    println!("BENCH queued_s={:.2} (POST /api/v1/alerts answered: message, audit and {total} deliveries committed)", queued.as_secs_f64());
+    println!("BENCH handed_s={:.2} (every delivery handed to its channel)", handed.as_secs_f64());
+    println!("BENCH deliveries_per_s={:.0}", total as f64 / handed.as_secs_f64());
+    for c in last["channels"].as_array().unwrap() {
+        println!("BENCH channel={} sent={} delivered={} failed={}", c["channel"].as_str().unwrap(), c["sent"], c["delivered"], c["failed"]);
+    }
+    println!("BENCH sms_gateway_requests={}", sms_count.load(std::sync::atomic::Ordering::Relaxed));
+    assert_eq!(last["total"]["failed"], 0, "{last}");
+    assert_eq!(last["total"]["delivered"].as_i64().unwrap() as usize, n + 1 + with_email + with_sms, "every subscriber (and the staff member, in the app): {last}");
+}
