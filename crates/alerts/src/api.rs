@@ -21,7 +21,7 @@ use utoipa::{OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list, issue, get_one, update, cancel, figures, coverage),
-    components(schemas(AlertView, service::AreaView, service::State, AlertInput, crate::model::AreaInput, crate::model::CircleInput, crate::model::Bilingual, CancelInput, AlertList, crate::fanout::Figures, crate::fanout::ChannelFigures, crate::fanout::Coverage,
+    components(schemas(AlertView, service::State, AlertInput, crate::model::AreaInput, crate::model::CircleInput, crate::model::Bilingual, CancelInput, AlertList, crate::fanout::Figures, crate::fanout::ChannelFigures, crate::fanout::Coverage,
         crate::cap::Status, crate::cap::MsgType, crate::cap::Category, crate::cap::ResponseType, crate::cap::Urgency, crate::cap::Severity, crate::cap::Certainty)),
     tags((name = "alerts", description = "Crisis alerts (CAP 1.2); the CAP documents and their Atom feed are at /alerts/cap"))
 )]

@@ -3,7 +3,7 @@
 //! and its fan-out to subscribers commit together.
 
 use crate::AlertsConfig;
-use crate::cap::{self, MsgType, Reference, Status};
+use crate::cap::{MsgType, Reference};
 use crate::model::{self, AlertInput, Content, Envelope};
 use crate::store::{self, Message};
 use kernel::access::UserActor;
@@ -207,14 +207,14 @@ async fn references(txn: &DatabaseTransaction, latest: &Message) -> AppResult<Ve
         .collect())
 }
 
-/// A message as the API shows it.
+/// A message as the API shows it: its envelope and state, and its content
+/// in the form it is written (so an update can start from it).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AlertView {
     pub identifier: String,
     pub sender: String,
     /// CAP `sent`, with the offset as published.
     pub sent: String,
-    pub status: Status,
     pub msg_type: MsgType,
     pub state: State,
     /// The first message of this alert.
@@ -223,64 +223,30 @@ pub struct AlertView {
     pub references: Option<String>,
     pub superseded_by: Option<String>,
     pub note: Option<String>,
-    pub event: model::Bilingual,
-    pub category: Vec<cap::Category>,
-    pub response_type: Vec<cap::ResponseType>,
-    pub urgency: cap::Urgency,
-    pub severity: cap::Severity,
-    pub certainty: cap::Certainty,
-    pub headline: model::Bilingual,
-    pub description: model::Bilingual,
-    pub instruction: model::Bilingual,
-    pub web: Option<String>,
-    /// RFC 3339 UTC.
-    pub onset: Option<String>,
-    pub expires: String,
-    pub area: AreaView,
     /// The CAP document.
     pub cap_url: String,
     /// The public page.
     pub page_url: String,
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct AreaView {
-    pub desc: model::Bilingual,
-    /// GeoJSON order, `[lon, lat]`, closed.
-    pub polygon: Option<Vec<[f64; 2]>>,
-    pub circle: Option<model::CircleInput>,
+    /// Times in RFC 3339 UTC.
+    #[serde(flatten)]
+    pub content: AlertInput,
 }
 
 impl AlertView {
     pub fn of(m: &Message, now: Timestamp) -> AlertView {
-        let c = &m.content;
-        let (polygon, circle) = shape_input(c);
         AlertView {
             identifier: m.identifier.clone(),
             sender: m.sender.clone(),
             sent: m.sent.clone(),
-            status: m.status,
             msg_type: m.msg_type,
             state: State::of(m, now),
             thread: m.thread.clone(),
             references: m.refs.clone(),
             superseded_by: m.superseded_by.clone(),
             note: m.note.clone(),
-            event: c.event.clone(),
-            category: c.category.clone(),
-            response_type: c.response_type.clone(),
-            urgency: c.urgency,
-            severity: c.severity,
-            certainty: c.certainty,
-            headline: c.headline.clone(),
-            description: c.description.clone(),
-            instruction: c.instruction.clone(),
-            web: c.web.clone(),
-            onset: c.onset.map(Timestamp::rfc3339),
-            expires: c.expires.rfc3339(),
-            area: AreaView { desc: c.area_desc.clone(), polygon, circle },
             cap_url: format!("/alerts/cap/{}.xml", m.identifier),
             page_url: format!("/alerts/{}", m.identifier),
+            content: input_of(&m.content),
         }
     }
 }

@@ -391,7 +391,8 @@ async fn bench_a_crisis_alert_to_subscribers() {
         if phone.is_some() {
             channels.push(Channel::Sms);
         }
-        let settings = Settings { topics: [(Topic::Disasters, channels)].into_iter().collect(), quiet: None, phone, area: None, share_location: false };
+        let settings =
+            Settings { topics: [(Topic::Disasters, channels)].into_iter().collect(), quiet: None, phone, area: None, share_location: false };
         notify::store::save_settings(&txn, &keys, &id, &settings, now).await.unwrap();
     }
     // Confirmed addresses: only they are reached.
@@ -430,5 +431,9 @@ async fn bench_a_crisis_alert_to_subscribers() {
     }
     println!("BENCH sms_gateway_requests={}", sms_count.load(std::sync::atomic::Ordering::Relaxed));
     assert_eq!(last["total"]["failed"], 0, "{last}");
-    assert_eq!(last["total"]["delivered"].as_i64().unwrap() as usize, n + 1 + with_email + with_sms, "every subscriber (and the staff member, in the app): {last}");
+    assert_eq!(
+        last["total"]["delivered"].as_i64().unwrap() as usize,
+        n + 1 + with_email + with_sms,
+        "every subscriber (and the staff member, in the app): {last}"
+    );
 }
