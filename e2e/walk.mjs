@@ -786,7 +786,10 @@ async function staffWalk(browser, server) {
         instruction_en: 'Put vehicles under a roof.', area_desc_sl: 'Mestno jedro', area_desc_en: 'The old town' };
       for (const [id, v] of Object.entries(fill)) await page.fill(`#${id}`, v);
       await page.check('input[name=category][value=Met]');
-      await page.check('input[name=shape][value=polygon]');
+      // A click on the map adds a point to the polygon field and chooses the polygon.
+      await page.locator('[data-area-map].leaflet-container').click();
+      assert.match(await page.inputValue('#area_polygon'), /^\d+\.\d+,\d+\.\d+$/);
+      assert.equal(await page.isChecked('input[name=shape][value=polygon]'), true);
       await page.fill('#area_polygon', '46.42,15.87 46.43,15.88');
       await navigate(page, () => page.locator('main form[action="/staff/alerts/new"] button[type="submit"]').click());
       assert.equal(await page.locator('#area_polygon[aria-invalid="true"]').count(), 1, 'the polygon is marked invalid');

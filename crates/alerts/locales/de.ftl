@@ -85,3 +85,4 @@ cap-response-Monitor = Nachrichten verfolgen
 cap-response-Assess = Die Lage beurteilen
 cap-response-AllClear = Entwarnung
 cap-response-None = Keine Maßnahme nötig
+alerts-map = Karte des Warngebiets

@@ -205,3 +205,6 @@ alerts-channel-push = Web push
 alerts-coverage = Incidents covered
 alerts-coverage-text = { $covered } of { $incidents } actual alerts reached people on at least one channel.
 alerts-coverage-none = No actual alert has been issued yet.
+alerts-map = Map of the alert's area
+alerts-map-hint = Click the map to add the polygon's points one by one, or write them in the field below.
+alerts-map-clear = Remove the polygon's points

@@ -85,3 +85,4 @@ cap-response-Monitor = Seguite le notizie
 cap-response-Assess = Valutate la situazione
 cap-response-AllClear = Cessato pericolo
 cap-response-None = Nessuna azione necessaria
+alerts-map = Mappa della zona dell'allerta

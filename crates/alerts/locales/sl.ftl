@@ -205,3 +205,6 @@ alerts-channel-push = Spletna potisna obvestila
 alerts-coverage = Pokritost dogodkov
 alerts-coverage-text = { $covered } od { $incidents } dejanskih opozoril je doseglo ljudi po vsaj enem kanalu.
 alerts-coverage-none = Izdano ni bilo še nobeno dejansko opozorilo.
+alerts-map = Zemljevid območja opozorila
+alerts-map-hint = S klikom na zemljevid dodajate točke mnogokotnika eno za drugo ali pa jih vpišite v polje spodaj.
+alerts-map-clear = Odstrani točke mnogokotnika

@@ -31,6 +31,18 @@ pub fn router() -> Router<Ctx> {
 
 type Cfg = Extension<Arc<AlertsConfig>>;
 
+/// Pages with a map also load the tile server's images (and nothing else from it).
+fn with_tiles(p: &Page, mut resp: Response) -> Response {
+    let origin = p.ctx.config.map.tile_origin().unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: {origin}; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&csp) {
+        resp.headers_mut().insert("content-security-policy", v);
+    }
+    resp
+}
+
 /// A message as pages show it, in the reader's language.
 pub struct Shown {
     pub identifier: String,
@@ -59,9 +71,14 @@ pub struct Shown {
     pub demo: bool,
     /// For the `lang` attribute: the alert's own language shown.
     pub text_lang: &'static str,
+    polygon: bool,
 }
 
 impl Shown {
+    pub fn is_polygon(&self) -> bool {
+        self.polygon
+    }
+
     fn of(m: &Message, lang: Lang, now: Timestamp) -> Shown {
         let c = &m.content;
         let shape = c.shape.as_ref().map(|s| match s {
@@ -97,6 +114,7 @@ impl Shown {
             shape,
             demo: m.demo,
             text_lang: if lang == Lang::Sl { "sl" } else { "en" },
+            polygon: matches!(c.shape, Some(crate::model::Shape::Polygon { .. })),
         }
     }
 }
@@ -132,7 +150,8 @@ async fn public_one(p: Page, actor: Actor, Path(identifier): Path<String>) -> Ap
     let c = p.ctx.db.conn();
     let m = store::get(c, &identifier).await?.ok_or_else(AppError::not_found)?;
     let history = store::thread(c, &m.thread).await?.iter().rev().map(|h| Shown::of(h, p.lang, now)).collect();
-    Ok(render(&OnePage { a: Shown::of(&m, p.lang, now), history, staff_link: actor.allows(Permission::IssueAlerts), p }))
+    let page = render(&OnePage { a: Shown::of(&m, p.lang, now), history, staff_link: actor.allows(Permission::IssueAlerts), p: p.clone() });
+    Ok(with_tiles(&p, page))
 }
 
 // ---------------------------------------------------------------- staff
@@ -175,7 +194,8 @@ async fn staff_page(p: Page, identifier: &str, errors: Errors, note: String) -> 
     let history = store::thread(c, &m.thread).await?.iter().rev().map(|h| Shown::of(h, p.lang, now)).collect();
     let open = m.superseded_by.is_none() && m.msg_type != cap::MsgType::Cancel;
     let figures = crate::fanout::figures(c, &m).await?;
-    Ok(no_store(render(&StaffOnePage { a: Shown::of(&m, p.lang, now), history, open, errors, note, figures, p })))
+    let page = render(&StaffOnePage { a: Shown::of(&m, p.lang, now), history, open, errors, note, figures, p: p.clone() });
+    Ok(with_tiles(&p, no_store(page)))
 }
 
 async fn staff_one(p: Page, actor: Actor, Path(identifier): Path<String>) -> AppResult<Response> {
@@ -454,7 +474,8 @@ struct FormPage {
 }
 
 fn form_page(p: Page, updating: Option<String>, v: FormValues, errors: Errors) -> Response {
-    no_store(render(&FormPage {
+    let csp = p.clone();
+    let page = no_store(render(&FormPage {
         p,
         updating,
         v,
@@ -465,7 +486,8 @@ fn form_page(p: Page, updating: Option<String>, v: FormValues, errors: Errors) -
         urgencies: Urgency::ALL,
         severities: Severity::ALL,
         certainties: Certainty::ALL,
-    }))
+    }));
+    with_tiles(&csp, page)
 }
 
 async fn new_form(p: Page, actor: Actor) -> AppResult<Response> {

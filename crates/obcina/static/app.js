@@ -84,3 +84,54 @@ window.addEventListener('DOMContentLoaded', () => {
     if (summary) summary.textContent = summary.dataset.template.replace(/\u2068?§\u2069?/, String(data.features.length));
   });
 });
+
+// Alert areas (Leaflet): shown on alert pages; on the staff form a click on
+// the map adds a point to the polygon field, which stays the source of truth
+// (it can be typed or pasted as well).
+window.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-area-map]').forEach((el) => {
+    if (!window.L) return;
+    const map = L.map(el).setView([46.42, 15.87], 13);
+    L.tileLayer(el.dataset.tiles, {
+      maxZoom: Number(el.dataset.maxZoom),
+      attribution: el.dataset.attribution,
+      referrerPolicy: 'strict-origin-when-cross-origin',
+    }).addTo(map);
+    const form = el.closest('form');
+    const field = (id) => (form ? form.querySelector(`#${id}`) : null);
+    const pairs = (text) => (text || '').trim().split(/\s+/).map((p) => p.split(',').map(Number)).filter((p) => p.length === 2 && p.every(Number.isFinite));
+    let shape = null;
+    const draw = (fit) => {
+      if (shape) shape.remove();
+      shape = null;
+      const polygon = form ? (field('area_polygon').value) : el.dataset.polygon;
+      const circle = form
+        ? [field('area_circle_lat').value, field('area_circle_lon').value, field('area_circle_radius_km').value].map((v) => Number(String(v).replace(',', '.')))
+        : (el.dataset.circle || '').split(/[\s,]+/).map(Number);
+      const kind = form ? (form.querySelector('input[name=shape]:checked') || {}).value : (el.dataset.polygon ? 'polygon' : 'circle');
+      if (kind === 'polygon' && pairs(polygon).length) {
+        shape = L.polygon(pairs(polygon), { color: '#a4161a', weight: 3 }).addTo(map);
+      } else if (kind === 'circle' && circle.length === 3 && circle.every((v) => Number.isFinite(v) && v !== 0)) {
+        shape = L.circle([circle[0], circle[1]], { radius: circle[2] * 1000, color: '#a4161a', weight: 3 }).addTo(map);
+      }
+      if (shape && fit) map.fitBounds(shape.getBounds(), { maxZoom: 16 });
+    };
+    if (form) {
+      map.on('click', (e) => {
+        const p = field('area_polygon');
+        p.value = `${p.value.trim()} ${e.latlng.lat.toFixed(5)},${e.latlng.lng.toFixed(5)}`.trim();
+        const radio = form.querySelector('input[name=shape][value=polygon]');
+        if (radio) radio.checked = true;
+        draw(false);
+      });
+      const clear = document.createElement('button');
+      clear.type = 'button';
+      clear.className = 'secondary';
+      clear.textContent = el.dataset.clearLabel;
+      clear.addEventListener('click', () => { field('area_polygon').value = ''; draw(false); });
+      el.after(clear);
+      form.addEventListener('input', () => draw(false));
+    }
+    draw(true);
+  });
+});
