@@ -71,6 +71,13 @@ impl Emso {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// The date of birth the number encodes (DDMMYYY…).
+    pub fn birth_date(&self) -> chrono::NaiveDate {
+        let n = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().unwrap_or(0);
+        let yyy = n(4..7);
+        let year = if yyy >= 800 { 1000 + yyy } else { 2000 + yyy };
+        chrono::NaiveDate::from_ymd_opt(year as i32, n(2..4), n(0..2)).unwrap_or_default()
+    }
 }
 
 /// Slovenian tax number (davčna številka): 8 digits, mod-11 check digit.

@@ -68,6 +68,8 @@ pub enum Permission {
     SendNotices,
     /// Issue, update and cancel crisis alerts (CAP).
     IssueAlerts,
+    /// Create and run participatory-budget cycles: review, paper ballots, counting, overrides.
+    ManageBudget,
 }
 
 use Permission as P;
@@ -87,6 +89,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageDevices, &[R::Staff, R::Dto, R::Admin]),
     (P::SendNotices, &[R::Staff, R::Dto, R::Admin]),
     (P::IssueAlerts, &[R::Staff, R::Admin]),
+    (P::ManageBudget, &[R::Staff, R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -255,6 +258,7 @@ mod tests {
             (P::ManageDevices, [false, false, true, true, true]),
             (P::SendNotices, [false, false, true, true, true]),
             (P::IssueAlerts, [false, false, true, false, true]),
+            (P::ManageBudget, [false, false, true, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
 pub const MESSAGES: &[&[(Lang, &str)]] =
-    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, alerts::MESSAGES, crate::portal::MESSAGES];
+    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, alerts::MESSAGES, budget::MESSAGES, crate::portal::MESSAGES];
 
 pub fn migrations() -> Vec<&'static Migration> {
     kernel::MIGRATIONS
@@ -29,6 +29,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(ngsi::MIGRATIONS)
         .chain(notify::MIGRATIONS)
         .chain(alerts::MIGRATIONS)
+        .chain(budget::MIGRATIONS)
         .collect()
 }
 
@@ -76,6 +77,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(ngsi::router(broker))
         .merge(notify::router())
         .merge(alerts::router(alerts))
+        .merge(budget::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

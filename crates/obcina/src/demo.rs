@@ -42,6 +42,9 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry) -> anyho
     if alerts > 0 {
         tracing::info!(messages = alerts, "demo flood exercise on the Drava loaded");
     }
+    if budget::demo::load_if_empty(ctx).await.map_err(|e| anyhow::anyhow!("demo participatory budget: {e}"))? {
+        tracing::info!("demo participatory budget of Ptuj 2026 loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());

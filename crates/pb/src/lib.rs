@@ -24,6 +24,7 @@ mod testing;
 
 pub use check::check;
 pub use election::{Ballot, Election, Project, VoteType, Voter};
+pub use mes::equal_shares_rounds;
 pub use parse::{ParseError, parse};
 pub use rule::{Outcome, Rule, RuleError, count};
 pub use write::write;

@@ -74,6 +74,13 @@ struct Candidate {
 
 /// The funded projects, in the order they were funded.
 pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
+    equal_shares_rounds(e, tally).into_iter().map(|(p, _)| p).collect()
+}
+
+/// The funded projects in funding order, each with the `ρ` it was funded at
+/// (what each supporter paid per unit of utility; 0 for free projects), so
+/// that a results page can show why the order is what it is.
+pub fn equal_shares_rounds(e: &Election, tally: &Tally) -> Vec<(usize, Num)> {
     if e.voters.is_empty() {
         return Vec::new();
     }
@@ -84,8 +91,9 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
     };
 
     // Free projects with support are funded before anything else.
-    let mut funded: Vec<usize> = (0..e.projects.len()).filter(|&p| e.projects[p].cost.is_zero() && tally.votes[p] > 0).collect();
-    funded.sort_by(|&a, &b| tally.tie_order(e, a, b));
+    let mut free: Vec<usize> = (0..e.projects.len()).filter(|&p| e.projects[p].cost.is_zero() && tally.votes[p] > 0).collect();
+    free.sort_by(|&a, &b| tally.tie_order(e, a, b));
+    let mut funded: Vec<(usize, Num)> = free.into_iter().map(|p| (p, int(0))).collect();
     let mut candidates: Vec<Candidate> = (0..e.projects.len())
         .filter(|&p| tally.votes[p] > 0 && !e.projects[p].cost.is_zero())
         .map(|project| Candidate { project, rho: Num::new(1.into(), tally.votes[project].into()) })
@@ -114,8 +122,8 @@ pub fn equal_shares(e: &Election, tally: &Tally) -> Vec<usize> {
         let Some((rho, tied)) = best else { break };
         let winner = tied.into_iter().min_by(|&a, &b| tally.tie_order(e, candidates[a].project, candidates[b].project)).unwrap_or_default();
         let project = candidates[winner].project;
-        groups.pay(e, project, &(rho * &e.projects[project].cost));
-        funded.push(project);
+        groups.pay(e, project, &(&rho * &e.projects[project].cost));
+        funded.push((project, rho));
         unaffordable.push(winner);
         unaffordable.sort_unstable();
         for i in unaffordable.into_iter().rev() {
