@@ -55,15 +55,13 @@ pub fn election(cycle: &Cycle, area: &Area, projects: &[Project], ballots: &[Bal
         ("description".into(), format!("{} – {}", cycle.title, area.name)),
         ("country".into(), "Slovenia".into()),
         ("unit".into(), municipality.into()),
-        ("instance".into(), cycle.year.to_string()),
         ("subunit".into(), area.name.clone()),
+        ("instance".into(), cycle.year.to_string()),
         ("num_projects".into(), String::new()),
         ("num_votes".into(), String::new()),
         ("budget".into(), String::new()),
         ("vote_type".into(), vote_type.as_str().into()),
         ("rule".into(), cycle.rule.pabulib().into()),
-        ("currency".into(), "EUR".into()),
-        ("language".into(), "sl".into()),
     ];
     let pabulib_date = |d: &Option<String>| d.as_deref().and_then(crate::model::date).map(|d| d.format("%d.%m.%Y").to_string());
     if let Some(d) = pabulib_date(&cycle.dates.voting_from) {
@@ -82,35 +80,45 @@ pub fn election(cycle: &Cycle, area: &Area, projects: &[Project], ballots: &[Bal
         }
         BallotKind::Ranked => meta.push(("max_length".into(), b.max_projects.to_string())),
         BallotKind::Cumulative => {
-            meta.push(("max_sum_points".into(), b.total_points.to_string()));
             meta.push(("max_points".into(), b.max_points_per_project.to_string()));
+            meta.push(("max_sum_points".into(), b.total_points.to_string()));
         }
     }
     let threshold = (cycle.rule == RuleName::GreedyThreshold).then(|| cycle.threshold.unwrap_or(0));
     if let Some(t) = threshold {
         meta.push(("min_project_score_threshold".into(), t.to_string()));
     }
-    let mut project_columns: Vec<String> = vec!["project_id".into(), "cost".into(), "name".into(), "votes".into()];
+    meta.push(("language".into(), "sl".into()));
+    meta.push(("currency".into(), "EUR".into()));
+    // Pabulib's column order: project_id, cost, votes, score, name, selected.
+    let mut project_columns: Vec<String> = vec!["project_id".into(), "cost".into(), "votes".into()];
     if kind != BallotKind::Approval {
         project_columns.push("score".into());
     }
-    project_columns.push("selected".into());
+    project_columns.extend(["name".to_string(), "selected".to_string()]);
+    let name_col = project_columns.len() - 2;
     let pb_projects: Vec<pb::Project> = listed
         .iter()
         .map(|p| {
-            let mut fields = vec![pabulib_id(p.number), String::new(), p.title.clone()];
-            fields.resize(project_columns.len(), String::new());
+            let mut fields = vec![String::new(); project_columns.len()];
+            fields[0] = pabulib_id(p.number);
+            fields[name_col] = p.title.clone();
             pb::Project { id: pabulib_id(p.number), cost: euros(p.cost()), fields }
         })
         .collect();
     let index = |number: i64| listed.iter().position(|p| p.number == number);
+    let mine: Vec<&Ballot> = ballots.iter().filter(|b| b.area_id == area.id).collect();
     let mut vote_columns: Vec<String> = vec!["voter_id".into(), "vote".into()];
     if kind == BallotKind::Cumulative {
         vote_columns.push("points".into());
     }
-    vote_columns.push("voting_method".into());
+    // How each ballot came in, where all did through this platform.
+    let methods = mine.iter().all(|b| b.channel != Channel::Import);
+    if methods {
+        vote_columns.push("voting_method".into());
+    }
     let mut voters = vec![];
-    for ballot in ballots.iter().filter(|b| b.area_id == area.id) {
+    for ballot in mine {
         let mut projects = vec![];
         let mut points = vec![];
         for (i, n) in ballot.vote.iter().enumerate() {
@@ -124,11 +132,9 @@ pub fn election(cycle: &Cycle, area: &Area, projects: &[Project], ballots: &[Bal
         if kind == BallotKind::Cumulative {
             fields.push(String::new());
         }
-        fields.push(match ballot.channel {
-            Channel::Online => "internet".into(),
-            Channel::Paper => "paper".into(),
-            Channel::Import => "unknown".into(),
-        });
+        if methods {
+            fields.push(if ballot.channel == Channel::Paper { "paper" } else { "internet" }.into());
+        }
         let points = vote_type.has_points().then(|| points.into_iter().map(|p| int(p.max(0) as u64)).collect());
         voters.push(pb::Voter { id, ballot: pb::Ballot { projects, points }, fields });
     }
@@ -395,7 +401,7 @@ mod tests {
         assert_eq!((r.spent_cents, r.remaining_cents), (900, 100));
         assert_eq!(by(1).votes, 3);
         let text = pb::write(&r.election);
-        assert!(text.contains("\n001;6;Projekt 1;3;1\n"), "{text}");
+        assert!(text.contains("\n001;6;3;Projekt 1;1\n"), "{text}");
         assert!(text.contains("\nbudget;10\n"), "{text}");
     }
 
@@ -439,7 +445,7 @@ mod tests {
         let r = count_area(&c, &area(2000), &projects, &ballots, &[], "Ptuj");
         let text = pb::write(&r.election);
         assert!(text.contains("\nvoter_id;vote;points;voting_method\n"), "{text}");
-        assert!(text.contains("\n002;10.5;Projekt 2;1;7;0\n"), "{text}");
+        assert!(text.contains("\n002;10.5;1;7;Projekt 2;0\n"), "{text}");
         let back = import(&pb::parse(&text).unwrap(), BallotKind::Cumulative).unwrap();
         assert_eq!(back.budget_cents, 2000);
         assert_eq!(back.projects, vec![("Projekt 1".to_string(), 1000), ("Projekt 2".to_string(), 1050)]);

@@ -11,7 +11,7 @@ type DemoProject = (&'static str, &'static str, &'static str, i64, bool, Option<
 const AREAS: &[(&str, i64, i64, &[DemoProject])] = &[
     (
         "Četrtna skupnost Center",
-        60_000,
+        40_000,
         3_900,
         &[
             ("Klopi in senca na Mestnem trgu", "Deset klopi in pet dreves v koritih za poletno senco.", "Mestni trg", 18_000, true, None),

@@ -134,4 +134,18 @@ window.addEventListener('DOMContentLoaded', () => {
     }
     draw(true);
   });
+
+// Participatory budget, cumulative ballot: the points left, announced politely.
+document.querySelectorAll('form[data-ballot="cumulative"]').forEach((form) => {
+  const total = Number(form.dataset.total || 0);
+  const out = form.querySelector('#points-left');
+  if (!out) return;
+  const template = out.dataset.leftTemplate || '{left} / {total}';
+  const update = () => {
+    let used = 0;
+    form.querySelectorAll('input[data-points]').forEach((i) => { used += Math.max(0, Number(i.value) || 0); });
+    out.textContent = template.replace('{left}', String(total - used)).replace('{total}', String(total));
+  };
+  form.addEventListener('input', update);
+  update();
 });
