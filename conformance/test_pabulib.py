@@ -18,14 +18,23 @@ tie-breaking rule must give the same outcome everywhere, and plain
 `min_cost_tie_breaking` must agree whenever no two tied projects cost the
 same (always, in the real files).
 
-`obcina pb export` must write files pabulib-checker finds no error in.
+`obcina pb export` must write files pabulib-checker finds no error in, and
+so must the participatory-budget service: a server started on a fresh data
+directory (with the demo cycle of Ptuj) exports each district's election
+from `/api/v1/budget/cycles/{id}/areas/{area}/pabulib`, and the funded
+projects on its results page are what pabutools funds from that file.
 
 Run: OBCINA_BIN=target/debug/obcina build/venv/bin/pytest conformance/test_pabulib.py
 """
 
+import json
 import os
 import random
+import socket
 import subprocess
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -185,3 +194,51 @@ def test_random_elections_match_pabutools(vote_type, seed, tmp_path):
     instance, profile, _, mes = compare(path)
     if distinct_costs(instance):
         assert mes == pabutools_mes(instance, profile, min_cost_tie_breaking)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real server on a free port and a fresh data directory (demo data on)."""
+    data = tempfile.mkdtemp(prefix="obcina-pb-")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [BIN, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def get(base, path):
+    with urllib.request.urlopen(f"{base}{path}", timeout=30) as r:
+        return r.read()
+
+
+def test_server_export_passes_pabulib_checker(server, tmp_path):
+    cycles = json.loads(get(server, "/api/v1/budget/cycles"))
+    published = [c for c in cycles if c["phase"] == "results"]
+    assert published, "the demo cycle is published"
+    for cycle in published:
+        results = json.loads(get(server, f"/api/v1/budget/cycles/{cycle['id']}/results"))
+        for area in results["areas"]:
+            raw = get(server, f"/api/v1/budget/cycles/{cycle['id']}/areas/{area['area_id']}/pabulib")
+            assert not raw.startswith(b"\xef\xbb\xbf")
+            path = tmp_path / f"ptuj_{cycle['year']}_{len(list(tmp_path.iterdir()))}.pb"
+            path.write_bytes(raw)
+            checked = Checker().process_files([str(path)])[path.stem]["results"]
+            assert checked["errors"] == {}, (area["name"], checked)
+            funded = {f"{p['number']:03}" for p in area["projects"] if p["computed_funded"]}
+            assert count(path, results["rule"]) == funded
+            instance, profile = parse_pabulib(str(path))
+            if results["rule"] == "greedy":
+                assert pabutools_greedy(instance, profile, obcina_ties(profile)) == funded

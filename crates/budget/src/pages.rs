@@ -107,7 +107,7 @@ pub fn parse_euros(s: &str, lang: Lang) -> Option<i64> {
 }
 
 fn euros_input(cents: i64) -> String {
-    if cents % 100 == 0 { (cents / 100).to_string() } else { format!("{}.{:02}", cents / 100, cents % 100) }
+    if cents.rem_euclid(100) == 0 { (cents / 100).to_string() } else { format!("{}.{:02}", cents / 100, cents % 100) }
 }
 
 /// A cycle as the pages show it.
