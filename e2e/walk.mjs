@@ -826,6 +826,15 @@ async function staffWalk(browser, server) {
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
+/** The demo participatory budget's public pages: the cycle, its projects, one project, the results. */
+async function budgetPages(server) {
+  const cycles = await (await fetch(`${server.base}/api/v1/budget/cycles`)).json();
+  const c = cycles.find((x) => x.phase === 'results');
+  if (!c) return ['/budget'];
+  const projects = await (await fetch(`${server.base}/api/v1/budget/cycles/${c.id}/projects`)).json();
+  return ['/budget', `/budget/${c.id}`, `/budget/${c.id}/projects`, `/budget/projects/${projects[0].id}`, `/budget/${c.id}/results`];
+}
+
 async function visitorWalk(browser, server) {
   const label = 'visitor';
   const ok = (name, fn, opts) => check(label, name, fn, opts);
@@ -838,7 +847,8 @@ async function visitorWalk(browser, server) {
     try {
       for (const lang of ['sl', 'en', 'de', 'it']) {
         await page.goto(`${server.base}/lang/${lang}?next=%2F`);
-        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`]) {
+        const budget = await budgetPages(server);
+        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : [])]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);

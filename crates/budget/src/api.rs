@@ -21,7 +21,7 @@ pub const TIE_BREAKING: &str = "lower cost first, then more votes, then the lowe
 #[derive(OpenApi)]
 #[openapi(
     paths(cycles, create_cycle, cycle, update_cycle, advance, add_area, update_area, projects, submit, project, review, ballot_status, vote, paper, import, results, export, set_override, kpi),
-    components(schemas(CycleView, CycleIn, Dates, BallotRules, BallotKind, RuleName, Phase, AreaView, AreaIn, ProjectView, ProjectIn, Review, ReviewIn, BallotStatus, BallotIn, PaperIn, Entered, ImportIn, ResultsView, AreaResultView, ProjectResultView, ReasonCode, OverrideView, OverrideIn, AdvanceIn, Kpi, KpiCycle, Problem, FieldError)),
+    components(schemas(CycleView, CycleIn, Dates, BallotRules, BallotKind, RuleName, Phase, AreaView, AreaIn, ProjectView, ProjectIn, Review, ReviewIn, BallotStatus, BallotIn, PaperIn, Entered, ImportIn, ResultsView, AreaResultView, ProjectResultView, ReasonCode, OverrideView, OverrideIn, AdvanceIn, BudgetKpi, BudgetKpiCycle, Problem, FieldError)),
     tags((name = "budget", description = "Participatory budget: cycles, areas, project ideas, review, ballots, results, Pabulib export"))
 )]
 pub struct ApiDoc;
@@ -149,7 +149,7 @@ impl From<CycleIn> for CycleInput {
 }
 
 /// Published cycles, newest first (staff also see drafts).
-#[utoipa::path(get, path = "/api/v1/budget/cycles", tag = "budget", responses((status = 200, description = "Cycles", body = [CycleView])))]
+#[utoipa::path(get, path = "/api/v1/budget/cycles", tag = "budget", operation_id = "budget_cycles", responses((status = 200, description = "Cycles", body = [CycleView])))]
 async fn cycles(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<CycleView>>> {
     let mut out = vec![];
     for c in service::visible_cycles(&ctx, &actor).await? {
@@ -159,7 +159,7 @@ async fn cycles(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Ve
 }
 
 /// Create a cycle (a draft until staff open submissions).
-#[utoipa::path(post, path = "/api/v1/budget/cycles", tag = "budget", request_body = CycleIn,
+#[utoipa::path(post, path = "/api/v1/budget/cycles", tag = "budget", operation_id = "budget_create_cycle", request_body = CycleIn,
     responses(
         (status = 201, description = "Created", body = CycleView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -174,7 +174,7 @@ async fn create_cycle(State(ctx): State<Ctx>, actor: Actor, ApiJson(c): ApiJson<
 }
 
 /// One cycle with its areas.
-#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}", tag = "budget", params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}", tag = "budget", operation_id = "budget_cycle", params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Cycle", body = CycleView),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
@@ -185,7 +185,7 @@ async fn cycle(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> 
 }
 
 /// Change a cycle's settings (the ballot is fixed once voting starts, the rule once results are published).
-#[utoipa::path(put, path = "/api/v1/budget/cycles/{id}", tag = "budget", request_body = CycleIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(put, path = "/api/v1/budget/cycles/{id}", tag = "budget", operation_id = "budget_update_cycle", request_body = CycleIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Saved", body = CycleView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -213,7 +213,7 @@ pub struct AdvanceIn {
 }
 
 /// Move a cycle to its next phase (draft → submission → review → voting → counting → results).
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/advance", tag = "budget", request_body = AdvanceIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/advance", tag = "budget", operation_id = "budget_advance", request_body = AdvanceIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Moved", body = CycleView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -253,7 +253,7 @@ impl From<AreaIn> for AreaInput {
 }
 
 /// Add an area with its budget (before voting starts).
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/areas", tag = "budget", request_body = AreaIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/areas", tag = "budget", operation_id = "budget_add_area", request_body = AreaIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 201, description = "Added", body = AreaView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -275,7 +275,7 @@ async fn add_area(
 }
 
 /// Change an area (its name and budget only before voting starts).
-#[utoipa::path(put, path = "/api/v1/budget/areas/{id}", tag = "budget", request_body = AreaIn, params(("id" = String, Path, description = "Area")),
+#[utoipa::path(put, path = "/api/v1/budget/areas/{id}", tag = "budget", operation_id = "budget_update_area", request_body = AreaIn, params(("id" = String, Path, description = "Area")),
     responses(
         (status = 200, description = "Saved", body = AreaView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -328,7 +328,7 @@ impl From<&Project> for ProjectView {
 }
 
 /// Every project idea of a cycle with its review, by number.
-#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/projects", tag = "budget", params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/projects", tag = "budget", operation_id = "budget_projects", params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Projects", body = [ProjectView]),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
@@ -364,7 +364,7 @@ pub struct ProjectIn {
 }
 
 /// Submit a project idea (signed-in citizens, while submissions are open).
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/projects", tag = "budget", request_body = ProjectIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/projects", tag = "budget", operation_id = "budget_submit", request_body = ProjectIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 201, description = "Submitted", body = ProjectView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -394,7 +394,7 @@ async fn visible_project(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<Projec
 }
 
 /// One project idea.
-#[utoipa::path(get, path = "/api/v1/budget/projects/{id}", tag = "budget", params(("id" = String, Path, description = "Project")),
+#[utoipa::path(get, path = "/api/v1/budget/projects/{id}", tag = "budget", operation_id = "budget_project", params(("id" = String, Path, description = "Project")),
     responses(
         (status = 200, description = "Project", body = ProjectView),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
@@ -416,7 +416,7 @@ pub struct ReviewIn {
 }
 
 /// Review a project idea: feasible or not, with a public reason and the corrected cost.
-#[utoipa::path(post, path = "/api/v1/budget/projects/{id}/review", tag = "budget", request_body = ReviewIn, params(("id" = String, Path, description = "Project")),
+#[utoipa::path(post, path = "/api/v1/budget/projects/{id}/review", tag = "budget", operation_id = "budget_review", request_body = ReviewIn, params(("id" = String, Path, description = "Project")),
     responses(
         (status = 200, description = "Reviewed", body = ProjectView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -443,7 +443,7 @@ pub struct BallotStatus {
 }
 
 /// Whether you may vote in a cycle, and why not.
-#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/ballot", tag = "budget", params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/ballot", tag = "budget", operation_id = "budget_ballot_status", params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Your status", body = BallotStatus),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
@@ -483,7 +483,7 @@ impl From<BallotIn> for BallotInput {
 }
 
 /// Cast your ballot: once per identity and cycle, while voting is open.
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/ballot", tag = "budget", request_body = BallotIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/ballot", tag = "budget", operation_id = "budget_vote", request_body = BallotIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 204, description = "Counted"),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -520,7 +520,7 @@ pub struct Entered {
 }
 
 /// Enter paper ballots from a polling station (staff; audited).
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/paper", tag = "budget", request_body = PaperIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/paper", tag = "budget", operation_id = "budget_paper", request_body = PaperIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 201, description = "Entered", body = Entered),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -554,7 +554,7 @@ pub struct ImportIn {
 }
 
 /// Create an area with its projects and ballots from a Pabulib file (staff; audited).
-#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/import", tag = "budget", request_body = ImportIn, params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(post, path = "/api/v1/budget/cycles/{id}/import", tag = "budget", operation_id = "budget_import", request_body = ImportIn, params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 201, description = "Imported", body = AreaView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -713,7 +713,7 @@ pub fn area_result_view(r: &AreaResult) -> AreaResultView {
 }
 
 /// The results with every number needed to check them (public once published; staff see them from voting on).
-#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/results", tag = "budget", params(("id" = String, Path, description = "Cycle")),
+#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/results", tag = "budget", operation_id = "budget_results", params(("id" = String, Path, description = "Cycle")),
     responses(
         (status = 200, description = "Results", body = ResultsView),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
@@ -733,7 +733,7 @@ async fn results(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -
 }
 
 /// One area's election as a Pabulib `.pb` file (UTF-8 without byte-order mark), ballots in random order.
-#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/areas/{area}/pabulib", tag = "budget",
+#[utoipa::path(get, path = "/api/v1/budget/cycles/{id}/areas/{area}/pabulib", tag = "budget", operation_id = "budget_export",
     params(("id" = String, Path, description = "Cycle"), ("area" = String, Path, description = "Area")),
     responses(
         (status = 200, description = "The election", body = String, content_type = "text/plain"),
@@ -771,7 +771,7 @@ pub struct OverrideIn {
 }
 
 /// Record the council's decision that changes a project's outcome (staff; audited; shown publicly).
-#[utoipa::path(post, path = "/api/v1/budget/projects/{id}/override", tag = "budget", request_body = OverrideIn, params(("id" = String, Path, description = "Project")),
+#[utoipa::path(post, path = "/api/v1/budget/projects/{id}/override", tag = "budget", operation_id = "budget_set_override", request_body = OverrideIn, params(("id" = String, Path, description = "Project")),
     responses(
         (status = 200, description = "Recorded", body = OverrideView),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -793,7 +793,7 @@ async fn set_override(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct KpiCycle {
+pub struct BudgetKpiCycle {
     pub cycle_id: String,
     pub year: i64,
     pub phase: Phase,
@@ -814,14 +814,14 @@ pub struct KpiCycle {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Kpi {
+pub struct BudgetKpi {
     /// Per published cycle, newest first.
-    pub cycles: Vec<KpiCycle>,
+    pub cycles: Vec<BudgetKpiCycle>,
 }
 
 /// The share of citizens who proposed and who voted, per cycle.
-#[utoipa::path(get, path = "/api/v1/budget/kpi", tag = "budget", responses((status = 200, description = "KPI", body = Kpi)))]
-async fn kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<Kpi>> {
+#[utoipa::path(get, path = "/api/v1/budget/kpi", tag = "budget", operation_id = "budget_kpi", responses((status = 200, description = "KPI", body = BudgetKpi)))]
+async fn kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<BudgetKpi>> {
     let accounts = identity::store::account_langs(ctx.db.conn()).await?.len() as i64;
     let mut out = vec![];
     for c in store::cycles(ctx.db.conn()).await?.into_iter().filter(|c| c.phase != Phase::Draft) {
@@ -832,7 +832,7 @@ async fn kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<Kpi>> {
             Some(s) => s,
             None => share(total.online as f64, accounts as f64),
         };
-        out.push(KpiCycle {
+        out.push(BudgetKpiCycle {
             cycle_id: c.id,
             year: c.year,
             phase: c.phase,
@@ -846,5 +846,5 @@ async fn kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<Kpi>> {
             share_voted,
         });
     }
-    Ok(axum::Json(Kpi { cycles: out }))
+    Ok(axum::Json(BudgetKpi { cycles: out }))
 }

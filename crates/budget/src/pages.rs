@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kernel::csrf::CsrfForm;
-use kernel::layout::{Page, field_message};
+use kernel::layout::Page;
 use kernel::web::{render, see_other};
 use kernel::{Actor, AppError, AppResult, Ctx, Lang, Permission};
 use std::collections::HashMap;
@@ -50,28 +50,7 @@ fn opt(f: &Form, k: &str) -> Option<String> {
     Some(get1(f, k).to_string()).filter(|s| !s.is_empty())
 }
 
-/// Field errors of a form, translated.
-#[derive(Default)]
-pub struct Errors(Vec<(String, String)>);
-
-impl Errors {
-    fn from(p: &Page, e: &AppError) -> Errors {
-        let mut v: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), field_message(p, &f.code))).collect();
-        if v.is_empty() {
-            v.push(("form".into(), p.error_text(e.code)));
-        }
-        Errors(v)
-    }
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
-    }
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
-    pub fn all(&self) -> &[(String, String)] {
-        &self.0
-    }
-}
+pub use kernel::layout::FormErrors as Errors;
 
 fn fixable(e: &AppError) -> bool {
     matches!(e.status.as_u16(), 400 | 409 | 422)

@@ -118,6 +118,29 @@ pub fn field_message(p: &Page, code: &str) -> String {
     p.t(&format!("field-{}", code.replace('_', "-")))
 }
 
+/// A form's errors, translated: per field, or one for the whole form.
+#[derive(Default)]
+pub struct FormErrors(Vec<(String, String)>);
+
+impl FormErrors {
+    pub fn from(p: &Page, e: &crate::AppError) -> FormErrors {
+        let mut v: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), field_message(p, &f.code))).collect();
+        if v.is_empty() {
+            v.push(("form".into(), p.error_text(e.code)));
+        }
+        FormErrors(v)
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -134,6 +134,7 @@ window.addEventListener('DOMContentLoaded', () => {
     }
     draw(true);
   });
+});
 
 // Participatory budget, cumulative ballot: the points left, announced politely.
 document.querySelectorAll('form[data-ballot="cumulative"]').forEach((form) => {
