@@ -17,8 +17,16 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Every crate's messages, in one registry.
-pub const MESSAGES: &[&[(Lang, &str)]] =
-    &[kernel::MESSAGES, identity::MESSAGES, eid::MESSAGES, telemetry::MESSAGES, notify::MESSAGES, alerts::MESSAGES, budget::MESSAGES, crate::portal::MESSAGES];
+pub const MESSAGES: &[&[(Lang, &str)]] = &[
+    kernel::MESSAGES,
+    identity::MESSAGES,
+    eid::MESSAGES,
+    telemetry::MESSAGES,
+    notify::MESSAGES,
+    alerts::MESSAGES,
+    budget::MESSAGES,
+    crate::portal::MESSAGES,
+];
 
 pub fn migrations() -> Vec<&'static Migration> {
     kernel::MIGRATIONS
