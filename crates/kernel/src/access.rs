@@ -70,6 +70,10 @@ pub enum Permission {
     IssueAlerts,
     /// Create and run participatory-budget cycles: review, paper ballots, counting, overrides.
     ManageBudget,
+    /// Answer citizens' proposals (staff: those of their department's areas) and questions publicly.
+    AnswerCitizens,
+    /// Publish surveys, read their results and export the answers.
+    ManageSurveys,
 }
 
 use Permission as P;
@@ -90,6 +94,8 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::SendNotices, &[R::Staff, R::Dto, R::Admin]),
     (P::IssueAlerts, &[R::Staff, R::Admin]),
     (P::ManageBudget, &[R::Staff, R::Dto, R::Admin]),
+    (P::AnswerCitizens, &[R::Staff, R::Dto, R::Admin]),
+    (P::ManageSurveys, &[R::Staff, R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -259,6 +265,8 @@ mod tests {
             (P::SendNotices, [false, false, true, true, true]),
             (P::IssueAlerts, [false, false, true, false, true]),
             (P::ManageBudget, [false, false, true, true, true]),
+            (P::AnswerCitizens, [false, false, true, true, true]),
+            (P::ManageSurveys, [false, false, true, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

@@ -38,6 +38,8 @@ pub struct Config {
     pub notify: toml::Table,
     /// Crisis alerts (`[alerts]`), read strictly by the alerts crate.
     pub alerts: toml::Table,
+    /// Proposals, surveys and questions (`[participation]`), read strictly by the participation crate.
+    pub participation: toml::Table,
     pub map: MapConfig,
 }
 
@@ -60,6 +62,7 @@ impl Default for Config {
             ngsi: toml::Table::new(),
             notify: toml::Table::new(),
             alerts: toml::Table::new(),
+            participation: toml::Table::new(),
             map: MapConfig::default(),
         }
     }

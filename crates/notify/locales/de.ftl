@@ -14,6 +14,7 @@ notify-topic-disasters = Katastrophen und Krisenwarnungen
 notify-topic-events = Veranstaltungen
 notify-topic-my_reports = Meine Schadensmeldungen
 notify-topic-my_bookings = Meine Reservierungen
+notify-topic-my_proposals = Meine Vorschläge und Fragen
 notify-mail-footer = Sie erhalten diese Nachricht wegen Ihrer Benachrichtigungseinstellungen. Ändern Sie sie unter
 notify-mail-footer-visitor = Sie erhalten diese Nachricht, weil Sie der Gemeinde diese Adresse angegeben haben.
 notify-report-title = Ihre Meldung: { $status }

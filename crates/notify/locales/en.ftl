@@ -11,6 +11,7 @@ notify-topic-disasters = Disasters and crisis alerts
 notify-topic-events = Events
 notify-topic-my_reports = My fault reports
 notify-topic-my_bookings = My bookings
+notify-topic-my_proposals = My proposals and questions
 notify-topic-alarms = Sensor alarms of my department
 notify-channel = Channel
 notify-channel-app = In the app

@@ -14,6 +14,7 @@ notify-topic-disasters = Calamità e allerte di crisi
 notify-topic-events = Eventi
 notify-topic-my_reports = Le mie segnalazioni
 notify-topic-my_bookings = Le mie prenotazioni
+notify-topic-my_proposals = Le mie proposte e domande
 notify-mail-footer = Ricevi questo messaggio in base alle tue impostazioni delle notifiche. Modificale su
 notify-mail-footer-visitor = Ricevi questo messaggio perché hai lasciato questo indirizzo al comune.
 notify-report-title = La tua segnalazione: { $status }

@@ -11,6 +11,7 @@ notify-topic-disasters = Nesreče in krizna opozorila
 notify-topic-events = Dogodki
 notify-topic-my_reports = Moje prijave okvar
 notify-topic-my_bookings = Moje rezervacije
+notify-topic-my_proposals = Moji predlogi in vprašanja
 notify-topic-alarms = Alarmi senzorjev mojega oddelka
 notify-channel = Kanal
 notify-channel-app = V aplikaciji

@@ -17,13 +17,24 @@ pub enum Topic {
     Events,
     MyReports,
     MyBookings,
+    /// Answers to one's own proposals, initiatives and questions.
+    MyProposals,
     /// Sensor alarms of the staff member's department.
     Alarms,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] =
-        [Topic::RoadWorks, Topic::Traffic, Topic::Utilities, Topic::Disasters, Topic::Events, Topic::MyReports, Topic::MyBookings, Topic::Alarms];
+    pub const ALL: [Topic; 9] = [
+        Topic::RoadWorks,
+        Topic::Traffic,
+        Topic::Utilities,
+        Topic::Disasters,
+        Topic::Events,
+        Topic::MyReports,
+        Topic::MyBookings,
+        Topic::MyProposals,
+        Topic::Alarms,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -34,6 +45,7 @@ impl Topic {
             Topic::Events => "events",
             Topic::MyReports => "my_reports",
             Topic::MyBookings => "my_bookings",
+            Topic::MyProposals => "my_proposals",
             Topic::Alarms => "alarms",
         }
     }
@@ -44,14 +56,14 @@ impl Topic {
 
     /// Topics about one's own affairs: staff cannot broadcast to them.
     pub fn is_personal(self) -> bool {
-        matches!(self, Topic::MyReports | Topic::MyBookings | Topic::Alarms)
+        matches!(self, Topic::MyReports | Topic::MyBookings | Topic::MyProposals | Topic::Alarms)
     }
 
     /// What a new account gets until it chooses: its own affairs in the app
     /// and by e-mail, disasters in the app.
     pub fn default_channels(self) -> Vec<Channel> {
         match self {
-            Topic::MyReports | Topic::MyBookings | Topic::Alarms => vec![Channel::App, Channel::Email],
+            Topic::MyReports | Topic::MyBookings | Topic::MyProposals | Topic::Alarms => vec![Channel::App, Channel::Email],
             Topic::Disasters => vec![Channel::App],
             _ => vec![],
         }

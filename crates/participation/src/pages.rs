@@ -1,0 +1,5 @@
+//! Pages.
+
+pub fn router() -> axum::Router<kernel::Ctx> {
+    axum::Router::new()
+}
