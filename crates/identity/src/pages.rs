@@ -586,6 +586,7 @@ struct StaffPage {
     can_tokens: bool,
     can_audit: bool,
     can_sensors: bool,
+    can_participation: bool,
 }
 
 async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
@@ -597,6 +598,7 @@ async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
         can_tokens: actor.allows(Permission::ManageApiTokens),
         can_audit: actor.allows(Permission::ReadAudit),
         can_sensors: actor.allows(Permission::ReadTelemetry),
+        can_participation: actor.allows(Permission::AnswerCitizens),
         p,
     }))
 }

@@ -25,6 +25,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     notify::MESSAGES,
     alerts::MESSAGES,
     budget::MESSAGES,
+    participation::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -38,6 +39,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(notify::MIGRATIONS)
         .chain(alerts::MIGRATIONS)
         .chain(budget::MIGRATIONS)
+        .chain(participation::MIGRATIONS)
         .collect()
 }
 
@@ -65,6 +67,8 @@ pub fn load_config(s: &Storage) -> anyhow::Result<Config> {
 
 /// Open storage, run migrations and build the context.
 pub async fn open(config: Config) -> anyhow::Result<Ctx> {
+    // A typo in [participation] fails at start, not at the first request.
+    participation::ParticipationConfig::from_table(&config.participation).map_err(anyhow::Error::msg)?;
     let db = Db::open(&config.data_dir, config.database_url.as_deref()).await?;
     let keys = Keyring::load_or_create(&config.keys_file())?;
     let i18n = I18n::new(MESSAGES).map_err(anyhow::Error::msg)?;
@@ -86,6 +90,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(notify::router())
         .merge(alerts::router(alerts))
         .merge(budget::router())
+        .merge(participation::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

@@ -106,7 +106,7 @@ pub async fn answer_proposal(ctx: &Ctx, actor: &Actor, id: &str, input: Proposal
     let answer = ProposalAnswer { n: p.answers + 1, status: input.status.into(), body: input.text, department, created_at: now };
     store::add_proposal_answer(&txn, &p.id, &answer, Some(&user.account_id)).await?;
     if let Some(author) = &p.author_id {
-        let status = |l: Lang| ctx.i18n.t(l, &format!("participation-status-{}", answer.status.code().replace('_', "-")));
+        let status = |l: Lang| ctx.i18n.t(l, &format!("participation-status-{}", answer.status.code()));
         let notice = NoticeInput {
             topic: Topic::MyProposals,
             urgency: Urgency::Normal,

@@ -10,5 +10,6 @@ mod mqtt;
 mod ngsi;
 mod notify;
 mod ops;
+mod participation;
 mod security;
 mod telemetry;
