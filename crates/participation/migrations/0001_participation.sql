@@ -14,7 +14,7 @@ CREATE TABLE participation_proposals (
     answers BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     answered_at BIGINT,
-    demo INTEGER NOT NULL DEFAULT 0
+    demo BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX participation_proposals_list ON participation_proposals (area, status, id);
 CREATE INDEX participation_proposals_author ON participation_proposals (author_id, created_at);
@@ -39,10 +39,10 @@ CREATE TABLE participation_surveys (
     questions TEXT NOT NULL,
     opens_at BIGINT NOT NULL,
     closes_at BIGINT NOT NULL,
-    public_results INTEGER NOT NULL,
+    public_results BIGINT NOT NULL,
     created_by TEXT,
     created_at BIGINT NOT NULL,
-    demo INTEGER NOT NULL DEFAULT 0
+    demo BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX participation_surveys_closes ON participation_surveys (closes_at);
 
@@ -70,7 +70,7 @@ CREATE TABLE participation_questions (
     answered_by TEXT,
     created_at BIGINT NOT NULL,
     answered_at BIGINT,
-    demo INTEGER NOT NULL DEFAULT 0
+    demo BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX participation_questions_status ON participation_questions (status, answered_at);
 CREATE INDEX participation_questions_author ON participation_questions (author_id, created_at);

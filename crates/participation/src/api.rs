@@ -19,7 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_proposals, submit_proposal, get_proposal, answer_proposal, list_surveys, publish_survey, get_survey, respond, results, export, search_questions, ask, get_question, answer_question, kpi),
+    paths(list_proposals, submit_proposal, get_proposal, answer_proposal, list_surveys, publish_survey, get_survey, respond, survey_results, export_responses, search_questions, ask, get_question, answer_question, participation_kpi),
     components(schemas(
         ProposalInput, ProposalKind, Area, ProposalStatus, AnswerStatus, Location, ProposalSummary, ProposalView, ProposalPage, AnswerView, ProposalAnswerInput,
         SurveyIn, SurveyQuestion, QuestionKind, Text, SurveySummary, SurveyView, SurveyState, ResponseIn, AnswerInput, Created, ResultsView, QuestionResult, Count,
@@ -37,12 +37,12 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/participation/surveys", get(list_surveys).post(publish_survey))
         .route("/api/v1/participation/surveys/{id}", get(get_survey))
         .route("/api/v1/participation/surveys/{id}/responses", post(respond))
-        .route("/api/v1/participation/surveys/{id}/results", get(results))
-        .route("/api/v1/participation/surveys/{id}/responses.csv", get(export))
+        .route("/api/v1/participation/surveys/{id}/results", get(survey_results))
+        .route("/api/v1/participation/surveys/{id}/responses.csv", get(export_responses))
         .route("/api/v1/participation/questions", get(search_questions).post(ask))
         .route("/api/v1/participation/questions/{id}", get(get_question))
         .route("/api/v1/participation/questions/{id}/answer", post(answer_question))
-        .route("/api/v1/participation/kpi", get(kpi))
+        .route("/api/v1/participation/kpi", get(participation_kpi))
 }
 
 /// Ids in paths are at most this long (longer ones name nothing).
@@ -418,7 +418,7 @@ pub struct ResultsView {
         (status = 403, description = "Not public yet", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such survey", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn results(State(ctx): State<Ctx>, actor: Actor, lang: Lang, Path(id): Path<String>) -> AppResult<axum::Json<ResultsView>> {
+async fn survey_results(State(ctx): State<Ctx>, actor: Actor, lang: Lang, Path(id): Path<String>) -> AppResult<axum::Json<ResultsView>> {
     check_id(&id)?;
     let (s, questions) = service::results(&ctx, &actor, &id, lang).await?;
     Ok(axum::Json(ResultsView {
@@ -439,7 +439,7 @@ async fn results(State(ctx): State<Ctx>, actor: Actor, lang: Lang, Path(id): Pat
         (status = 403, description = "Not staff or 2FA missing", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such survey", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn export(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<Response> {
+async fn export_responses(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<Response> {
     actor.check(kernel::Permission::ManageSurveys)?;
     check_id(&id)?;
     let (s, csv) = service::export_csv(&ctx, &actor, &id).await?;
@@ -560,6 +560,6 @@ async fn answer_question(
 
 /// Participation KPIs: proposals per year, the share of citizens who proposed this year, survey responses, questions and the median time to an answer.
 #[utoipa::path(get, path = "/api/v1/participation/kpi", tag = "participation", responses((status = 200, description = "KPI", body = Kpi)))]
-async fn kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<Kpi>> {
+async fn participation_kpi(State(ctx): State<Ctx>) -> AppResult<axum::Json<Kpi>> {
     Ok(axum::Json(service::kpi(&ctx).await?))
 }

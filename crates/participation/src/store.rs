@@ -440,7 +440,7 @@ pub async fn search<C: ConnectionTrait>(c: &C, query: &str, limit: i64) -> Resul
     values.push(limit.into());
     let sql = format!(
         "SELECT q.*, m.score FROM (\
-           SELECT question_id, SUM(w) AS score FROM (\
+           SELECT question_id, CAST(SUM(w) AS BIGINT) AS score FROM (\
              SELECT question_id, folded, MAX(weight) AS w FROM participation_terms WHERE {} GROUP BY question_id, folded\
            ) t GROUP BY question_id\
          ) m JOIN participation_questions q ON q.id = m.question_id WHERE q.status = 'answered' \
