@@ -76,7 +76,7 @@ function indent(s, pad) {
 /** Plain `key = value` messages (no placeables) from the project's Fluent files. */
 function loadMessages(lang) {
   const out = {};
-  for (const crate of ['kernel', 'identity', 'obcina']) {
+  for (const crate of ['kernel', 'identity', 'obcina', 'participation']) {
     const file = path.join(ROOT, 'crates', crate, 'locales', `${lang}.ftl`);
     if (!fs.existsSync(file)) continue;
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -575,6 +575,39 @@ async function walk(browser, server, run, index) {
       assert.ok(flat.includes(`"${email}"`), `e-mail not in the download: ${flat.slice(0, 400)}`);
     });
 
+    // -- participation: answer the open survey (a missing answer first, then all)
+    await ok('the participation hub and the survey list open', async () => {
+      const resp = await page.goto(`${base}/participation`);
+      assert.equal(resp.status(), 200);
+    });
+    await pageChecks('participation');
+    await ok('the open survey opens from the list', async () => {
+      await page.goto(`${base}/participation/surveys`);
+      await navigate(page, () => page.locator('main ul.links').first().locator('a').first().click());
+      assert.match(new URL(page.url()).pathname, /^\/participation\/surveys\/[0-9a-f-]+$/);
+      await page.locator('main form button[type="submit"]').waitFor();
+    });
+    await pageChecks('survey form');
+    await ok('a survey sent without the required answers names them, tied to their questions', async () => {
+      await navigate(page, () => page.locator('main form button[type="submit"]').click());
+      assert.equal(await page.locator('#q0-error').count(), 1, 'the first question says what is missing');
+      assert.equal(await page.locator('fieldset#q0[aria-describedby="q0-error"]').count(), 1);
+    });
+    await pageChecks('survey errors');
+    await ok('the survey is answered once, and then says so', async () => {
+      await page.locator('input[name="q0"]').first().check();
+      await page.locator('input[name="q1_0"]').check();
+      await page.locator('input[name="q2"][value="4"]').check();
+      await page.fill('#q3', 'Več klopi v senci.');
+      await navigate(page, () => page.locator('main form button[type="submit"]').click());
+      assert.equal(new URL(page.url()).search, '?thanks');
+      assert.ok((await mainText(page)).includes(tr('participation-survey-thanks')));
+      await page.goto(page.url().replace('?thanks', ''));
+      assert.ok((await mainText(page)).includes(tr('participation-survey-answered')));
+      assert.equal(await page.locator('main form button[type="submit"]').count(), 0, 'no second answer');
+    });
+    await pageChecks('survey answered');
+
     // -- staff area refused
     await ok('a citizen opening /staff gets a translated 403 page', async () => {
       const resp = await page.goto(`${base}/staff`);
@@ -689,6 +722,18 @@ async function sendReadings(server) {
   assert.equal(report.accepted, lines.length * 3, JSON.stringify(report));
 }
 
+/** A proposal, a question, the open survey and the closed survey's results, from the demo data. */
+async function participationPages(server) {
+  const get = async (p) => (await fetch(`${server.base}${p}`)).json();
+  const proposals = await get('/api/v1/participation/proposals');
+  const questions = await get('/api/v1/participation/questions');
+  const surveys = await get('/api/v1/participation/surveys');
+  const open = surveys.find((s) => s.state === 'open');
+  const closed = surveys.find((s) => s.state === 'closed');
+  return [`/participation/proposals/${proposals.items[0].id}`, `/participation/questions/${questions[0].id}`,
+    `/participation/surveys/${open.id}`, `/participation/surveys/${closed.id}/results`];
+}
+
 /** Every staff and remaining account page, on a phone, through axe-core and the reflow check. */
 async function staffWalk(browser, server) {
   const label = 'staff/phone';
@@ -726,7 +771,9 @@ async function staffWalk(browser, server) {
       '/account/data', '/account/password', '/account/email', '/account/delete', '/account/2fa',
       '/staff/sensors', '/staff/sensors/devices', '/staff/sensors/devices/ptuj-lum-00001', '/staff/sensors/alarms',
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
-      '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new'];
+      '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
+      '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
+      '/account/participation', ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -840,6 +887,7 @@ async function visitorWalk(browser, server) {
   const ok = (name, fn, opts) => check(label, name, fn, opts);
   // The demo flood exercise on the Drava: its last message.
   const demoAlert = (await (await fetch(`${server.base}/api/v1/alerts`)).json()).items.find((a) => a.identifier.includes('vaja-drava'))?.identifier;
+  const closedResults = (await participationPages(server))[3];
   for (const [device, size] of Object.entries(DEVICES)) {
     const context = await browser.newContext({ ...size, locale: 'sl-SI', bypassCSP: true });
     context.setDefaultTimeout(15_000);
@@ -849,6 +897,9 @@ async function visitorWalk(browser, server) {
         await page.goto(`${server.base}/lang/${lang}?next=%2F`);
         const budget = await budgetPages(server);
         for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : [])]) {
+        const participation = device === 'phone' ? ['/participation', '/participation/proposals', '/participation/surveys',
+          '/participation/questions?q=parkirisca', closedResults] : [];
+        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...participation]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);

@@ -42,6 +42,7 @@ fn text_field(errors: &mut Errors, field: &str, v: &str, min: usize, max: usize,
 /// The policy areas proposals belong to; each is answered by its department.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ParticipationArea)]
 pub enum Area {
     Environment,
     Economy,
@@ -128,6 +129,8 @@ pub const MAX_PLACE: usize = 200;
 
 /// A point on the map (WGS84).
 #[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ParticipationLocation)]
 pub struct Location {
     #[schema(minimum = -90, maximum = 90, example = 46.4199)]
     pub lat: f64,
@@ -284,7 +287,7 @@ pub const MAX_FREE_TEXT: usize = 2000;
 
 /// What kind of answer a survey question takes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One of the options.
     Single { options: Vec<Text> },

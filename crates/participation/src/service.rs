@@ -288,6 +288,7 @@ pub struct YearCount {
 }
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ParticipationKpi)]
 pub struct Kpi {
     /// Proposals and initiatives per year (local time), oldest first.
     pub proposals_per_year: Vec<YearCount>,
