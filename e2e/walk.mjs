@@ -896,14 +896,11 @@ async function visitorWalk(browser, server) {
       for (const lang of ['sl', 'en', 'de', 'it']) {
         await page.goto(`${server.base}/lang/${lang}?next=%2F`);
         const budget = await budgetPages(server);
-        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : [])]) {
-        const participation = device === 'phone' ? ['/participation', '/participation/proposals', '/participation/surveys',
-          '/participation/questions?q=parkirisca', closedResults] : [];
         // On a phone: every participation page in Slovenian and English, the lists and results in German and Italian.
         const participation = device !== 'phone' ? [] : ['sl', 'en'].includes(lang)
           ? ['/participation', '/participation/proposals', '/participation/surveys', '/participation/questions?q=parkirisca', closedResults]
           : ['/participation/proposals', closedResults];
-        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...participation]) {
+        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : []), ...participation]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);

@@ -28,28 +28,6 @@ pub fn router() -> Router<Ctx> {
 }
 
 pub use kernel::layout::FormErrors as Errors;
-/// Field errors of a form, translated.
-#[derive(Default)]
-pub struct Errors(Vec<(String, String)>);
-
-impl Errors {
-    pub fn from(p: &Page, e: &AppError) -> Errors {
-        let mut v: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), field_message(p, &f.code))).collect();
-        if v.is_empty() {
-            v.push(("form".into(), p.error_text(e.code)));
-        }
-        Errors(v)
-    }
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
-    }
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
-    pub fn all(&self) -> &[(String, String)] {
-        &self.0
-    }
-}
 
 /// Only the errors a person can fix in the form come back to it.
 pub fn fixable(e: &AppError) -> bool {

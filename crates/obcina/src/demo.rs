@@ -44,6 +44,7 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry) -> anyho
     }
     if budget::demo::load_if_empty(ctx).await.map_err(|e| anyhow::anyhow!("demo participatory budget: {e}"))? {
         tracing::info!("demo participatory budget of Ptuj 2026 loaded");
+    }
     if participation::demo::load(ctx).await? {
         tracing::info!("demo proposals, surveys and questions of Ptuj loaded");
     }
