@@ -52,9 +52,10 @@ pub struct AreaInput {
     pub circle: Option<CircleInput>,
 }
 
-/// An alert (or the new content of an update) as staff write it.
+/// An alert (or the new content of an update) as staff write it. Unknown
+/// fields are not refused: the API's answers carry this content flattened
+/// beside the message's own fields, and one schema serves both.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct AlertInput {
     /// `Actual`, `Exercise` or `Test`.
     pub status: Status,

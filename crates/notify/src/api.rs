@@ -364,6 +364,7 @@ impl From<BroadcastTopic> for Topic {
 
 /// A point of a polygon.
 #[derive(Deserialize, ToSchema)]
+#[schema(as = NoticePoint)]
 pub struct LonLat {
     #[schema(minimum = -180, maximum = 180)]
     pub lon: f64,
@@ -374,6 +375,7 @@ pub struct LonLat {
 /// Where a notice applies.
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schema(as = NoticeArea)]
 pub enum AreaIn {
     Circle {
         #[schema(minimum = -90, maximum = 90)]

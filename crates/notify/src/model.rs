@@ -102,6 +102,7 @@ impl Channel {
 /// Urgent messages (crisis alerts) ignore quiet hours.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = NoticeUrgency)]
 pub enum Urgency {
     Normal,
     Urgent,

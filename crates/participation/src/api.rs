@@ -400,6 +400,7 @@ async fn respond(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = SurveyResults)]
 pub struct ResultsView {
     pub id: String,
     pub title: String,
