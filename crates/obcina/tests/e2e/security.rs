@@ -128,7 +128,7 @@ async fn personal_data_is_encrypted_at_rest_and_never_logged() {
     let c = server.client();
     let email = unique_email("zasebno");
     c.citizen(&server, &email).await;
-    let (s, _) = c.json(Method::PUT, "/api/v1/me/profile", json!({"name": "Ožbej Krambergar", "address": "Prešernova ulica 7", "phone": "+386 41 987 654", "tax_number": "15012557", "emso": "1502985505127"})).await;
+    let (s, _) = c.json(Method::PUT, "/api/v1/me/profile", json!({"name": "Ožbej Krambergar", "address": "Prešernova ulica 77", "phone": "+386 41 987 654", "tax_number": "15012557", "emso": "1502985505127"})).await;
     assert_eq!(s, 200);
     if !server.is_postgres() {
         // Look at every byte of the database, WAL included.
@@ -137,7 +137,8 @@ async fn personal_data_is_encrypted_at_rest_and_never_logged() {
             bytes.extend(wal);
         }
         let text = String::from_utf8_lossy(&bytes);
-        for secret in [email.as_str(), "Krambergar", "Prešernova", "987 654", "15012557", "1502985505127", STRONG] {
+        // The street alone is public (a budget project there); the address is not.
+        for secret in [email.as_str(), "Krambergar", "Prešernova ulica 77", "987 654", "15012557", "1502985505127", STRONG] {
             assert!(!text.contains(secret), "{secret} is stored in clear");
         }
     }
