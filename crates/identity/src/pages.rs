@@ -587,6 +587,7 @@ struct StaffPage {
     can_audit: bool,
     can_sensors: bool,
     can_participation: bool,
+    can_reports: bool,
 }
 
 async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
@@ -599,6 +600,7 @@ async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
         can_audit: actor.allows(Permission::ReadAudit),
         can_sensors: actor.allows(Permission::ReadTelemetry),
         can_participation: actor.allows(Permission::AnswerCitizens),
+        can_reports: actor.allows(Permission::ReadReports),
         p,
     }))
 }

@@ -74,6 +74,10 @@ pub enum Permission {
     AnswerCitizens,
     /// Publish surveys, read their results and export the answers.
     ManageSurveys,
+    /// See the fault-report queue; staff only the reports their department owns.
+    ReadReports,
+    /// Work fault reports (status, answer, assignment, referral, merge); staff only their department's.
+    ManageReports,
 }
 
 use Permission as P;
@@ -96,6 +100,8 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageBudget, &[R::Staff, R::Dto, R::Admin]),
     (P::AnswerCitizens, &[R::Staff, R::Dto, R::Admin]),
     (P::ManageSurveys, &[R::Staff, R::Dto, R::Admin]),
+    (P::ReadReports, &[R::Staff, R::Dto, R::Admin]),
+    (P::ManageReports, &[R::Staff, R::Admin]),
 ];
 
 impl Permission {
@@ -109,7 +115,8 @@ impl Permission {
 }
 
 /// Scopes an API token may carry.
-pub const TOKEN_SCOPES: &[&str] = &["profile:read", "telemetry:write", "telemetry:read", "catalog:read", "reports:write", "ngsi-ld:write"];
+pub const TOKEN_SCOPES: &[&str] =
+    &["profile:read", "telemetry:write", "telemetry:read", "catalog:read", "reports:write", "open311:write", "ngsi-ld:write"];
 
 /// The identity behind a request.
 #[derive(Clone, Debug, Default)]
@@ -267,6 +274,8 @@ mod tests {
             (P::ManageBudget, [false, false, true, true, true]),
             (P::AnswerCitizens, [false, false, true, true, true]),
             (P::ManageSurveys, [false, false, true, true, true]),
+            (P::ReadReports, [false, false, true, true, true]),
+            (P::ManageReports, [false, false, true, false, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

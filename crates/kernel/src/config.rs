@@ -40,6 +40,8 @@ pub struct Config {
     pub alerts: toml::Table,
     /// Proposals, surveys and questions (`[participation]`), read strictly by the participation crate.
     pub participation: toml::Table,
+    /// Fault reports (`[reports]`): routing, limits, duplicates; read strictly by the reports crate.
+    pub reports: toml::Table,
     pub map: MapConfig,
 }
 
@@ -63,6 +65,7 @@ impl Default for Config {
             notify: toml::Table::new(),
             alerts: toml::Table::new(),
             participation: toml::Table::new(),
+            reports: toml::Table::new(),
             map: MapConfig::default(),
         }
     }
@@ -192,6 +195,8 @@ pub struct Municipality {
     /// Controller of personal data named on the privacy and accessibility pages.
     pub dpo_email: String,
     pub accessibility_statement_date: String,
+    /// Inhabitants, for per-inhabitant KPIs (Ptuj: about 23,000).
+    pub population: u32,
 }
 
 impl Default for Municipality {
@@ -206,6 +211,7 @@ impl Default for Municipality {
             address: "Mestni trg 1, 2250 Ptuj".into(),
             dpo_email: "dpo@ptuj.si".into(),
             accessibility_statement_date: "2026-11-25".into(),
+            population: 23_000,
         }
     }
 }

@@ -69,6 +69,15 @@ fn same_origin(h: &HeaderMap, public_url: &str) -> bool {
     origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
+/// Whether a form's `_csrf` value is the token for this browser's cookies.
+/// For forms read by other means than `CsrfForm` (multipart uploads).
+pub fn token_matches(ctx: &Ctx, jar: &CookieJar, sent: Option<&str>) -> bool {
+    match (sent, jar.get(COOKIE)) {
+        (Some(sent), Some(cookie)) => crate::crypto::ct_eq(sent, &token_for(ctx, jar, cookie.value())),
+        _ => false,
+    }
+}
+
 /// A urlencoded form whose `_csrf` field was checked.
 pub struct CsrfForm<T>(pub T);
 
@@ -85,12 +94,7 @@ impl<T: DeserializeOwned + Send> FromRequest<Ctx> for CsrfForm<T> {
             csrf: Option<String>,
         }
         let only: Only = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;
-        let cookie = jar.get(COOKIE).map(|c| c.value().to_string());
-        let ok = match (only.csrf, cookie, expected) {
-            (Some(sent), Some(cookie), Some(_)) => crate::crypto::ct_eq(&sent, &token_for(ctx, &jar, &cookie)),
-            _ => false,
-        };
-        if !ok {
+        if !(expected.is_some() && token_matches(ctx, &jar, only.csrf.as_deref())) {
             return Err(AppError::forbidden("csrf_failed"));
         }
         let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad_request("form_malformed"))?;

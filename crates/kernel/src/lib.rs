@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod layout;
 pub mod mail;

@@ -56,6 +56,7 @@ pub fn is_api_path(path: &str) -> bool {
     path.starts_with("/api/")
         || path == "/api"
         || path.starts_with("/ngsi-ld/")
+        || path.starts_with("/open311/")
         || path.starts_with("/healthz")
         || path.starts_with("/readyz")
         || path == "/metrics"

@@ -26,6 +26,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     alerts::MESSAGES,
     budget::MESSAGES,
     participation::MESSAGES,
+    reports::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -40,6 +41,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(alerts::MIGRATIONS)
         .chain(budget::MIGRATIONS)
         .chain(participation::MIGRATIONS)
+        .chain(reports::MIGRATIONS)
         .collect()
 }
 
@@ -78,7 +80,7 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     Ok(Ctx::new(CtxInner { config, db, keys, i18n, clock, mailer }))
 }
 
-pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -> anyhow::Result<Router> {
+pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker, reports: reports::Reports) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     let alerts = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
     Ok(Router::new()
@@ -91,16 +93,19 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker) -
         .merge(alerts::router(alerts))
         .merge(budget::router())
         .merge(participation::router())
+        .merge(reports::router(reports.clone()))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        // Photo uploads: their own, larger limit (added after the 2 MiB one, so outside it).
+        .merge(reports::upload_router(reports))
         .layer(from_fn_with_state(ctx.clone(), kernel::access::audit_denials))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
         .layer(from_fn_with_state(ctx.clone(), identity::session::resolve_actor))
         .layer(from_fn_with_state(ctx.clone(), kernel::csrf::layer))
         .layer(axum::middleware::from_fn(crate::ops::track_metrics))
         .layer(axum::middleware::from_fn(kernel::web::security_headers))
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             // Path only: query strings may carry tokens.
@@ -130,8 +135,9 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if recomputed > 0 {
         tracing::warn!(series = recomputed, "rollups recomputed from raw readings after an unclean stop");
     }
+    let reports = reports::Reports::start(&ctx).map_err(anyhow::Error::msg)?;
     if demo {
-        crate::demo::load_if_empty(&ctx, &telemetry).await?;
+        crate::demo::load_if_empty(&ctx, &telemetry, &reports).await?;
     }
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
     let hub = notify::delivery::Hub::start(&ctx).await.map_err(anyhow::Error::msg)?;
@@ -145,7 +151,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
     let broker = start_broker(&ctx, &telemetry).await?;
-    let app = router(ctx.clone(), telemetry.clone(), broker)?;
+    let app = router(ctx.clone(), telemetry.clone(), broker, reports)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
@@ -216,7 +222,11 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
     keys.rotate();
     let mut n = 0;
     let txn = ctx.db.begin().await?;
-    let columns = identity::store::ENCRYPTED_COLUMNS.iter().chain(kernel::outbox::ENCRYPTED_COLUMNS).chain(notify::store::ENCRYPTED_COLUMNS);
+    let columns = identity::store::ENCRYPTED_COLUMNS
+        .iter()
+        .chain(kernel::outbox::ENCRYPTED_COLUMNS)
+        .chain(notify::store::ENCRYPTED_COLUMNS)
+        .chain(reports::ENCRYPTED_COLUMNS);
     for col in columns {
         let (table, key_sql, column) = (col.table, col.key_sql, col.column);
         let rows = kernel::db::query_all(&txn, &format!("SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"), []).await?;

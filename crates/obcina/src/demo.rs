@@ -32,7 +32,11 @@ const ORGANISATIONS: &[(&str, &str)] = &[
 
 /// Load the demo once: organisations when there are none yet, the sensor
 /// fleet when no device is registered yet.
-pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry) -> anyhow::Result<()> {
+pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports: &reports::Reports) -> anyhow::Result<()> {
+    let n = reports::demo::load_if_empty(ctx, reports).await.map_err(|e| anyhow::anyhow!("demo reports: {e}"))?;
+    if n > 0 {
+        tracing::info!(reports = n, "demo reports, gazetteer and Open311 key of Ptuj loaded");
+    }
     let devices = telemetry::service::load_demo(ctx, telemetry).await.map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
     if devices > 0 {
         tracing::info!(devices, "demo sensor fleet of Ptuj loaded");

@@ -150,3 +150,81 @@ document.querySelectorAll('form[data-ballot="cumulative"]').forEach((form) => {
   form.addEventListener('input', update);
   update();
 });
+
+// Fault reports: the public map of reports (the same reports are listed on the page).
+window.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-report-map]').forEach(async (el) => {
+    if (!window.L) return;
+    const labels = JSON.parse(el.dataset.labels);
+    const map = L.map(el).setView([Number(el.dataset.lat), Number(el.dataset.lon)], 14);
+    L.tileLayer(el.dataset.tiles, {
+      maxZoom: Number(el.dataset.maxZoom),
+      attribution: el.dataset.attribution,
+      referrerPolicy: 'strict-origin-when-cross-origin',
+    }).addTo(map);
+    const resp = await fetch(el.dataset.source, { cache: 'no-store' });
+    if (!resp.ok) return;
+    const data = await resp.json();
+    // Open: a filled circle; closed: a small hollow one (shape and colour, not colour alone).
+    const style = (open) => (open
+      ? { radius: 8, color: '#7a1d00', weight: 2, fillColor: '#c2410c', fillOpacity: 0.9 }
+      : { radius: 5, color: '#1b5e20', weight: 2, fillColor: '#ffffff', fillOpacity: 1 });
+    const popup = (p) => {
+      const box = document.createElement('div');
+      const link = document.createElement('a');
+      link.href = p.url;
+      link.textContent = `#${p.id} ${p.title}`;
+      const line = document.createElement('p');
+      line.textContent = labels[p.status] || p.status;
+      box.append(link, line);
+      return box;
+    };
+    const layer = L.geoJSON(data, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, style(f.properties.open)),
+      onEachFeature: (f, l) => l.bindPopup(() => popup(f.properties)),
+    }).addTo(map);
+    if (data.features.length) map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+  });
+
+  // The report form: pick the place on the map or take the phone's position;
+  // both only fill the latitude and longitude fields, which work without them.
+  document.querySelectorAll('form[data-report-form]').forEach((form) => {
+    const lat = form.querySelector('#lat');
+    const lon = form.querySelector('#lon');
+    const status = form.querySelector('[data-locate-status]');
+    let marker = null;
+    let map = null;
+    const put = (la, lo) => {
+      lat.value = la.toFixed(6);
+      lon.value = lo.toFixed(6);
+      if (map) {
+        if (marker) marker.setLatLng([la, lo]); else marker = L.circleMarker([la, lo], { radius: 9, color: '#0b4f8a', weight: 3, fillOpacity: 0.3 }).addTo(map);
+      }
+    };
+    const el = form.querySelector('[data-pick-map]');
+    if (el && window.L) {
+      el.hidden = false;
+      map = L.map(el).setView([Number(el.dataset.lat), Number(el.dataset.lon)], 15);
+      L.tileLayer(el.dataset.tiles, { maxZoom: Number(el.dataset.maxZoom), attribution: el.dataset.attribution, referrerPolicy: 'strict-origin-when-cross-origin' }).addTo(map);
+      map.on('click', (e) => put(e.latlng.lat, e.latlng.lng));
+      if (lat.value && lon.value) put(Number(lat.value), Number(lon.value));
+    }
+    const locate = form.querySelector('[data-locate]');
+    if (locate && 'geolocation' in navigator) {
+      locate.hidden = false;
+      locate.addEventListener('click', () => {
+        status.textContent = locate.dataset.busy || '…';
+        navigator.geolocation.getCurrentPosition((pos) => {
+          put(pos.coords.latitude, pos.coords.longitude);
+          if (map) map.setView([pos.coords.latitude, pos.coords.longitude], 17);
+          status.textContent = locate.dataset.done || '';
+        }, () => { status.textContent = locate.dataset.failed || ''; }, { timeout: 10000, enableHighAccuracy: true });
+      });
+    }
+    // Only the chosen category's extra questions are shown (all of them without JavaScript).
+    const category = form.querySelector('#category');
+    const sync = () => form.querySelectorAll('fieldset[data-category]').forEach((fs) => { fs.hidden = fs.dataset.category !== category.value; });
+    category.addEventListener('change', sync);
+    sync();
+  });
+});
