@@ -130,35 +130,36 @@ fn gps_exif(lon: f64, lat: f64) -> Vec<u8> {
     buf.into_inner()
 }
 
-#[cfg(test)]
-pub mod tests {
-    use super::*;
-
-    /// A JPEG with an EXIF block (camera make and GPS position), for tests.
-    pub fn jpeg_with_gps(w: u32, h: u32, lon: f64, lat: f64) -> Vec<u8> {
-        use exif::{Field, In, Tag, Value};
-        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])));
-        let mut exif_w = exif::experimental::Writer::new();
-        let make = Field { tag: Tag::Make, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"SecretCam".to_vec()]) };
-        let lat_ref = Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"N".to_vec()]) };
-        let lat_v = Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(dms(lat)) };
-        let lon_ref = Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"E".to_vec()]) };
-        let lon_v = Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(dms(lon)) };
-        for f in [&make, &lat_ref, &lat_v, &lon_ref, &lon_v] {
-            exif_w.push_field(f);
-        }
-        let mut tiff = Cursor::new(Vec::new());
-        exif_w.write(&mut tiff, false).unwrap();
-        let mut out = Vec::new();
-        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
-        enc.set_exif_metadata(tiff.into_inner()).unwrap();
-        enc.write_image(img.as_bytes(), w, h, image::ExtendedColorType::Rgb8).unwrap();
-        out
+/// A JPEG with an EXIF block (camera make "SecretCam" and a GPS position),
+/// for tests here and in the end-to-end suite.
+pub fn sample_jpeg_with_gps(w: u32, h: u32, lon: f64, lat: f64) -> Vec<u8> {
+    use exif::{Field, In, Tag, Value};
+    let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])));
+    let mut exif_w = exif::experimental::Writer::new();
+    let make = Field { tag: Tag::Make, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"SecretCam".to_vec()]) };
+    let lat_ref = Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"N".to_vec()]) };
+    let lat_v = Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(dms(lat)) };
+    let lon_ref = Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"E".to_vec()]) };
+    let lon_v = Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(dms(lon)) };
+    for f in [&make, &lat_ref, &lat_v, &lon_ref, &lon_v] {
+        exif_w.push_field(f);
     }
+    let mut tiff = Cursor::new(Vec::new());
+    exif_w.write(&mut tiff, false).unwrap();
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    enc.set_exif_metadata(tiff.into_inner()).unwrap();
+    enc.write_image(img.as_bytes(), w, h, image::ExtendedColorType::Rgb8).unwrap();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn metadata_is_stripped_and_large_photos_shrink() {
-        let original = jpeg_with_gps(2400, 1200, 15.8706, 46.4199);
+        let original = sample_jpeg_with_gps(2400, 1200, 15.8706, 46.4199);
         assert!(original.windows(9).any(|w| w == b"SecretCam"));
         let (lon, lat) = gps_position(&original).unwrap();
         assert!((lon - 15.8706).abs() < 1e-4 && (lat - 46.4199).abs() < 1e-4);
@@ -172,7 +173,7 @@ pub mod tests {
 
     #[test]
     fn the_position_stays_when_asked_and_nothing_else() {
-        let original = jpeg_with_gps(400, 300, 15.8706, 46.4199);
+        let original = sample_jpeg_with_gps(400, 300, 15.8706, 46.4199);
         let p = process(&original, 8 << 20, 1600, true).unwrap();
         assert!(p.located);
         assert!(!p.jpeg.windows(9).any(|w| w == b"SecretCam"));
@@ -185,7 +186,7 @@ pub mod tests {
         assert_eq!(process(b"GIF89a....", 1000, 100, false).unwrap_err(), PhotoError::Type);
         assert_eq!(process(b"<svg xmlns='http://www.w3.org/2000/svg'/>", 1000, 100, false).unwrap_err(), PhotoError::Type);
         assert_eq!(process(&[0u8; 2000], 1000, 100, false).unwrap_err(), PhotoError::TooLarge);
-        let mut broken = jpeg_with_gps(100, 100, 15.0, 46.0);
+        let mut broken = sample_jpeg_with_gps(100, 100, 15.0, 46.0);
         broken.truncate(300);
         assert!(process(&broken, 1 << 20, 100, false).is_err());
     }

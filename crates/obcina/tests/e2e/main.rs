@@ -11,5 +11,6 @@ mod ngsi;
 mod notify;
 mod ops;
 mod participation;
+mod reports;
 mod security;
 mod telemetry;
