@@ -687,8 +687,12 @@ async function cspCheck(browser, server) {
 
 /** An administrator made with `obcina user add`, with 2FA set up in the browser. */
 function addAdmin(server, email, password) {
+  return addUser(server, email, password, 'admin', 'Urad župana');
+}
+
+function addUser(server, email, password, role, department) {
   return new Promise((resolve, reject) => {
-    const cli = spawn(BIN, ['user', 'add', '--data-dir', server.dataDir, '--email', email, '--role', 'admin', '--department', 'Urad župana', '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const cli = spawn(BIN, ['user', 'add', '--data-dir', server.dataDir, '--email', email, '--role', role, '--department', department, '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';
     cli.stderr.on('data', (d) => { err += d; });
     cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`obcina user add failed: ${err}`))));
@@ -870,6 +874,120 @@ async function staffWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- fault reports
+
+/**
+ * A visitor reports a fault without the map (typed address, keyboard only),
+ * staff of the owning company change its status with an answer, and the
+ * visitor sees the new status; every page through axe-core and reflow.
+ */
+async function reportsWalk(browser, server) {
+  const label = 'reports';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const visitor = await browser.newContext({ ...DEVICES.phone, locale: 'sl-SI', bypassCSP: true });
+  const staffContext = await browser.newContext({ ...DEVICES.desktop, locale: 'sl-SI', bypassCSP: true });
+  visitor.setDefaultTimeout(15_000);
+  staffContext.setDefaultTimeout(15_000);
+  const page = await visitor.newPage();
+  const staff = await staffContext.newPage();
+  const checks = async (p, what) => {
+    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
+    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
+  };
+  let id;
+  try {
+    await ok('the list and map of reports open', async () => {
+      const resp = await page.goto(`${server.base}/reports`);
+      assert.equal(resp.status(), 200);
+      assert.ok(await page.locator('ol.reports li').count() >= 5, 'the demo reports are listed');
+      await page.locator('#report-map.leaflet-container').waitFor();
+    });
+    await checks(page, '/reports');
+    await ok('the report form opens from the list', async () => {
+      await navigate(page, () => page.locator('main a[href="/reports/new"]').first().click());
+      assert.equal(new URL(page.url()).pathname, '/reports/new');
+    });
+    await checks(page, '/reports/new');
+    await ok('a report without a description comes back with the error named', async () => {
+      await page.selectOption('#category', 'street_light');
+      await page.fill('#address', 'Prešernova ulica 5');
+      await page.fill('#email', 'walk.reporter@example.si');
+      await navigate(page, () => page.locator('main form[data-report-form] button[type="submit"]').click());
+      assert.equal(await page.locator('#description-error').count(), 1);
+      assert.equal(await page.locator('#description').getAttribute('aria-invalid'), 'true');
+    });
+    await checks(page, '/reports/new with errors');
+    await ok('the visitor reports by keyboard, with a typed address and no map', async () => {
+      await page.locator('#category').focus();
+      await page.selectOption('#category', 'street_light');
+      // Only the chosen category's questions are shown.
+      assert.equal(await page.locator('fieldset[data-category="pothole"]').isVisible(), false);
+      await page.locator('input[name="attr.street_light.state"][value="off"]').check();
+      await page.locator('#description').focus();
+      await page.keyboard.type('Svetilka pred hišo ne sveti.');
+      await page.fill('#address', 'Prešernova ulica 5');
+      await page.fill('#email', 'walk.reporter@example.si');
+      await navigate(page, () => page.locator('main form[data-report-form] button[type="submit"]').press('Enter'));
+      const m = /^\/reports\/(\d+)$/.exec(new URL(page.url()).pathname);
+      assert.ok(m, page.url());
+      id = m[1];
+      assert.match(await page.locator('[role="status"]').innerText(), new RegExp(id));
+      assert.equal((await page.locator('#report-status').innerText()).trim(), 'Prejeto');
+    });
+    await checks(page, '/reports/{id} after sending');
+
+    const email = `razsvetljava.${crypto.randomBytes(4).toString('hex')}@example.si`;
+    const password = `javna razsvetljava ${crypto.randomBytes(4).toString('hex')}`;
+    await ok('staff of the lighting company sign in with 2FA', async () => {
+      await addUser(server, email, password, 'staff', 'Javne službe Ptuj d.o.o.');
+      await staff.goto(`${server.base}/login`);
+      await staff.fill('#email', email);
+      await staff.fill('#password', password);
+      await navigate(staff, () => staff.locator('main form[action="/login"] button[type="submit"]').click());
+      await staff.goto(`${server.base}/account/2fa`);
+      await staff.fill('#password', password);
+      await navigate(staff, () => staff.locator('main form[action="/account/reauth"] button[type="submit"]').click());
+      const secret = (await staff.locator('code.secret').innerText()).trim();
+      const { code } = await freshTotp(secret);
+      await staff.fill('#code', code);
+      await navigate(staff, () => staff.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
+    });
+    await ok('the report is in the staff queue', async () => {
+      const resp = await staff.goto(`${server.base}/staff/reports?status=open`);
+      assert.equal(resp.status(), 200);
+      assert.equal(await staff.locator(`main a[href="/staff/reports/${id}"]`).count(), 1);
+    });
+    await checks(staff, '/staff/reports');
+    await ok('staff set the status to in progress with a public answer', async () => {
+      await navigate(staff, () => staff.locator(`main a[href="/staff/reports/${id}"]`).click());
+      await checks(staff, '/staff/reports/{id}');
+      await staff.selectOption('#new-status', 'in_progress');
+      await staff.fill('#answer', 'Ekipa pride jutri.');
+      await navigate(staff, () => staff.locator(`main form[action="/staff/reports/${id}/status"] button[type="submit"]`).click());
+      assert.equal(new URL(staff.url()).pathname, `/staff/reports/${id}`);
+      assert.equal((await staff.locator('#report-status').innerText()).trim(), 'V delu');
+    });
+    await ok('the reporter\'s contact page opens (audited)', async () => {
+      const resp = await staff.goto(`${server.base}/staff/reports/${id}/contact`);
+      assert.equal(resp.status(), 200);
+      assert.match(await mainText(staff), /walk\.reporter@example\.si/);
+    });
+    await checks(staff, '/staff/reports/{id}/contact');
+    await ok('the reporter sees the new status and the answer', async () => {
+      await page.reload();
+      assert.equal((await page.locator('#report-status').innerText()).trim(), 'V delu');
+      assert.match(await mainText(page), /Ekipa pride jutri\./);
+      assert.doesNotMatch(await mainText(page), /walk\.reporter/);
+    });
+    await checks(page, '/reports/{id} after the change');
+  } catch (e) {
+    if (!(e instanceof WalkAborted)) throw e;
+  } finally {
+    await visitor.close();
+    await staffContext.close();
+  }
+}
+
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
@@ -900,7 +1018,8 @@ async function visitorWalk(browser, server) {
         const participation = device !== 'phone' ? [] : ['sl', 'en'].includes(lang)
           ? ['/participation', '/participation/proposals', '/participation/surveys', '/participation/questions?q=parkirisca', closedResults]
           : ['/participation/proposals', closedResults];
-        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : []), ...participation]) {
+        for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : []), ...participation,
+          ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001'] : [])]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);
@@ -996,6 +1115,10 @@ async function main() {
     const before = failed;
     await staffWalk(browser, server);
     console.log(`walk staff/phone: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const t2 = Date.now();
+    const beforeReports = failed;
+    await reportsWalk(browser, server);
+    console.log(`walk fault reports: ${failed === beforeReports ? 'ok' : 'FAILED'} (${((Date.now() - t2) / 1000).toFixed(1)} s)`);
     const t1 = Date.now();
     const beforeVisitor = failed;
     await visitorWalk(browser, server);
