@@ -64,7 +64,7 @@ pub struct CategoryOut {
 }
 
 /// The categories one can report, in the request's language.
-#[utoipa::path(get, path = "/api/v1/reports/categories", tag = "reports", responses((status = 200, description = "Categories", body = [CategoryOut])))]
+#[utoipa::path(get, path = "/api/v1/reports/categories", operation_id = "report_categories", tag = "reports", responses((status = 200, description = "Categories", body = [CategoryOut])))]
 async fn categories(Extension(r): Extension<Reports>, lang: Lang) -> Json<Vec<CategoryOut>> {
     Json(
         r.config
@@ -166,11 +166,15 @@ async fn full(ctx: &Ctx, r: &Reports, rep: &Report, lang: Lang) -> AppResult<Rep
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// A status code, or `open` / `closed`.
+    #[param(
+        pattern = "^(open|closed|received|investigating|in_progress|action_scheduled|internal_referral|fixed|rejected|not_responsible|duplicate)$"
+    )]
     status: Option<String>,
     category: Option<String>,
     /// The cursor: reports with a smaller number (from `next`).
     cursor: Option<i64>,
     /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -182,14 +186,14 @@ pub struct ReportPage {
 }
 
 /// Reports, newest first, without personal data.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/reports", operation_id = "list_reports", tag = "reports", params(ListQuery),
     responses((status = 200, description = "A page of reports", body = ReportPage), (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json")))]
 async fn list(State(ctx): State<Ctx>, Extension(r): Extension<Reports>, lang: Lang, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<ReportPage>> {
-    let statuses = match q.status.as_deref().unwrap_or("") {
-        "" => vec![],
-        "open" => Status::ALL.into_iter().filter(|s| s.is_open()).collect(),
-        "closed" => Status::ALL.into_iter().filter(|s| !s.is_open()).collect(),
-        code => vec![Status::from_code(code).ok_or_else(|| AppError::bad_request("query_invalid").with_detail("unknown status"))?],
+    let statuses = match q.status.as_deref() {
+        None => vec![],
+        Some("open") => Status::ALL.into_iter().filter(|s| s.is_open()).collect(),
+        Some("closed") => Status::ALL.into_iter().filter(|s| !s.is_open()).collect(),
+        Some(code) => vec![Status::from_code(code).ok_or_else(|| AppError::bad_request("query_invalid").with_detail("unknown status"))?],
     };
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -204,8 +208,11 @@ async fn list(State(ctx): State<Ctx>, Extension(r): Extension<Reports>, lang: La
 
 /// Report a fault. Signed-in citizens are told at their account; visitors
 /// give an e-mail address. Photos go through the form or Open311.
-#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = ReportInput,
+#[utoipa::path(post, path = "/api/v1/reports", operation_id = "create_report", tag = "reports", request_body = ReportInput,
     responses((status = 201, description = "Received and routed", body = ReportOut),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A key without the scope, or a password to change first", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many reports", body = Problem, content_type = "application/problem+json")))]
 async fn create(
@@ -226,7 +233,7 @@ fn parse_id(id: &str) -> AppResult<i64> {
 }
 
 /// One report with its public history.
-#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = i64, Path, description = "Report number")),
+#[utoipa::path(get, path = "/api/v1/reports/{id}", operation_id = "get_report", tag = "reports", params(("id" = i64, Path, description = "Report number")),
     responses((status = 200, description = "The report", body = ReportOut), (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json")))]
 async fn get_one(State(ctx): State<Ctx>, Extension(r): Extension<Reports>, lang: Lang, Path(id): Path<String>) -> AppResult<Json<ReportOut>> {
     let rep = service::get(&ctx, parse_id(&id)?).await?;
@@ -234,13 +241,15 @@ async fn get_one(State(ctx): State<Ctx>, Extension(r): Extension<Reports>, lang:
 }
 
 /// Change the status with a public answer (staff of the owning department).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/status", tag = "reports", params(("id" = i64, Path, description = "Report number")), request_body = StatusChange,
+#[utoipa::path(post, path = "/api/v1/reports/{id}/status", operation_id = "change_report_status", tag = "reports", params(("id" = i64, Path, description = "Report number")), request_body = StatusChange,
     security(("session" = [])),
     responses((status = 200, description = "Changed; the reporter is told", body = ReportOut),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff of the owning department", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Merged into another report", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
 async fn change_status(
     State(ctx): State<Ctx>,
@@ -262,10 +271,15 @@ pub struct MergeInput {
 }
 
 /// Merge a duplicate into another report (staff of the owning department).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/merge", tag = "reports", params(("id" = i64, Path, description = "Report number")), request_body = MergeInput,
+#[utoipa::path(post, path = "/api/v1/reports/{id}/merge", operation_id = "merge_report", tag = "reports", params(("id" = i64, Path, description = "Report number")), request_body = MergeInput,
     security(("session" = [])),
     responses((status = 200, description = "Merged", body = ReportOut),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff of the owning department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already merged", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid target", body = Problem, content_type = "application/problem+json")))]
 async fn merge(
     State(ctx): State<Ctx>,
@@ -288,7 +302,7 @@ struct PlaceQuery {
 }
 
 /// Find a street or place in the local gazetteer (no outside geocoder).
-#[utoipa::path(get, path = "/api/v1/reports/places", tag = "reports", params(PlaceQuery), responses((status = 200, description = "Matches, best first", body = [Place])))]
+#[utoipa::path(get, path = "/api/v1/reports/places", operation_id = "report_places", tag = "reports", params(PlaceQuery), responses((status = 200, description = "Matches, best first", body = [Place]), (status = 400, description = "No query", body = Problem, content_type = "application/problem+json")))]
 async fn places(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<PlaceQuery>) -> AppResult<Json<Vec<Place>>> {
     let all = store::places(ctx.db.conn()).await?;
     let found = match crate::places::geocode(&all, &q.q) {
@@ -304,11 +318,12 @@ async fn places(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<PlaceQuery>) -> Ap
 #[into_params(parameter_in = Query)]
 struct KpiQuery {
     /// Calendar year (default: this year).
+    #[param(minimum = 2000, maximum = 2100)]
     year: Option<i32>,
 }
 
 /// Reports per inhabitant (and per reporter) in a year.
-#[utoipa::path(get, path = "/api/v1/reports/kpi", tag = "reports", params(KpiQuery),
+#[utoipa::path(get, path = "/api/v1/reports/kpi", operation_id = "report_kpi", tag = "reports", params(KpiQuery),
     responses((status = 200, description = "The KPI", body = Kpi), (status = 400, description = "Bad year", body = Problem, content_type = "application/problem+json")))]
 async fn kpi(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<KpiQuery>) -> AppResult<Json<Kpi>> {
     use chrono::Datelike;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 /// name each one.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReportStatus)]
 pub enum Status {
     Received,
     Investigating,

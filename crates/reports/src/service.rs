@@ -448,6 +448,7 @@ pub async fn contact(ctx: &Ctx, actor: &Actor, id: i64) -> AppResult<Contact> {
 
 /// Reports per inhabitant in a calendar year (UTC), and per reporter.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ReportKpi)]
 pub struct Kpi {
     pub year: i32,
     /// Reports made in the year (merged duplicates not counted).
