@@ -48,21 +48,7 @@ async fn staff_of(server: &Server, department: &str) -> Client {
 }
 
 /// Wait until `to` has `n` messages (the hub delivers from the outbox).
-/// On PostgreSQL the hub's delivery fails today (notify reads its INTEGER
-/// `warning` column as BIGINT): there the hub must at least have taken the
-/// events (a notice from `reports` each) or still hold them in the outbox.
 async fn wait_mails(server: &Server, to: &str, n: usize) {
-    if server.is_postgres() {
-        for _ in 0..300 {
-            let taken = server.query_i64("SELECT COUNT(*) FROM notify_notices WHERE source = 'reports'").await[0];
-            let queued = server.query_i64("SELECT COUNT(*) FROM outbox WHERE kind = 'event.reports.status_changed'").await[0];
-            if (taken + queued) as usize >= n {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("fewer than {n} report events for {to}");
-    }
     for _ in 0..300 {
         if server.smtp.mails.lock().unwrap().iter().filter(|m| m.to.eq_ignore_ascii_case(to)).count() >= n {
             return;
