@@ -78,7 +78,6 @@ report-phone = Phone
 report-privacy = The kind of fault, description, place and photos are published; only the staff in charge see your contact.
 report-send = Send the report
 field-category-unknown = Choose a kind of fault from the list.
-field-too-short = The entry is too short.
 field-coordinates-invalid = The coordinates are not valid (latitude −90 to 90, longitude −180 to 180).
 field-location-required = Enter an address or place name, or pick a point on the map.
 field-address-unknown = We cannot find this place. Check the spelling or choose a street from the suggestions.

@@ -78,7 +78,6 @@ report-phone = Telefon
 report-privacy = Vrsta okvare, opis, kraj in fotografije bodo javno objavljeni; vaš kontakt vidijo le pristojni uslužbenci.
 report-send = Pošlji prijavo
 field-category-unknown = Izberite vrsto okvare s seznama.
-field-too-short = Vnos je prekratek.
 field-coordinates-invalid = Koordinate niso veljavne (širina od −90 do 90, dolžina od −180 do 180).
 field-location-required = Vpišite naslov ali ime kraja ali izberite točko na zemljevidu.
 field-address-unknown = Tega kraja ne najdemo. Preverite zapis ali izberite ulico s seznama predlogov.
