@@ -2,7 +2,7 @@
 -- project ideas and their review, the ballots and the one-per-identity markers.
 CREATE TABLE budget_cycles (
     id TEXT PRIMARY KEY,
-    year INTEGER NOT NULL UNIQUE,
+    year BIGINT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     phase TEXT NOT NULL,
@@ -13,15 +13,15 @@ CREATE TABLE budget_cycles (
     voting_to TEXT,
     results_on TEXT,
     ballot_kind TEXT NOT NULL,
-    min_projects INTEGER NOT NULL,
-    max_projects INTEGER NOT NULL,
-    total_points INTEGER NOT NULL,
-    max_points_per_project INTEGER NOT NULL,
+    min_projects BIGINT NOT NULL,
+    max_projects BIGINT NOT NULL,
+    total_points BIGINT NOT NULL,
+    max_points_per_project BIGINT NOT NULL,
     rule TEXT NOT NULL,
     threshold BIGINT,
-    min_age INTEGER NOT NULL,
+    min_age BIGINT NOT NULL,
     resident_postcodes TEXT NOT NULL,
-    demo INTEGER NOT NULL DEFAULT 0,
+    demo BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -32,7 +32,7 @@ CREATE TABLE budget_areas (
     name TEXT NOT NULL,
     budget_cents BIGINT NOT NULL,
     eligible_voters BIGINT,
-    position INTEGER NOT NULL,
+    position BIGINT NOT NULL,
     UNIQUE (cycle_id, name)
 );
 
@@ -42,7 +42,7 @@ CREATE TABLE budget_projects (
     id TEXT PRIMARY KEY,
     cycle_id TEXT NOT NULL REFERENCES budget_cycles (id) ON DELETE CASCADE,
     area_id TEXT NOT NULL REFERENCES budget_areas (id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
+    number BIGINT NOT NULL,
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     location TEXT,
@@ -80,7 +80,7 @@ CREATE TABLE budget_voters (
 -- The council's decisions that change a computed outcome.
 CREATE TABLE budget_overrides (
     project_id TEXT PRIMARY KEY REFERENCES budget_projects (id) ON DELETE CASCADE,
-    funded INTEGER NOT NULL,
+    funded BIGINT NOT NULL,
     reason TEXT NOT NULL,
     -- Who decided, as published (e.g. the city council and its session).
     decided_by TEXT NOT NULL,

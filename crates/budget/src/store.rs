@@ -61,16 +61,16 @@ fn cycle_from(r: &QueryResult) -> Result<Cycle, DbErr> {
         },
         ballot: BallotRules {
             kind: BallotKind::parse(&col::<String>(r, "ballot_kind")?).ok_or_else(|| bad("ballot_kind"))?,
-            min_projects: col::<i32>(r, "min_projects")? as i64,
-            max_projects: col::<i32>(r, "max_projects")? as i64,
-            total_points: col::<i32>(r, "total_points")? as i64,
-            max_points_per_project: col::<i32>(r, "max_points_per_project")? as i64,
+            min_projects: col::<i64>(r, "min_projects")?,
+            max_projects: col::<i64>(r, "max_projects")?,
+            total_points: col::<i64>(r, "total_points")?,
+            max_points_per_project: col::<i64>(r, "max_points_per_project")?,
         },
         rule: RuleName::parse(&col::<String>(r, "rule")?).ok_or_else(|| bad("rule"))?,
         threshold: col(r, "threshold")?,
-        min_age: col::<i32>(r, "min_age")? as i64,
+        min_age: col::<i64>(r, "min_age")?,
         resident_postcodes: col::<String>(r, "resident_postcodes")?.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        demo: col::<i32>(r, "demo")? != 0,
+        demo: col::<i64>(r, "demo")? != 0,
     })
 }
 
@@ -167,7 +167,7 @@ fn area_from(r: &QueryResult) -> Result<Area, DbErr> {
         name: col(r, "name")?,
         budget_cents: col(r, "budget_cents")?,
         eligible_voters: col(r, "eligible_voters")?,
-        position: col::<i32>(r, "position")? as i64,
+        position: col::<i64>(r, "position")?,
     })
 }
 
@@ -247,7 +247,7 @@ fn project_from(r: &QueryResult) -> Result<Project, DbErr> {
         id: col(r, "id")?,
         cycle_id: col(r, "cycle_id")?,
         area_id: col(r, "area_id")?,
-        number: col::<i32>(r, "number")? as i64,
+        number: col::<i64>(r, "number")?,
         title: col(r, "title")?,
         description: col(r, "description")?,
         location: col(r, "location")?,
@@ -461,7 +461,7 @@ pub async fn overrides<C: ConnectionTrait>(c: &C, cycle_id: &str) -> Result<Vec<
         .map(|r| {
             Ok(Override {
                 project_id: col(r, "project_id")?,
-                funded: col::<i32>(r, "funded")? != 0,
+                funded: col::<i64>(r, "funded")? != 0,
                 reason: col(r, "reason")?,
                 decided_by: col(r, "decided_by")?,
                 decided_at: Timestamp(col(r, "decided_at")?),
