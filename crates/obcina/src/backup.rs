@@ -314,6 +314,8 @@ async fn logical_restore(data_dir: &Path, dump: &[u8]) -> anyhow::Result<()> {
         let cols: Vec<String> = t.columns.iter().map(|c| format!("\"{c}\"")).collect();
         let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
         let sql = format!("INSERT INTO \"{}\" ({}) VALUES ({})", t.name, cols.join(", "), params.join(", "));
+        // Migrations may seed rows (counters, defaults); the backup's rows are the truth.
+        txn.execute_unprepared(&format!("DELETE FROM \"{}\"", t.name)).await.with_context(|| format!("clearing {}", t.name))?;
         for row in &t.rows {
             let values: Vec<sea_orm::Value> = row
                 .iter()
