@@ -147,14 +147,15 @@ pub struct ProposalInput {
     #[schema(
         min_length = 5,
         max_length = 150,
-        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        // The lengths are in the pattern too, so generators need not filter for them.
+        pattern = r"^[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]{3,148}[^\s\x00-\x1f\x7f]$",
         example = "Več kolesarskih stojal pri tržnici"
     )]
     pub title: String,
     #[schema(
         min_length = 20,
         max_length = 5000,
-        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        pattern = r"^[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{18,4998}[^\s\x00-\x1f\x7f]$",
         example = "Ob tržnici na Novem trgu ni prostora za kolesa; predlagam vsaj deset stojal."
     )]
     pub text: String,
