@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -41,8 +42,15 @@ pub fn run(command: PbCommand) -> anyhow::Result<ExitCode> {
         PbCommand::Count { file, rule, threshold } => {
             let e = read(&file)?;
             let rule = pb::Rule::named(&rule, threshold.as_deref(), &e)?;
+            let mut out = std::io::stdout().lock();
             for p in pb::count(&e, &rule).funded {
-                println!("{}", e.projects[p].id);
+                // A reader that stopped early (`| head`) is not an error.
+                if let Err(err) = writeln!(out, "{}", e.projects[p].id) {
+                    if err.kind() == std::io::ErrorKind::BrokenPipe {
+                        break;
+                    }
+                    return Err(err.into());
+                }
             }
         }
         PbCommand::Check { file } => {
