@@ -1,10 +1,11 @@
 //! JSON API of the hub under /api/v1/notify, described with utoipa.
 
+use crate::delivery::Hub;
 use crate::model::{Area, Channel, Circle, DeliveryStatus, NoticeInput, QuietHours, Settings, Text, Topic, Urgency, sms_number};
 use crate::service;
 use crate::store::{self, PushSubscription};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kernel::Lang;
@@ -260,10 +261,8 @@ pub struct PushKey {
 
 /// The key browsers subscribe to web push with.
 #[utoipa::path(get, path = "/api/v1/notify/push/key", tag = "notify", responses((status = 200, description = "Key", body = PushKey)))]
-async fn push_key(State(ctx): State<Ctx>) -> AppResult<axum::Json<PushKey>> {
-    let der = store::vapid_key(ctx.db.conn(), &ctx.keys, &crate::push::Vapid::generate(), ctx.now()).await?;
-    let vapid = crate::push::Vapid::from_pkcs8(&der).ok_or_else(|| AppError::internal("vapid key"))?;
-    Ok(axum::Json(PushKey { public_key: vapid.public_key() }))
+async fn push_key(Extension(hub): Extension<Hub>) -> axum::Json<PushKey> {
+    axum::Json(PushKey { public_key: hub.channels.vapid.public_key() })
 }
 
 fn check_subscription(s: &PushSubscription, allow_loopback: bool) -> AppResult<()> {
@@ -305,10 +304,14 @@ fn is_local(u: &reqwest::Url) -> bool {
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a push subscription", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn add_push(State(ctx): State<Ctx>, actor: Actor, ApiJson(s): ApiJson<PushSubscription>) -> AppResult<StatusCode> {
+async fn add_push(
+    State(ctx): State<Ctx>,
+    Extension(hub): Extension<Hub>,
+    actor: Actor,
+    ApiJson(s): ApiJson<PushSubscription>,
+) -> AppResult<StatusCode> {
     let user = actor.check(Permission::ManageOwnAccount)?;
-    let allow_loopback = crate::NotifyConfig::from_table(&ctx.config.notify).map_err(AppError::internal)?.push_allow_loopback;
-    check_subscription(&s, allow_loopback)?;
+    check_subscription(&s, hub.config().push_allow_loopback)?;
     store::add_push(ctx.db.conn(), &ctx.keys, &user.account_id, &s, ctx.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -24,7 +24,7 @@ pub struct Hub {
 impl Hub {
     pub async fn start(ctx: &Ctx) -> Result<Hub, String> {
         let config = NotifyConfig::from_table(&ctx.config.notify)?;
-        let der = store::vapid_key(ctx.db.conn(), &ctx.keys, &Vapid::generate(), ctx.now()).await.map_err(|e| format!("VAPID key: {e}"))?;
+        let der = store::vapid_key(ctx.db.conn(), &ctx.keys, Vapid::generate, ctx.now()).await.map_err(|e| format!("VAPID key: {e}"))?;
         let vapid = Vapid::from_pkcs8(&der).ok_or("the stored VAPID key is not a P-256 key")?;
         Ok(Hub { channels: Arc::new(Channels::new(ctx.mailer.clone(), config, vapid)) })
     }

@@ -118,9 +118,9 @@ impl NotifyConfig {
     }
 }
 
-/// Pages and API of the hub.
-pub fn router() -> axum::Router<kernel::Ctx> {
-    pages::router().merge(api::router())
+/// Pages and API of the hub; its handlers share the process's `Hub`.
+pub fn router(hub: delivery::Hub) -> axum::Router<kernel::Ctx> {
+    pages::router().merge(api::router()).layer(axum::Extension(hub))
 }
 
 #[cfg(test)]

@@ -102,6 +102,20 @@ async fn settings_page(State(ctx): State<Ctx>, p: Page, actor: Actor, q: axum::e
     Ok(settings_view(p, &stored.settings, None, q.contains_key("saved"), Errors::default()))
 }
 
+/// The circle of the fields `area_lat`, `area_lon`, `area_km` (a decimal
+/// comma allowed): none when all three are empty; radius in metres.
+fn circle_from_form(f: &HashMap<String, String>) -> Result<Option<(f64, f64, f64)>, AppError> {
+    let num = |k: &str| f.get(k).map(|s| s.trim().replace(',', ".")).filter(|s| !s.is_empty());
+    match (num("area_lat"), num("area_lon"), num("area_km")) {
+        (None, None, None) => Ok(None),
+        (Some(lat), Some(lon), Some(km)) => match (lat.parse::<f64>(), lon.parse::<f64>(), km.parse::<f64>()) {
+            (Ok(lat), Ok(lon), Ok(km)) => Ok(Some((lat, lon, km * 1000.0))),
+            _ => Err(AppError::field("area", "invalid_area")),
+        },
+        _ => Err(AppError::field("area", "invalid_area")),
+    }
+}
+
 /// The form's fields as the API's settings. The form also says what the
 /// API lets pass: half of the quiet hours, or SMS without a phone.
 fn from_form(f: &HashMap<String, String>) -> Result<SettingsView, AppError> {
@@ -113,17 +127,7 @@ fn from_form(f: &HashMap<String, String>) -> Result<SettingsView, AppError> {
         })
         .collect();
     let text = |k: &str| f.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let area = match (text("area_lat"), text("area_lon"), text("area_km")) {
-        (None, None, None) => None,
-        (Some(lat), Some(lon), Some(km)) => {
-            let num = |s: String| s.replace(',', ".").parse::<f64>().ok();
-            match (num(lat), num(lon), num(km)) {
-                (Some(lat), Some(lon), Some(km)) => Some(crate::api::CircleView { lat, lon, radius_m: km * 1000.0 }),
-                _ => return Err(AppError::field("area", "invalid_area")),
-            }
-        }
-        _ => return Err(AppError::field("area", "invalid_area")),
-    };
+    let area = circle_from_form(f)?.map(|(lat, lon, radius_m)| crate::api::CircleView { lat, lon, radius_m });
     let quiet = match (text("quiet_from"), text("quiet_to")) {
         (None, None) => None,
         (Some(from), Some(to)) if from == to => return Err(AppError::field("quiet_from", "invalid_time")),
@@ -319,17 +323,7 @@ fn notice_from_form(f: &HashMap<String, String>) -> Result<NoticeInput, AppError
     let topic = text("topic").and_then(|t| Topic::parse(&t)).ok_or_else(|| AppError::field("topic", "required"))?;
     let texts =
         |prefix: &str| Text(Lang::ALL.into_iter().filter_map(|l| Some((l.code().to_string(), text(&format!("{prefix}_{}", l.code()))?))).collect());
-    let area = match (text("area_lat"), text("area_lon"), text("area_km")) {
-        (None, None, None) => None,
-        (Some(lat), Some(lon), Some(km)) => {
-            let num = |s: String| s.replace(',', ".").parse::<f64>().ok();
-            match (num(lat), num(lon), num(km)) {
-                (Some(lat), Some(lon), Some(km)) => Some(Area::Circle { lat, lon, radius_m: km * 1000.0 }),
-                _ => return Err(AppError::field("area", "invalid_area")),
-            }
-        }
-        _ => return Err(AppError::field("area", "invalid_area")),
-    };
+    let area = circle_from_form(f)?.map(|(lat, lon, radius_m)| Area::Circle { lat, lon, radius_m });
     Ok(NoticeInput {
         topic,
         urgency: if f.contains_key("urgent") { Urgency::Urgent } else { Urgency::Normal },

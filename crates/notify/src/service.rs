@@ -92,7 +92,7 @@ pub async fn send<C: ConnectionTrait>(c: &C, ctx: &Ctx, out: Outgoing) -> AppRes
             let stored = store::settings(c, &ctx.keys, id).await?;
             let lang = identity::store::account_by_id(c, &ctx.keys, id).await?.map(|a| a.lang).unwrap_or_else(|| "sl".into());
             let settings = stored.map(|s| s.settings).unwrap_or_default();
-            let push = store::push_accounts(c).await?.contains(id);
+            let push = store::has_push(c, id).await?;
             per_channel(id, &lang, &settings, &notice, Reach { warning: false, push }, now)
         }
         Audience::Subscribers => fan_out(c, ctx, &notice, out.warn_located, now).await?,

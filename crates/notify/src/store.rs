@@ -23,15 +23,25 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     EncryptedColumn { table: "notify_keys", key_sql: "id", column: "key_enc", context_prefix: "notify_keys.key_enc:" },
 ];
 
-/// The VAPID key (PKCS#8): the stored one, or `fresh` stored now. Two
-/// processes starting together agree, since only the first insert counts.
-pub async fn vapid_key<C: ConnectionTrait>(c: &C, keys: &Keyring, fresh: &[u8], now: Timestamp) -> Result<Vec<u8>, DbErr> {
+/// The VAPID key (PKCS#8): the stored one, or one made by `fresh` and stored
+/// now. Two processes starting together agree, since only the first insert counts.
+pub async fn vapid_key<C: ConnectionTrait>(c: &C, keys: &Keyring, fresh: impl FnOnce() -> Vec<u8>, now: Timestamp) -> Result<Vec<u8>, DbErr> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let sealed = keys.encrypt(&ctx_of("notify_keys", "key_enc", "vapid"), &b64.encode(fresh));
-    exec(c, "INSERT INTO notify_keys (id, key_enc, created_at) VALUES ('vapid', $1, $2) ON CONFLICT (id) DO NOTHING", [sealed.into(), now.0.into()])
-        .await?;
-    let row = query_opt(c, "SELECT key_enc FROM notify_keys WHERE id = 'vapid'", []).await?.ok_or(DbErr::RecordNotFound("vapid key".into()))?;
+    let select = "SELECT key_enc FROM notify_keys WHERE id = 'vapid'";
+    let row = match query_opt(c, select, []).await? {
+        Some(row) => row,
+        None => {
+            let sealed = keys.encrypt(&ctx_of("notify_keys", "key_enc", "vapid"), &b64.encode(fresh()));
+            exec(
+                c,
+                "INSERT INTO notify_keys (id, key_enc, created_at) VALUES ('vapid', $1, $2) ON CONFLICT (id) DO NOTHING",
+                [sealed.into(), now.0.into()],
+            )
+            .await?;
+            query_opt(c, select, []).await?.ok_or(DbErr::RecordNotFound("vapid key".into()))?
+        }
+    };
     let plain = open(keys, "notify_keys", "key_enc", "vapid", col(&row, "key_enc")?).ok_or(DbErr::Custom("vapid key does not open".into()))?;
     b64.decode(plain).map_err(|e| DbErr::Custom(e.to_string()))
 }
@@ -495,6 +505,11 @@ pub async fn push_subscriptions<C: ConnectionTrait>(c: &C, keys: &Keyring, accou
 pub async fn push_accounts<C: ConnectionTrait>(c: &C) -> Result<std::collections::BTreeSet<String>, DbErr> {
     let rows = query_all(c, "SELECT DISTINCT account_id FROM notify_push_subscriptions", []).await?;
     rows.iter().map(|r| col(r, "account_id")).collect()
+}
+
+/// Whether one account has a browser subscribed to push.
+pub async fn has_push<C: ConnectionTrait>(c: &C, account_id: &str) -> Result<bool, DbErr> {
+    Ok(query_opt(c, "SELECT 1 AS one FROM notify_push_subscriptions WHERE account_id = $1 LIMIT 1", [account_id.into()]).await?.is_some())
 }
 
 /// A push service said the subscription is gone (404/410).

@@ -80,7 +80,13 @@ pub async fn open(config: Config) -> anyhow::Result<Ctx> {
     Ok(Ctx::new(CtxInner { config, db, keys, i18n, clock, mailer }))
 }
 
-pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker, reports: reports::Reports) -> anyhow::Result<Router> {
+pub fn router(
+    ctx: Ctx,
+    telemetry: telemetry::Telemetry,
+    broker: ngsi::Broker,
+    reports: reports::Reports,
+    hub: notify::delivery::Hub,
+) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     let alerts = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
     Ok(Router::new()
@@ -89,7 +95,7 @@ pub fn router(ctx: Ctx, telemetry: telemetry::Telemetry, broker: ngsi::Broker, r
         .merge(eid)
         .merge(telemetry::router(telemetry, &ctx))
         .merge(ngsi::router(broker))
-        .merge(notify::router())
+        .merge(notify::router(hub))
         .merge(alerts::router(alerts))
         .merge(budget::router())
         .merge(participation::router())
@@ -141,7 +147,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     let worker = tokio::spawn(crate::ops::outbox_worker(ctx.clone()));
     let hub = notify::delivery::Hub::start(&ctx).await.map_err(anyhow::Error::msg)?;
-    let deliveries = tokio::spawn(notify::delivery::run(ctx.clone(), hub));
+    let deliveries = tokio::spawn(notify::delivery::run(ctx.clone(), hub.clone()));
     let anchor = tokio::spawn(crate::ops::audit_anchor_writer(ctx.clone()));
     if matches!(ctx.mailer, Mailer::Log) {
         tracing::warn!("no SMTP configured: e-mail (including confirmation links) is written to this log");
@@ -151,7 +157,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
     let broker = start_broker(&ctx, &telemetry).await?;
-    let app = router(ctx.clone(), telemetry.clone(), broker, reports)?;
+    let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
