@@ -276,6 +276,11 @@ impl Notifier {
                 req = req.header(k, v);
             }
         }
+        // Counted before the request goes out: a receiver that asks for the
+        // subscription as soon as the notification arrives sees it counted.
+        if let Err(e) = self.record(tenant, &s.id, None, now).await {
+            tracing::warn!(error = %e, "could not record a notification");
+        }
         let ok = match s.endpoint.uri.split(':').next() {
             Some("http" | "https") => match req.body(n.to_string()).send().await {
                 Ok(r) => r.status().is_success(),
@@ -287,25 +292,30 @@ impl Notifier {
             _ => false,
         };
         metrics::counter!("ngsi_notifications_total", "outcome" => if ok { "sent" } else { "failed" }).increment(1);
-        if let Err(e) = self.record(tenant, &s.id, ok, now).await {
+        if let Err(e) = self.record(tenant, &s.id, Some(ok), now).await {
             tracing::warn!(error = %e, "could not record a notification");
         }
     }
 
-    async fn record(&self, tenant: &str, id: &str, ok: bool, now: i64) -> Result<(), sea_orm::DbErr> {
+    /// `None`: a notification is being sent; `Some(ok)`: how it went.
+    async fn record(&self, tenant: &str, id: &str, outcome: Option<bool>, now: i64) -> Result<(), sea_orm::DbErr> {
         let txn = self.ctx.db.begin().await?;
         let Some(v) = store::subscription(&txn, tenant, id).await? else { return Ok(()) };
         let Ok(mut s) = serde_json::from_value::<Subscription>(v) else { return Ok(()) };
-        s.stats.last_notification = Some(now);
-        if ok {
-            s.stats.times_sent += 1;
-            s.stats.last_success = Some(now);
-            s.stats.status = Some("ok".into());
-        } else {
-            s.stats.times_sent += 1;
-            s.stats.times_failed += 1;
-            s.stats.last_failure = Some(now);
-            s.stats.status = Some("failed".into());
+        match outcome {
+            None => {
+                s.stats.times_sent += 1;
+                s.stats.last_notification = Some(now);
+            }
+            Some(true) => {
+                s.stats.last_success = Some(now);
+                s.stats.status = Some("ok".into());
+            }
+            Some(false) => {
+                s.stats.times_failed += 1;
+                s.stats.last_failure = Some(now);
+                s.stats.status = Some("failed".into());
+            }
         }
         let body = serde_json::to_value(&s).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         store::update_subscription(&txn, tenant, id, &body, s.modified_at).await?;
