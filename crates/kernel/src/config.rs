@@ -42,6 +42,8 @@ pub struct Config {
     pub participation: toml::Table,
     /// Fault reports (`[reports]`): routing, limits, duplicates; read strictly by the reports crate.
     pub reports: toml::Table,
+    /// Indicators (`[indicators]`): ISO selection, owners; read strictly by the indicators crate.
+    pub indicators: toml::Table,
     pub map: MapConfig,
 }
 
@@ -65,6 +67,7 @@ impl Default for Config {
             notify: toml::Table::new(),
             alerts: toml::Table::new(),
             participation: toml::Table::new(),
+            indicators: toml::Table::new(),
             reports: toml::Table::new(),
             map: MapConfig::default(),
         }

@@ -3,6 +3,7 @@
 mod app;
 mod backup;
 mod demo;
+mod kpi;
 mod ops;
 mod pb_cli;
 mod portal;

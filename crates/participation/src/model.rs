@@ -636,11 +636,7 @@ pub fn results(def: &SurveyDef, responses: &[Vec<Option<Answer>>], lang: Lang) -
         .collect()
 }
 
-/// One CSV cell (RFC 4180), with a leading `'` on what a spreadsheet would run as a formula.
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
+pub use kernel::csv::cell as csv_cell;
 
 /// Every response as one CSV row (UTF-8 with a byte-order mark, so that
 /// spreadsheets read č, š, ž): a random response id, the day, then one column

@@ -6,6 +6,7 @@ mod alerts;
 mod budget;
 mod harness;
 mod identity;
+mod indicators;
 mod mqtt;
 mod ngsi;
 mod notify;

@@ -1,0 +1,9 @@
+indicators-title = Indikatoren der Strategie
+indicators-kpi = Indikator
+indicators-baseline = Ausgangswert
+indicators-latest = Letzter Wert
+indicators-target = Ziel
+indicators-progress = Fortschritt
+indicators-trend = Verlauf
+indicators-yes = ja
+indicators-no = nein

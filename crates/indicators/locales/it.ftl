@@ -1,0 +1,9 @@
+indicators-title = Indicatori della strategia
+indicators-kpi = Indicatore
+indicators-baseline = Valore di partenza
+indicators-latest = Ultimo valore
+indicators-target = Obiettivo
+indicators-progress = Avanzamento
+indicators-trend = Andamento
+indicators-yes = sì
+indicators-no = no
