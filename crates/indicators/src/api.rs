@@ -18,8 +18,8 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, one, record, import, recompute),
-    components(schemas(Indicator, Kind, Unit, Area, IndicatorValue, Provenance, ValueInput, IndicatorView, Listed, Imported, Problem, FieldError)),
+    paths(list, one, record, import, recompute, crate::maturity_pages::api_answer, crate::maturity_pages::api_results),
+    components(schemas(Indicator, Kind, Unit, Area, IndicatorValue, Provenance, ValueInput, IndicatorView, Listed, Imported, Problem, FieldError, crate::maturity::MaturityInput, crate::maturity::Scored, crate::maturity::YearResults, crate::maturity::OrgKind, crate::maturity::Category)),
     tags((name = "indicators", description = "The strategy's KPIs and the ISO 37120/37122/37123 indicators with their values"))
 )]
 pub struct ApiDoc;

@@ -3,10 +3,12 @@
 //! the municipality selects by clause, values with their provenance
 //! (computed from platform data, imported, entered), the public progress
 //! board, the yearly evaluation report (HTML and PDF) and the CSV of every
-//! value.
+//! value; and the digital-maturity questionnaire of §2.6.
 
 pub mod api;
 pub mod chart;
+pub mod maturity;
+pub mod maturity_pages;
 pub mod model;
 pub mod pages;
 pub mod pdf;
@@ -25,9 +27,12 @@ pub const MESSAGES: &[(Lang, &str)] = &[
     (Lang::It, include_str!("../locales/it.ftl")),
 ];
 
-pub const MIGRATIONS: &[Migration] = &[Migration { id: "indicators-0001", sql: include_str!("../migrations/0001_indicators.sql"), postgres: None }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { id: "indicators-0001", sql: include_str!("../migrations/0001_indicators.sql"), postgres: None },
+    Migration { id: "indicators-0002", sql: include_str!("../migrations/0002_maturity.sql"), postgres: None },
+];
 
 /// Pages and API of indicators, with the registry they read.
 pub fn router(ind: Indicators) -> axum::Router<kernel::Ctx> {
-    pages::router().merge(api::router()).layer(axum::Extension(ind))
+    pages::router().merge(api::router()).layer(axum::Extension(ind)).merge(maturity_pages::router())
 }

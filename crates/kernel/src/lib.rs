@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod crypto;

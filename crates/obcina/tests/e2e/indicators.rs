@@ -161,3 +161,61 @@ async fn the_board_the_report_and_its_pdf_show_baseline_value_and_target() {
     let (s, _) = public.get_text("/indicators/i/nope").await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn the_maturity_questionnaire_scores_once_a_year_and_publishes_only_anonymously() {
+    let server = Server::start().await;
+    let anonymous = server.client();
+    let body = |org: &str, a: [u8; 7]| json!({"kind": "institution", "organisation": org, "answers": a});
+    let (s, _) = anonymous.json(Method::POST, "/api/v1/maturity", body("Zavod za turizem Ptuj", [3; 7])).await;
+    assert_eq!(s, 401);
+    let c = server.client();
+    c.citizen(&server, &unique_email("zrelost")).await;
+    let (s, p) = c.json(Method::POST, "/api/v1/maturity", json!({"kind": "institution", "organisation": "X", "answers": [3, 3, 9]})).await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["q_processes", "q_stakeholders", "q_talent", "q_integration", "q_architecture"], "{p}");
+    let (s, scored) = c.json(Method::POST, "/api/v1/maturity", body("Zavod za turizem Ptuj", [2, 3, 2, 3, 2, 2, 2])).await;
+    assert_eq!(s, 201, "{scored}");
+    assert_eq!((scored["total"].as_u64(), scored["category"].as_str()), (Some(16), Some("explorer")));
+    let (s, p) = c.json(Method::POST, "/api/v1/maturity", body("  zavod za TURIZEM  ptuj ", [5; 7])).await;
+    assert_eq!((s, p["code"].as_str()), (409, Some("maturity_answered")), "the same organisation, written differently");
+    let r = c
+        .submit(
+            "/maturity",
+            "/maturity",
+            &[
+                ("kind", "institution"),
+                ("organisation", "Zavod za turizem Ptuj"),
+                ("q_use", "4"),
+                ("q_attitude", "4"),
+                ("q_processes", "4"),
+                ("q_stakeholders", "4"),
+                ("q_talent", "4"),
+                ("q_integration", "4"),
+                ("q_architecture", "4"),
+            ],
+        )
+        .await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/maturity?again"));
+    let (_, html) = c.get_text("/maturity?again").await;
+    assert!(html.contains("že odgovorila"), "the form says so in words: {html}");
+
+    // Two answers: counts and means, no organisation one by one.
+    let (s, _) = c.json(Method::POST, "/api/v1/maturity", body("Knjižnica Ivana Potrča Ptuj", [4, 4, 4, 4, 4, 4, 4])).await;
+    assert_eq!(s, 201);
+    let (_, r) = anonymous.json(Method::GET, "/api/v1/maturity/results", json!(null)).await;
+    assert_eq!((r["answers"].as_u64(), r["mean_total"].as_f64()), (Some(2), Some(22.0)), "{r}");
+    assert_eq!(r["organisations"], json!([]));
+    let (_, html) = anonymous.get_text("/maturity/results").await;
+    assert!(html.contains("od 3 odgovorov") && !html.contains("Zavod 1"), "{html}");
+    let (s, _) = c.json(Method::POST, "/api/v1/maturity", body("Center interesnih dejavnosti Ptuj", [5, 5, 5, 4, 5, 5, 5])).await;
+    assert_eq!(s, 201);
+    let (s, html) = anonymous.get_text("/maturity/results").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Zavod 1") && html.contains("Zavod 3") && html.contains("Digitalni disruptor"), "{html}");
+    assert!(!html.contains("Knjižnica") && !html.contains("turizem"), "names never leave");
+    let (_, r) = anonymous.json(Method::GET, "/api/v1/maturity/results", json!(null)).await;
+    assert!(!r.to_string().contains("Potrča"));
+    assert_eq!(r["per_category"], json!([["resister", 0], ["explorer", 1], ["player", 0], ["transformer", 1], ["disruptor", 1]]));
+}
