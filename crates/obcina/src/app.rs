@@ -272,4 +272,19 @@ mod tests {
         assert_eq!(en.difference(&sl).collect::<Vec<_>>(), Vec::<&String>::new(), "in English only");
         assert!(I18n::new(MESSAGES).is_ok(), "no message is defined twice");
     }
+
+    /// A reporter is told every status a report can reach in their own language.
+    #[test]
+    fn every_report_status_is_named_in_every_language() {
+        let i18n = I18n::new(MESSAGES).unwrap();
+        for status in reports::model::Status::ALL {
+            let key = notify::events::report_status_key(status.code());
+            for lang in Lang::ALL {
+                assert!(i18n.has(lang, &key), "{key} in {}", lang.code());
+            }
+        }
+        for lang in Lang::ALL {
+            assert!(i18n.has(lang, "notify-report-reason"), "notify-report-reason in {}", lang.code());
+        }
+    }
 }

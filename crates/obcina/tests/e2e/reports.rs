@@ -161,6 +161,10 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     let (s, body) =
         staff.json(Method::POST, &format!("/api/v1/reports/{id}/status"), json!({"status": "rejected", "reason": "Svetilka je zasebna."})).await;
     assert_eq!((s, body["status"].as_str(), body["reason"].as_str()), (200, Some("rejected"), Some("Svetilka je zasebna.")), "{body}");
+    // The visitor is told the refusal and its reason, in words.
+    wait_mails(&server, &email, 3).await;
+    let body = server.smtp.mails.lock().unwrap().iter().rfind(|m| m.to.eq_ignore_ascii_case(&email)).unwrap().body.clone();
+    assert!(body.contains("zavrnjena") && body.contains("Razlog: Svetilka je zasebna."), "{body}");
 
     // Reading the reporter's contact is audited.
     let (s, html) = staff.get_text(&format!("/staff/reports/{id}/contact")).await;
