@@ -155,7 +155,19 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     assert!(page.contains("V delu") && page.contains("Ekipa pride v četrtek."), "{page}");
     wait_mails(&server, &email, 2).await;
 
-    // A refusal needs its reason.
+    // A refusal needs its reason: on the page, the form comes back as sent, the error beside the field.
+    let r = staff
+        .submit(
+            &format!("/staff/reports/{id}"),
+            &format!("/staff/reports/{id}/status"),
+            &[("status", "rejected"), ("answer", "Žal ne."), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"aria-describedby="reason-hint reason-error" aria-invalid="true""#) && html.contains(r#"id="reason-error""#), "{html}");
+    assert!(html.contains(r#"<option value="rejected" selected>"#) && html.contains(">Žal ne.</textarea>"), "the form as sent: {html}");
+    assert!(html.contains(r##"<a href="#reason">"##), "the summary links to the field: {html}");
     let (s, body) = staff.json(Method::POST, &format!("/api/v1/reports/{id}/status"), json!({"status": "rejected"})).await;
     assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("reason")), "{body}");
     let (s, body) =
