@@ -89,12 +89,20 @@ fn funded_by_rule(area: &Value) -> Vec<String> {
 #[tokio::test]
 async fn submit_review_vote_count_and_override() {
     let server = Server::start().await;
+    // The demo holds 2026 (results) and 2027, open for voting: one to three projects.
+    let cycles = ok(&server.client(), Method::GET, "/api/v1/budget/cycles", json!(null), 200).await;
+    let demo = cycles.as_array().unwrap().iter().find(|c| c["year"] == 2027).expect("the demo cycle 2027");
+    assert_eq!((demo["phase"].as_str(), demo["demo"].as_bool()), (Some("voting"), Some(true)));
+    assert_eq!(
+        (demo["ballot"]["kind"].as_str(), demo["ballot"]["min_projects"].as_i64(), demo["ballot"]["max_projects"].as_i64()),
+        (Some("approval"), Some(1), Some(3))
+    );
     let staff = staff(&server).await;
-    let cycle = ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2027, "approval", "greedy"), 201).await;
+    let cycle = ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2030, "approval", "greedy"), 201).await;
     let id = cycle["id"].as_str().unwrap().to_string();
     assert_eq!(cycle["phase"], "draft");
     // A year has one cycle; a draft is not public.
-    ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2027, "approval", "greedy"), 422).await;
+    ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2030, "approval", "greedy"), 422).await;
     assert_eq!(server.client().get(&format!("/api/v1/budget/cycles/{id}")).await.status(), 404);
     let area = ok(
         &staff,
