@@ -1083,8 +1083,8 @@ async function citizenWalk(browser, server) {
       assert.equal(new URL(staff.url()).pathname, `/staff/reports/${id}`);
       assert.equal((await staff.locator('#report-status').innerText()).trim(), tr('report-status-rejected'));
     });
-    await ok('the citizen reads the refusal and its reason in the inbox, in Slovenian', async () => {
-      const want = [tr('notify-report-rejected'), `${tr('notify-report-reason')}: Svetilka je v zasebni lasti.`, id];
+    await ok('the citizen reads the refusal, the answer and the reason in the inbox, in Slovenian', async () => {
+      const want = [tr('notify-report-rejected'), 'Svetilka ni občinska.', `${tr('notify-report-reason')}: Svetilka je v zasebni lasti.`, id];
       const until = Date.now() + 15_000;
       let text = '';
       while (Date.now() < until) {

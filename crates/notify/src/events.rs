@@ -25,6 +25,9 @@ struct ReportStatus {
     report: String,
     status: String,
     reason: Option<String>,
+    /// The public answer given with the change (absent in events written before it was carried).
+    #[serde(default)]
+    answer: Option<String>,
     title: String,
     url: String,
     account: Option<String>,
@@ -54,6 +57,10 @@ async fn report_status(ctx: &Ctx, payload: &serde_json::Value) -> Result<(), Str
     });
     let body = each_lang(|l| {
         let mut b = ctx.i18n.t_args(l, "notify-report-body", &[("report", e.report.clone().into()), ("status", status(l).into())]);
+        if let Some(a) = e.answer.as_deref().filter(|a| !a.trim().is_empty()) {
+            b.push_str("\n\n");
+            b.push_str(a);
+        }
         if let Some(r) = e.reason.as_deref().filter(|r| !r.trim().is_empty()) {
             b.push_str("\n\n");
             b.push_str(&ctx.i18n.t(l, "notify-report-reason"));

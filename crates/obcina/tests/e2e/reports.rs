@@ -154,6 +154,8 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     let (_, page) = visitor.get_text(&format!("/reports/{id}")).await;
     assert!(page.contains("V delu") && page.contains("Ekipa pride v četrtek."), "{page}");
     wait_mails(&server, &email, 2).await;
+    let body = server.smtp.mails.lock().unwrap().iter().rfind(|m| m.to.eq_ignore_ascii_case(&email)).unwrap().body.clone();
+    assert!(body.contains("v delu") && body.contains("Ekipa pride v četrtek."), "the answer comes with the status: {body}");
 
     // A refusal needs its reason: on the page, the form comes back as sent, the error beside the field.
     let r = staff
