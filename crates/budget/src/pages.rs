@@ -128,7 +128,12 @@ fn describe_rule(p: &Page, c: &Cycle) -> String {
 
 fn date_text(p: &Page, d: &Option<String>) -> Option<String> {
     let d = d.as_deref().and_then(crate::model::date)?;
-    Some(if p.lang == Lang::En { d.format("%-d %B %Y").to_string() } else { d.format("%-d. %-m. %Y").to_string() })
+    let format = match p.lang {
+        Lang::En => "%-d %B %Y",
+        Lang::It => "%-d/%-m/%Y",
+        Lang::Sl | Lang::De => "%-d. %-m. %Y",
+    };
+    Some(d.format(format).to_string())
 }
 
 fn cycle_row(p: &Page, c: &Cycle, areas: &[Area]) -> CycleRow {
