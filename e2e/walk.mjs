@@ -53,6 +53,7 @@ const started = Date.now();
 let passed = 0;
 let failed = 0;
 const failures = [];
+const failedBy = new Map(); // label -> failed checks, so walks that overlap report their own
 const notes = new Set(); // facts worth a line in the output that are not failures
 
 /** One check: counted as passed or failed. `fatal` aborts the walk it belongs to. */
@@ -64,6 +65,7 @@ async function check(label, name, fn, { fatal = true } = {}) {
     return v;
   } catch (e) {
     failed += 1;
+    failedBy.set(label, (failedBy.get(label) || 0) + 1);
     const msg = (e && e.message ? e.message : String(e)).trimEnd();
     failures.push(`[${label}] ${name}\n${indent(msg, '    ')}`);
     console.log(`  FAIL [${label}] ${name}\n${indent(msg, '    ')}`);
@@ -73,6 +75,14 @@ async function check(label, name, fn, { fatal = true } = {}) {
 }
 
 class WalkAborted extends Error {}
+
+/** Run one walk, then print whether its own checks (`label`) passed and how long it took. */
+async function timed(name, label, fn) {
+  const t0 = Date.now();
+  const before = failedBy.get(label) || 0;
+  await fn();
+  console.log(`walk ${name}: ${(failedBy.get(label) || 0) === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
 
 function indent(s, pad) {
   return s.split('\n').map((l) => pad + l).join('\n');
@@ -1330,32 +1340,21 @@ async function main() {
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         const [run, i] = item;
-        const t0 = Date.now();
-        const before = failed;
-        await walk(browser, server, run, i);
-        console.log(`walk ${run.lang}/${run.device}: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        const label = `${run.lang}/${run.device}`;
+        await timed(label, label, () => walk(browser, server, run, i));
       }
     };
-    // The citizen's journeys overlap the language walks, which mostly wait for the next TOTP step.
-    const journeys = async () => {
-      const t0 = Date.now();
-      const before = failed;
-      await citizenWalk(browser, server);
-      console.log(`walk citizen journeys: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    };
-    await Promise.all([...Array.from({ length: Math.min(CONCURRENCY, RUNS.length) }, worker), journeys()]);
-    const t0 = Date.now();
-    const before = failed;
-    await staffWalk(browser, server);
-    console.log(`walk staff/phone: ${failed === before ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    const t2 = Date.now();
-    const beforeReports = failed;
-    await reportsWalk(browser, server);
-    console.log(`walk fault reports: ${failed === beforeReports ? 'ok' : 'FAILED'} (${((Date.now() - t2) / 1000).toFixed(1)} s)`);
-    const t1 = Date.now();
-    const beforeVisitor = failed;
-    await visitorWalk(browser, server);
-    console.log(`walk visitor pages: ${failed === beforeVisitor ? 'ok' : 'FAILED'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+    // Most of a language walk is waiting for the next TOTP step: the citizen's
+    // journeys, the staff pages and the fault reports overlap them.
+    await Promise.all([
+      ...Array.from({ length: Math.min(CONCURRENCY, RUNS.length) }, worker),
+      timed('citizen journeys', 'citizen journeys', () => citizenWalk(browser, server)),
+      (async () => {
+        await timed('staff/phone', 'staff/phone', () => staffWalk(browser, server));
+        await timed('fault reports', 'reports', () => reportsWalk(browser, server));
+      })(),
+    ]);
+    await timed('visitor pages', 'visitor', () => visitorWalk(browser, server));
     await check('teardown', 'server still running after the walks', () => assert.equal(server.exited, null, `server exited: ${JSON.stringify(server.exited)}`), { fatal: false });
   } catch (e) {
     if (!(e instanceof WalkAborted)) {
