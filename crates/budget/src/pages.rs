@@ -616,8 +616,13 @@ async fn cast(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<Stri
         Err(e) if e.code == "already_voted" => Ok(see_other(&format!("/budget/{}/voted?again", c.id))),
         Err(e) if fixable(&e) || e.status.as_u16() == 403 && e.code != "csrf_failed" => {
             let area = get1(&f, "area").to_string();
-            let errors = ballot_errors(&p, &c, chosen, &e);
-            let view = BallotView { cycle: &c, area: Some(&area), errors, form: f, paper: false, blocked: None, entered: None };
+            // Not allowed to vote (no EMŠO, not resident, voting closed): said as on the ballot page, not as a form error.
+            let (errors, blocked) = if e.status.as_u16() == 403 || e.code == "voting_closed" {
+                (Errors::default(), Some(p.error_text(e.code)))
+            } else {
+                (ballot_errors(&p, &c, chosen, &e), None)
+            };
+            let view = BallotView { cycle: &c, area: Some(&area), errors, form: f, paper: false, blocked, entered: None };
             Ok(with_status(ballot_view(&ctx, p, view).await?, &e))
         }
         Err(e) => Err(e),

@@ -175,6 +175,11 @@ async fn submit_review_vote_count_and_override() {
     assert!(s == 200 && html.contains("tarostne meje"), "{html}");
     let anon = voter(&server, "brez", None, "Vičava 1, 2250 Ptuj").await;
     assert_eq!(ok(&anon, Method::POST, &ballot, json!({"area_id": area, "projects": [1]}), 403).await["code"], "no_emso");
+    // The form sent without an EMŠO says what is missing and where to add it, with no ballot to fill.
+    let r = anon.submit(&format!("/budget/{id}/vote?area={area}"), &format!("/budget/{id}/vote"), &[("area", &area), ("project", "1")]).await;
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("v profil vpišite svoj EMŠO") && html.contains(r#"<a href="/account">"#) && !html.contains(r#"name="project""#), "{html}");
     let away = voter(&server, "maribor", Some(&emso(5, 5, 1985, 5)), "Glavni trg 1, 2000 Maribor").await;
     assert_eq!(ok(&away, Method::POST, &ballot, json!({"area_id": area, "projects": [1]}), 403).await["code"], "not_resident");
 
