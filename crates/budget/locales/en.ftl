@@ -246,3 +246,13 @@ field-ballot-points-per-project = A project got more points than allowed.
 field-ballot-points-total = You gave more points than you have.
 field-ballot-no-points = Give points to the projects you support.
 field-ballot-points-not-number = Points must be whole numbers.
+budget-voted-again = You have already voted
+budget-second-ballot-refused = A second ballot is not accepted: your first ballot stands and will be counted.
+budget-ballot-too-many = You chose { $n }, but this ballot allows at most { $max ->
+    [one] { $max } project
+   *[other] { $max } projects
+}. Untick some.
+budget-ballot-too-few = You chose { $n }, but this ballot needs at least { $min ->
+    [one] { $min } project
+   *[other] { $min } projects
+}.

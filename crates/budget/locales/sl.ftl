@@ -259,3 +259,17 @@ field-ballot-points-per-project = Projekt je dobil več točk, kot je dovoljeno.
 field-ballot-points-total = Razdelili ste več točk, kot jih imate.
 field-ballot-no-points = Projektom, ki jih podpirate, dodelite točke.
 field-ballot-points-not-number = Točke morajo biti cela števila.
+budget-voted-again = Že ste glasovali
+budget-second-ballot-refused = Druge glasovnice ne sprejmemo: velja vaša prva glasovnica, ki bo prešteta.
+budget-ballot-too-many = Izbrali ste { $n }, glasovnica pa dovoljuje največ { $max ->
+    [one] { $max } projekt
+    [two] { $max } projekta
+    [few] { $max } projekte
+   *[other] { $max } projektov
+}. Odznačite nekatere.
+budget-ballot-too-few = Izbrali ste { $n }, glasovnica pa zahteva vsaj { $min ->
+    [one] { $min } projekt
+    [two] { $min } projekta
+    [few] { $min } projekte
+   *[other] { $min } projektov
+}.

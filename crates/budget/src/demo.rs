@@ -1,6 +1,8 @@
 //! Demo data: a participatory budget of Ptuj for 2026 with five city
 //! districts (četrtne skupnosti), their project ideas, ballots and published
-//! results. Marked `demo` everywhere it is shown; the figures are invented.
+//! results; and the 2027 cycle open for voting (an approval ballot of one to
+//! three projects, no ballots yet), so a visitor can vote in the demo.
+//! Marked `demo` everywhere it is shown; the figures are invented.
 
 use crate::model::{BallotKind, BallotRules, Phase, Review, RuleName};
 use crate::store::{self, Area, Ballot, Channel, Cycle, Dates, Project};
@@ -76,11 +78,45 @@ const AREAS: &[(&str, i64, i64, &[DemoProject])] = &[
     ),
 ];
 
-/// Load the demo cycle when there is no cycle at all. Returns whether it did.
+/// The 2027 cycle, in its voting phase: (district, budget in euros, eligible voters, projects: (title, description, location, cost in euros)).
+type VotingProject = (&'static str, &'static str, &'static str, i64);
+const AREAS_2027: &[(&str, i64, i64, &[VotingProject])] = &[
+    (
+        "Četrtna skupnost Center",
+        45_000,
+        3_900,
+        &[
+            ("Zelena streha nad tržnico", "Ozelenjena streha nad pokrito tržnico z zbiralnikom deževnice.", "Tržnica Ptuj", 21_000),
+            ("Kolesarski servisni stebrički", "Štirje stebrički z orodjem in tlačilko za kolesa.", "Mestni trg, Slovenski trg", 6_000),
+            ("Klopi ob Dravski promenadi", "Dvajset klopi z nasloni in mizami.", "Dravska promenada", 14_000),
+            ("Tipne talne oznake v starem mestu", "Vodilne talne oznake za slepe in slabovidne.", "Staro mestno jedro", 18_500),
+            ("Knjigobežnice", "Tri omarice za izmenjavo knjig.", "Knjižnica, Mestni trg, Minoritski trg", 3_500),
+        ],
+    ),
+    (
+        "Četrtna skupnost Breg - Turnišče",
+        50_000,
+        4_600,
+        &[
+            ("Senčnice na otroškem igrišču", "Platnene senčnice nad igrali.", "Nabrežje Drave", 12_000),
+            ("Prostor za piknik", "Mize, klopi in ognjišče ob Dravi.", "Park Turnišče", 16_000),
+            ("Pumptrack za kolesa in rolke", "Asfaltirana valovita proga za vse starosti.", "Breg, ob športnem parku", 38_000),
+            ("Javni pitnik ob sprehajalni poti", "Pitnik s pipo za pse.", "Pot ob Dravi", 5_500),
+        ],
+    ),
+];
+
+/// Load the demo cycles when there is no cycle at all. Returns whether it did.
 pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
     if store::any_cycle(ctx.db.conn()).await? {
         return Ok(false);
     }
+    load_2026(ctx).await?;
+    load_2027(ctx).await?;
+    Ok(true)
+}
+
+async fn load_2026(ctx: &Ctx) -> AppResult<()> {
     let now = ctx.now();
     let cycle = Cycle {
         id: uuid::Uuid::now_v7().to_string(),
@@ -163,5 +199,66 @@ pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
         store::insert_ballots(&txn, &cycle.id, &ballots).await?;
     }
     txn.commit().await?;
-    Ok(true)
+    Ok(())
+}
+
+async fn load_2027(ctx: &Ctx) -> AppResult<()> {
+    let now = ctx.now();
+    let cycle = Cycle {
+        id: uuid::Uuid::now_v7().to_string(),
+        year: 2027,
+        title: "Participativni proračun Mestne občine Ptuj 2027".into(),
+        description: "Glasovanje je odprto: izberite od enega do treh projektov v svoji četrtni skupnosti. \
+                      (Demo podatki: projekti so izmišljeni, glasove lahko oddate za preizkus.)"
+            .into(),
+        phase: Phase::Voting,
+        dates: Dates {
+            submission_from: Some("2026-09-01".into()),
+            submission_to: Some("2026-10-15".into()),
+            review_to: Some("2026-11-15".into()),
+            voting_from: Some("2026-11-23".into()),
+            voting_to: Some("2027-01-31".into()),
+            results_on: Some("2027-02-15".into()),
+        },
+        ballot: BallotRules { kind: BallotKind::Approval, min_projects: 1, max_projects: 3, total_points: 10, max_points_per_project: 5 },
+        rule: RuleName::Greedy,
+        threshold: None,
+        min_age: 15,
+        resident_postcodes: vec!["2250".into()],
+        demo: true,
+    };
+    let txn = ctx.db.begin().await?;
+    store::insert_cycle(&txn, &cycle, now).await?;
+    for (name, budget, eligible, projects) in AREAS_2027 {
+        let area = Area {
+            id: uuid::Uuid::now_v7().to_string(),
+            cycle_id: cycle.id.clone(),
+            name: (*name).into(),
+            budget_cents: budget * 100,
+            eligible_voters: Some(*eligible),
+            position: 0,
+        };
+        store::insert_area(&txn, &area).await?;
+        for (title, description, location, cost) in projects.iter() {
+            let p = Project {
+                id: uuid::Uuid::now_v7().to_string(),
+                cycle_id: cycle.id.clone(),
+                area_id: area.id.clone(),
+                number: 0,
+                title: (*title).into(),
+                description: (*description).into(),
+                location: Some((*location).into()),
+                estimated_cents: cost * 100,
+                cost_cents: None,
+                review: Review::Feasible,
+                review_reason: None,
+                reviewed_at: Some(now),
+                submitted_by: None,
+                submitted_at: now,
+            };
+            store::insert_project(&txn, &p).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }

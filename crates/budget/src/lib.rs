@@ -17,7 +17,13 @@ pub mod store;
 use kernel::Lang;
 use kernel::db::Migration;
 
-pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
+/// Slovenian and English complete; German and Italian for the public pages and the ballot.
+pub const MESSAGES: &[(Lang, &str)] = &[
+    (Lang::Sl, include_str!("../locales/sl.ftl")),
+    (Lang::En, include_str!("../locales/en.ftl")),
+    (Lang::De, include_str!("../locales/de.ftl")),
+    (Lang::It, include_str!("../locales/it.ftl")),
+];
 
 pub const MIGRATIONS: &[Migration] = &[Migration { id: "budget-0001", sql: include_str!("../migrations/0001_budget.sql"), postgres: None }];
 

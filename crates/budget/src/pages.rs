@@ -128,7 +128,12 @@ fn describe_rule(p: &Page, c: &Cycle) -> String {
 
 fn date_text(p: &Page, d: &Option<String>) -> Option<String> {
     let d = d.as_deref().and_then(crate::model::date)?;
-    Some(if p.lang == Lang::En { d.format("%-d %B %Y").to_string() } else { d.format("%-d. %-m. %Y").to_string() })
+    let format = match p.lang {
+        Lang::En => "%-d %B %Y",
+        Lang::It => "%-d/%-m/%Y",
+        Lang::Sl | Lang::De => "%-d. %-m. %Y",
+    };
+    Some(d.format(format).to_string())
 }
 
 fn cycle_row(p: &Page, c: &Cycle, areas: &[Area]) -> CycleRow {
@@ -530,7 +535,7 @@ async fn ballot_page(
     actor.check(Permission::ManageOwnAccount)?;
     let c = service::visible_cycle(&ctx, &actor, &id).await?;
     if service::has_voted(&ctx, &actor, &c.id).await? {
-        return Ok(see_other(&format!("/budget/{}/voted", c.id)));
+        return Ok(see_other(&format!("/budget/{}/voted?again", c.id)));
     }
     let blocked = blocked(&ctx, &p, &actor, &c).await?;
     let view = BallotView {
@@ -583,18 +588,41 @@ fn ballot_from_form(c: &Cycle, f: &Form) -> Result<BallotInput, AppError> {
     Ok(BallotInput { area_id, projects, points })
 }
 
+/// The form's errors, with the number chosen and the limit when there were too many or too few projects.
+fn ballot_errors(p: &Page, c: &Cycle, chosen: usize, e: &AppError) -> Errors {
+    let mut errors = Errors::from(p, e);
+    let n = chosen as i64;
+    let (min, max) = (c.ballot.min_projects.max(1), c.ballot.max_projects);
+    for fe in e.fields.iter().filter(|fe| fe.field == "projects") {
+        let text = match fe.code.as_str() {
+            "ballot_too_many" => p.ctx.i18n.t_args(p.lang, "budget-ballot-too-many", &[("n", n.into()), ("max", max.into())]),
+            "ballot_too_few" => p.ctx.i18n.t_args(p.lang, "budget-ballot-too-few", &[("n", n.into()), ("min", min.into())]),
+            _ => continue,
+        };
+        errors.explain("projects", text);
+    }
+    errors
+}
+
 async fn cast(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<String>, CsrfForm(f): CsrfForm<Form>) -> AppResult<Response> {
     let c = service::visible_cycle(&ctx, &actor, &id).await?;
-    let result = match ballot_from_form(&c, &f) {
-        Ok(b) => service::vote(&ctx, &actor, &id, b).await,
-        Err(e) => Err(e),
+    let (chosen, result) = match ballot_from_form(&c, &f) {
+        Ok(b) => (b.projects.len(), service::vote(&ctx, &actor, &id, b).await),
+        Err(e) => (0, Err(e)),
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/budget/{}/voted", c.id))),
-        Err(e) if e.code == "already_voted" => Ok(see_other(&format!("/budget/{}/voted", c.id))),
+        // A second ballot of the same identity: the page that says so.
+        Err(e) if e.code == "already_voted" => Ok(see_other(&format!("/budget/{}/voted?again", c.id))),
         Err(e) if fixable(&e) || e.status.as_u16() == 403 && e.code != "csrf_failed" => {
             let area = get1(&f, "area").to_string();
-            let view = BallotView { cycle: &c, area: Some(&area), errors: Errors::from(&p, &e), form: f, paper: false, blocked: None, entered: None };
+            // Not allowed to vote (no EMŠO, not resident, voting closed): said as on the ballot page, not as a form error.
+            let (errors, blocked) = if e.status.as_u16() == 403 || e.code == "voting_closed" {
+                (Errors::default(), Some(p.error_text(e.code)))
+            } else {
+                (ballot_errors(&p, &c, chosen, &e), None)
+            };
+            let view = BallotView { cycle: &c, area: Some(&area), errors, form: f, paper: false, blocked, entered: None };
             Ok(with_status(ballot_view(&ctx, p, view).await?, &e))
         }
         Err(e) => Err(e),
@@ -606,16 +634,24 @@ async fn cast(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<Stri
 struct VotedPage {
     p: Page,
     c: CycleRow,
+    /// Came here by trying to vote a second time.
+    again: bool,
 }
 
-async fn voted_page(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<String>) -> AppResult<Response> {
+async fn voted_page(
+    State(ctx): State<Ctx>,
+    p: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     actor.check(Permission::ManageOwnAccount)?;
     let c = service::visible_cycle(&ctx, &actor, &id).await?;
     if !service::has_voted(&ctx, &actor, &c.id).await? {
         return Ok(see_other(&format!("/budget/{}/vote", c.id)));
     }
     let areas = store::areas(ctx.db.conn(), &c.id).await?;
-    Ok(render(&VotedPage { c: cycle_row(&p, &c, &areas), p }))
+    Ok(render(&VotedPage { c: cycle_row(&p, &c, &areas), again: q.contains_key("again"), p }))
 }
 
 // ---- results ----

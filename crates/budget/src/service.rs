@@ -373,6 +373,11 @@ pub async fn eligibility(ctx: &Ctx, actor: &Actor, cycle: &Cycle) -> AppResult<V
     // Voters are verified residents: the EMŠO (checked when it was entered,
     // or brought by the national eID) is the identity that votes once.
     let emso = profile.emso.as_deref().and_then(|e| identity::model::Emso::parse(e).ok()).ok_or_else(|| AppError::forbidden("no_emso"))?;
+    let emso_marker = marker(ctx, &cycle.id, "emso", emso.as_str());
+    // A paper ballot entered with this EMŠO counts as this person's vote.
+    if store::has_voted(ctx.db.conn(), &cycle.id, &emso_marker).await? {
+        return Err(AppError::conflict("already_voted"));
+    }
     if cycle.min_age > 0 {
         let today = ctx.now().local().date();
         if model::age_on(emso.birth_date(), today) < cycle.min_age {
@@ -385,7 +390,7 @@ pub async fn eligibility(ctx: &Ctx, actor: &Actor, cycle: &Cycle) -> AppResult<V
             return Err(AppError::forbidden("not_resident"));
         }
     }
-    Ok(vec![account_marker, marker(ctx, &cycle.id, "emso", emso.as_str())])
+    Ok(vec![account_marker, emso_marker])
 }
 
 /// The keyed "has voted" marker of an identity in a cycle: the same identity
@@ -399,9 +404,19 @@ pub fn account_marker(ctx: &Ctx, cycle_id: &str, account_id: &str) -> String {
     marker(ctx, cycle_id, "account", account_id)
 }
 
+/// Whether this person voted in the cycle: online from this account, or on
+/// paper entered with the EMŠO in their profile.
 pub async fn has_voted(ctx: &Ctx, actor: &Actor, cycle_id: &str) -> AppResult<bool> {
     let Some(account) = actor.account_id() else { return Ok(false) };
-    Ok(store::has_voted(ctx.db.conn(), cycle_id, &account_marker(ctx, cycle_id, account)).await?)
+    let c = ctx.db.conn();
+    if store::has_voted(c, cycle_id, &account_marker(ctx, cycle_id, account)).await? {
+        return Ok(true);
+    }
+    let profile = identity::store::profile(c, &ctx.keys, account).await?;
+    match profile.emso.as_deref().and_then(|e| identity::model::Emso::parse(e).ok()) {
+        Some(emso) => Ok(store::has_voted(c, cycle_id, &marker(ctx, cycle_id, "emso", emso.as_str())).await?),
+        None => Ok(false),
+    }
 }
 
 /// A ballot as filled in.

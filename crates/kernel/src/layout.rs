@@ -133,6 +133,13 @@ impl FormErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
+    /// Say more than the code's message for a field that has an error (a
+    /// count, a limit); a field without an error stays without one.
+    pub fn explain(&mut self, field: &str, message: String) {
+        if let Some(m) = self.0.iter_mut().find(|(f, _)| f == field) {
+            m.1 = message;
+        }
+    }
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }

@@ -25,11 +25,19 @@ struct ReportStatus {
     report: String,
     status: String,
     reason: Option<String>,
+    /// The public answer given with the change (absent in events written before it was carried).
+    #[serde(default)]
+    answer: Option<String>,
     title: String,
     url: String,
     account: Option<String>,
     email: Option<String>,
     lang: Option<String>,
+}
+
+/// The message naming a fault report status in the reporter's words.
+pub fn report_status_key(status: &str) -> String {
+    format!("notify-report-{}", status.replace('_', "-"))
 }
 
 fn each_lang(f: impl Fn(Lang) -> String) -> Text {
@@ -39,7 +47,7 @@ fn each_lang(f: impl Fn(Lang) -> String) -> Text {
 async fn report_status(ctx: &Ctx, payload: &serde_json::Value) -> Result<(), String> {
     let e: ReportStatus = serde_json::from_value(payload.clone()).map_err(|e| format!("bad report event: {e}"))?;
     let status = |l: Lang| {
-        let key = format!("notify-report-{}", e.status.replace('_', "-"));
+        let key = report_status_key(&e.status);
         let s = ctx.i18n.t(l, &key);
         if s == key { e.status.clone() } else { s }
     };
@@ -49,8 +57,14 @@ async fn report_status(ctx: &Ctx, payload: &serde_json::Value) -> Result<(), Str
     });
     let body = each_lang(|l| {
         let mut b = ctx.i18n.t_args(l, "notify-report-body", &[("report", e.report.clone().into()), ("status", status(l).into())]);
+        if let Some(a) = e.answer.as_deref().filter(|a| !a.trim().is_empty()) {
+            b.push_str("\n\n");
+            b.push_str(a);
+        }
         if let Some(r) = e.reason.as_deref().filter(|r| !r.trim().is_empty()) {
             b.push_str("\n\n");
+            b.push_str(&ctx.i18n.t(l, "notify-report-reason"));
+            b.push_str(": ");
             b.push_str(r);
         }
         b.chars().take(crate::model::MAX_BODY).collect()

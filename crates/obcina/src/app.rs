@@ -289,4 +289,31 @@ mod tests {
         assert_eq!(en.difference(&sl).collect::<Vec<_>>(), Vec::<&String>::new(), "in English only");
         assert!(I18n::new(MESSAGES).is_ok(), "no message is defined twice");
     }
+
+    /// German and Italian cover part of the pages: every message they define exists in English too (no stray or misspelt ids).
+    #[test]
+    fn german_and_italian_define_only_known_messages() {
+        let en: std::collections::BTreeSet<String> = I18n::keys(MESSAGES, Lang::En).into_iter().collect();
+        for lang in [Lang::De, Lang::It] {
+            let keys = I18n::keys(MESSAGES, lang);
+            assert!(keys.iter().any(|k| k == "budget-ballot-too-many"), "the ballot's messages in {}", lang.code());
+            let stray: Vec<&String> = keys.iter().filter(|k| !en.contains(*k)).collect();
+            assert_eq!(stray, Vec::<&String>::new(), "in {} only", lang.code());
+        }
+    }
+
+    /// A reporter is told every status a report can reach in their own language.
+    #[test]
+    fn every_report_status_is_named_in_every_language() {
+        let i18n = I18n::new(MESSAGES).unwrap();
+        for status in reports::model::Status::ALL {
+            let key = notify::events::report_status_key(status.code());
+            for lang in Lang::ALL {
+                assert!(i18n.has(lang, &key), "{key} in {}", lang.code());
+            }
+        }
+        for lang in Lang::ALL {
+            assert!(i18n.has(lang, "notify-report-reason"), "notify-report-reason in {}", lang.code());
+        }
+    }
 }

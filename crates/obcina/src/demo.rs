@@ -47,7 +47,7 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports:
         tracing::info!(messages = alerts, "demo flood exercise on the Drava loaded");
     }
     if budget::demo::load_if_empty(ctx).await.map_err(|e| anyhow::anyhow!("demo participatory budget: {e}"))? {
-        tracing::info!("demo participatory budget of Ptuj 2026 loaded");
+        tracing::info!("demo participatory budget of Ptuj loaded: 2026 with results, 2027 open for voting");
     }
     if participation::demo::load(ctx).await? {
         tracing::info!("demo proposals, surveys and questions of Ptuj loaded");

@@ -20,13 +20,14 @@ pub fn title(category_title: &str, description: &str) -> String {
     format!("{category_title}: {short}")
 }
 
-/// The payload, exactly as documented.
-pub fn payload(r: &Report, category_title: &str, email: Option<&str>) -> serde_json::Value {
+/// The payload, exactly as documented. `answer`: the public answer given with the change.
+pub fn payload(r: &Report, category_title: &str, email: Option<&str>, answer: Option<&str>) -> serde_json::Value {
     json!({
         "id": format!("{}:{}", r.id, r.seq),
         "report": r.id.to_string(),
         "status": r.status.code(),
         "reason": r.reason,
+        "answer": answer,
         "title": title(category_title, &r.description),
         "url": format!("/reports/{}", r.id),
         "account": r.account_id,
@@ -35,8 +36,15 @@ pub fn payload(r: &Report, category_title: &str, email: Option<&str>) -> serde_j
     })
 }
 
-pub async fn status_changed<C: ConnectionTrait>(ctx: &Ctx, c: &C, r: &Report, category_title: &str, email: Option<&str>) -> Result<(), DbErr> {
-    kernel::outbox::enqueue(c, &ctx.keys, ctx.now(), STATUS_CHANGED, &payload(r, category_title, email)).await.map(|_| ())
+pub async fn status_changed<C: ConnectionTrait>(
+    ctx: &Ctx,
+    c: &C,
+    r: &Report,
+    category_title: &str,
+    email: Option<&str>,
+    answer: Option<&str>,
+) -> Result<(), DbErr> {
+    kernel::outbox::enqueue(c, &ctx.keys, ctx.now(), STATUS_CHANGED, &payload(r, category_title, email, answer)).await.map(|_| ())
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ pub async fn submit(ctx: &Ctx, r: &Reports, actor: &Actor, sub: Submission) -> A
         actor: actor_ref(actor),
     };
     store::insert_update(&txn, &update).await?;
-    events::status_changed(ctx, &txn, &report, category.name.get(sub.lang), draft.email.as_deref()).await?;
+    events::status_changed(ctx, &txn, &report, category.name.get(sub.lang), draft.email.as_deref(), None).await?;
     txn.commit().await?;
     metrics::counter!("obcina_reports_submitted_total", "source" => sub.source.code()).increment(1);
     Ok(report)
@@ -320,7 +320,9 @@ async fn record(
     store::insert_update(&txn, &update).await?;
     if public {
         let email = if report.account_id.is_none() { store::contact(&txn, &ctx.keys, id).await?.email } else { None };
-        events::status_changed(ctx, &txn, &report, &category_title(r, &report), email.as_deref()).await?;
+        // The answer given with a change of status reaches the reporter with it (a merge's text is only the other number).
+        let answer = if kind == "status" { update.text.as_deref() } else { None };
+        events::status_changed(ctx, &txn, &report, &category_title(r, &report), email.as_deref(), answer).await?;
     }
     let detail = serde_json::json!({
         "from": before.code(), "to": report.status.code(), "seq": report.seq,

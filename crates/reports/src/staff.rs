@@ -5,7 +5,7 @@
 
 use crate::Reports;
 use crate::model::Status;
-use crate::pages::{self, Choice, Detail, Row};
+use crate::pages::{self, Choice, Detail, Errors, Row};
 use crate::service::{self, StatusChange};
 use crate::store::Filter;
 use askama::Template;
@@ -156,17 +156,28 @@ struct ReportPage {
     owners: Vec<Choice>,
     duplicates: Vec<Row>,
     merged: bool,
+    /// The status form as sent, when it was refused.
+    answer: String,
+    reason: String,
+    errors: Errors,
 }
 
 async fn report(p: Page, Extension(r): Extension<Reports>, actor: Actor, Path(id): Path<i64>) -> AppResult<Response> {
-    let rep = service::staff_get(&p.ctx, &actor, id).await?;
+    report_view(p, &r, &actor, id, None, Errors::default()).await
+}
+
+/// The staff page of a report; with a refused status change, its form as
+/// sent and the errors beside their fields.
+async fn report_view(p: Page, r: &Reports, actor: &Actor, id: i64, sent: Option<StatusForm>, errors: Errors) -> AppResult<Response> {
+    let rep = service::staff_get(&p.ctx, actor, id).await?;
     let me = actor.account_id().unwrap_or("").to_string();
     let ctx = p.ctx.clone();
-    let d = pages::detail_view(&ctx, &r, &p, &rep, true).await?;
-    let duplicates = service::duplicates(&ctx, &r, &rep).await?.iter().map(|x| pages::row(&r, &p, x)).collect();
-    let statuses =
-        choices(Status::ALL.into_iter().filter(|s| s.settable()).map(|s| (s.code().to_string(), pages::status_label(&p, s))), rep.status.code());
+    let d = pages::detail_view(&ctx, r, &p, &rep, true).await?;
+    let duplicates = service::duplicates(&ctx, r, &rep).await?.iter().map(|x| pages::row(r, &p, x)).collect();
+    let selected = sent.as_ref().map(|f| f.status.clone()).unwrap_or_else(|| rep.status.code().to_string());
+    let statuses = choices(Status::ALL.into_iter().filter(|s| s.settable()).map(|s| (s.code().to_string(), pages::status_label(&p, s))), &selected);
     let owners = choices(r.config.owners.iter().map(|o| (o.id.clone(), o.id.clone())), &rep.owner);
+    let (answer, reason) = sent.map(|f| (f.answer.unwrap_or_default(), f.reason.unwrap_or_default())).unwrap_or_default();
     let page = ReportPage {
         owner: rep.owner.clone(),
         area: rep.area.clone().unwrap_or_default(),
@@ -179,6 +190,9 @@ async fn report(p: Page, Extension(r): Extension<Reports>, actor: Actor, Path(id
         statuses,
         owners,
         duplicates,
+        answer,
+        reason,
+        errors,
         d,
         p,
     };
@@ -192,9 +206,18 @@ async fn set_status(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<StatusForm>,
 ) -> AppResult<Response> {
-    let change = StatusChange { status: f.status, answer: f.answer, reason: f.reason };
-    service::change_status(&p.ctx, &r, &actor, id, &change).await?;
-    Ok(see_other(&format!("/staff/reports/{id}")))
+    let change = StatusChange { status: f.status.clone(), answer: f.answer.clone(), reason: f.reason.clone() };
+    match service::change_status(&p.ctx, &r, &actor, id, &change).await {
+        Ok(_) => Ok(see_other(&format!("/staff/reports/{id}"))),
+        // A missing reason, an unchanged status: the form again, as sent, with the errors beside their fields.
+        Err(e) if e.status.as_u16() == 422 => {
+            let errors = Errors::from(&p, &e);
+            let mut resp = report_view(p, &r, &actor, id, Some(f), errors).await?;
+            *resp.status_mut() = e.status;
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]

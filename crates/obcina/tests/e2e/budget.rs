@@ -89,12 +89,20 @@ fn funded_by_rule(area: &Value) -> Vec<String> {
 #[tokio::test]
 async fn submit_review_vote_count_and_override() {
     let server = Server::start().await;
+    // The demo holds 2026 (results) and 2027, open for voting: one to three projects.
+    let cycles = ok(&server.client(), Method::GET, "/api/v1/budget/cycles", json!(null), 200).await;
+    let demo = cycles.as_array().unwrap().iter().find(|c| c["year"] == 2027).expect("the demo cycle 2027");
+    assert_eq!((demo["phase"].as_str(), demo["demo"].as_bool()), (Some("voting"), Some(true)));
+    assert_eq!(
+        (demo["ballot"]["kind"].as_str(), demo["ballot"]["min_projects"].as_i64(), demo["ballot"]["max_projects"].as_i64()),
+        (Some("approval"), Some(1), Some(3))
+    );
     let staff = staff(&server).await;
-    let cycle = ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2027, "approval", "greedy"), 201).await;
+    let cycle = ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2030, "approval", "greedy"), 201).await;
     let id = cycle["id"].as_str().unwrap().to_string();
     assert_eq!(cycle["phase"], "draft");
     // A year has one cycle; a draft is not public.
-    ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2027, "approval", "greedy"), 422).await;
+    ok(&staff, Method::POST, "/api/v1/budget/cycles", cycle_body(2030, "approval", "greedy"), 422).await;
     assert_eq!(server.client().get(&format!("/api/v1/budget/cycles/{id}")).await.status(), 404);
     let area = ok(
         &staff,
@@ -167,6 +175,11 @@ async fn submit_review_vote_count_and_override() {
     assert!(s == 200 && html.contains("tarostne meje"), "{html}");
     let anon = voter(&server, "brez", None, "Vičava 1, 2250 Ptuj").await;
     assert_eq!(ok(&anon, Method::POST, &ballot, json!({"area_id": area, "projects": [1]}), 403).await["code"], "no_emso");
+    // The form sent without an EMŠO says what is missing and where to add it, with no ballot to fill.
+    let r = anon.submit(&format!("/budget/{id}/vote?area={area}"), &format!("/budget/{id}/vote"), &[("area", &area), ("project", "1")]).await;
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("v profil vpišite svoj EMŠO") && html.contains(r#"<a href="/account">"#) && !html.contains(r#"name="project""#), "{html}");
     let away = voter(&server, "maribor", Some(&emso(5, 5, 1985, 5)), "Glavni trg 1, 2000 Maribor").await;
     assert_eq!(ok(&away, Method::POST, &ballot, json!({"area_id": area, "projects": [1]}), 403).await["code"], "not_resident");
 
@@ -175,9 +188,24 @@ async fn submit_review_vote_count_and_override() {
     let page = format!("/budget/{id}/vote?area={area}");
     let (s, html) = c.get_text(&page).await;
     assert!(s == 200 && html.contains(r#"type="checkbox" id="project-3""#), "{html}");
+    // Too many projects: the count and the limit, tied to the choices.
+    let r = c.submit(&page, &format!("/budget/{id}/vote"), &[("area", &area), ("project", "1"), ("project", "2"), ("project", "3")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Izbrali ste 3, glasovnica pa dovoljuje največ 2 projekta."), "{html}");
+    assert!(html.contains(r#"aria-describedby="rules projects-error""#) && html.contains(r#"id="projects-error""#), "{html}");
+    assert!(html.contains(r#"value="3" checked aria-invalid="true""#), "the choices are kept and marked: {html}");
     let r = c.submit(&page, &format!("/budget/{id}/vote"), &[("area", &area), ("project", "3"), ("project", "2")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("/budget/{id}/voted"));
+    // A second ballot from a form still open is refused, on a page that says so.
+    let r = c.submit(&format!("/budget/{id}/voted"), &format!("/budget/{id}/vote"), &[("area", &area), ("project", "1")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("/budget/{id}/voted?again"));
+    let (s, html) = c.get_text(&format!("/budget/{id}/voted?again")).await;
+    assert!(s == 200 && html.contains("Že ste glasovali") && html.contains("Druge glasovnice ne sprejmemo"), "{html}");
+    let r = c.get(&page).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, format!("/budget/{id}/voted?again").as_str()));
 
     // Paper ballots from a polling station, and a paper voter marked as voted.
     let paper = format!("/api/v1/budget/cycles/{id}/paper");
@@ -187,6 +215,14 @@ async fn submit_review_vote_count_and_override() {
         ok(&staff, Method::POST, &paper, json!({"ballot": {"area_id": area, "projects": [2]}, "copies": 1, "emso": emso(3, 4, 1990, 2)}), 409).await;
     assert_eq!(e["code"], "already_voted");
     ok(&staff, Method::POST, &paper, json!({"ballot": {"area_id": area, "projects": [1]}, "copies": 1, "emso": emso(2, 2, 1960, 7)}), 201).await;
+    // The paper voter cannot vote online as well, and is told they voted.
+    let d = voter(&server, "dragica", Some(&emso(2, 2, 1960, 7)), "Vičava 2, 2250 Ptuj").await;
+    assert_eq!(ok(&d, Method::GET, &ballot, json!(null), 200).await["voted"], true);
+    assert_eq!(ok(&d, Method::POST, &ballot, json!({"area_id": area, "projects": [3]}), 409).await["code"], "already_voted");
+    let r = d.get(&format!("/budget/{id}/vote")).await;
+    assert_eq!(r.headers()["location"].to_str().unwrap(), format!("/budget/{id}/voted?again"), "the ballot page sends a paper voter on");
+    let (s, html) = d.get_text(&format!("/budget/{id}/voted?again")).await;
+    assert!(s == 200 && html.contains("Že ste glasovali"), "{html}");
     ok(&a, Method::POST, &paper, json!({"ballot": {"area_id": area, "projects": [1]}, "copies": 1}), 403).await;
     assert_eq!(server.query_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'budget.paper.enter'").await, [2]);
 

@@ -154,13 +154,31 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     let (_, page) = visitor.get_text(&format!("/reports/{id}")).await;
     assert!(page.contains("V delu") && page.contains("Ekipa pride v četrtek."), "{page}");
     wait_mails(&server, &email, 2).await;
+    let body = server.smtp.mails.lock().unwrap().iter().rfind(|m| m.to.eq_ignore_ascii_case(&email)).unwrap().body.clone();
+    assert!(body.contains("v delu") && body.contains("Ekipa pride v četrtek."), "the answer comes with the status: {body}");
 
-    // A refusal needs its reason.
+    // A refusal needs its reason: on the page, the form comes back as sent, the error beside the field.
+    let r = staff
+        .submit(
+            &format!("/staff/reports/{id}"),
+            &format!("/staff/reports/{id}/status"),
+            &[("status", "rejected"), ("answer", "Žal ne."), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"aria-describedby="reason-hint reason-error" aria-invalid="true""#) && html.contains(r#"id="reason-error""#), "{html}");
+    assert!(html.contains(r#"<option value="rejected" selected>"#) && html.contains(">Žal ne.</textarea>"), "the form as sent: {html}");
+    assert!(html.contains(r##"<a href="#reason">"##), "the summary links to the field: {html}");
     let (s, body) = staff.json(Method::POST, &format!("/api/v1/reports/{id}/status"), json!({"status": "rejected"})).await;
     assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("reason")), "{body}");
     let (s, body) =
         staff.json(Method::POST, &format!("/api/v1/reports/{id}/status"), json!({"status": "rejected", "reason": "Svetilka je zasebna."})).await;
     assert_eq!((s, body["status"].as_str(), body["reason"].as_str()), (200, Some("rejected"), Some("Svetilka je zasebna.")), "{body}");
+    // The visitor is told the refusal and its reason, in words.
+    wait_mails(&server, &email, 3).await;
+    let body = server.smtp.mails.lock().unwrap().iter().rfind(|m| m.to.eq_ignore_ascii_case(&email)).unwrap().body.clone();
+    assert!(body.contains("zavrnjena") && body.contains("Razlog: Svetilka je zasebna."), "{body}");
 
     // Reading the reporter's contact is audited.
     let (s, html) = staff.get_text(&format!("/staff/reports/{id}/contact")).await;
