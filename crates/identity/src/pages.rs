@@ -588,6 +588,7 @@ struct StaffPage {
     can_sensors: bool,
     can_participation: bool,
     can_reports: bool,
+    can_events: bool,
 }
 
 async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
@@ -601,6 +602,7 @@ async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
         can_sensors: actor.allows(Permission::ReadTelemetry),
         can_participation: actor.allows(Permission::AnswerCitizens),
         can_reports: actor.allows(Permission::ReadReports),
+        can_events: actor.allows(Permission::ManageEvents),
         p,
     }))
 }
