@@ -166,7 +166,7 @@ fn each_lang(f: impl Fn(Lang) -> String) -> Text {
 async fn tell_organiser<C: ConnectionTrait>(ctx: &Ctx, c: &C, user: &UserActor, e: &Event, key: &str, reason: Option<&str>) -> AppResult<()> {
     let Some(account) = &e.submitted_by else { return Ok(()) };
     let notice = NoticeInput {
-        topic: Topic::Events,
+        topic: Topic::MyProposals,
         urgency: Urgency::Normal,
         title: each_lang(|l| ctx.i18n.t_args(l, &format!("{key}-title"), &[("title", e.title.get(l).to_string().into())])),
         body: each_lang(|l| ctx.i18n.t_args(l, &format!("{key}-body"), &[("reason", reason.unwrap_or("").to_string().into())])),
