@@ -16,10 +16,10 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, submit, get_event, resubmit, publish, return_event, review, mine, places, follows, follow, unfollow, personal),
+    paths(list_events, submit_event, get_event, resubmit_event, publish_event, return_event, review_queue, my_events, event_places, list_follows, follow_target, unfollow_target, personal_calendar),
     components(schemas(
         EventView, EventPlace, EventOrganiser, EventList, EventInput, PlaceInput, OrganiserInput, ReturnInput, Genre, Audience, Access, Status,
-        OrganiserKind, FollowKind, FollowView, PersonalView, Problem, FieldError
+        OrganiserKind, FollowKind, FollowView, PersonalView, crate::model::TitleSchema, crate::model::DescriptionSchema, Problem, FieldError
     )),
     tags((name = "events", description = "The events calendar: submission, review, public lists, following; iCalendar feeds at /events.ics"))
 )]
@@ -27,15 +27,15 @@ pub struct ApiDoc;
 
 pub fn router() -> Router<Ctx> {
     Router::new()
-        .route("/api/v1/events", get(list).post(submit))
-        .route("/api/v1/events/review", get(review))
-        .route("/api/v1/events/mine", get(mine))
-        .route("/api/v1/events/places", get(places))
-        .route("/api/v1/events/follows", get(follows))
-        .route("/api/v1/events/follows/{kind}/{target}", put(follow).delete(unfollow))
-        .route("/api/v1/events/personal", get(personal))
-        .route("/api/v1/events/{id}", get(get_event).put(resubmit))
-        .route("/api/v1/events/{id}/publish", post(publish))
+        .route("/api/v1/events", get(list_events).post(submit_event))
+        .route("/api/v1/events/review", get(review_queue))
+        .route("/api/v1/events/mine", get(my_events))
+        .route("/api/v1/events/places", get(event_places))
+        .route("/api/v1/events/follows", get(list_follows))
+        .route("/api/v1/events/follows/{kind}/{target}", put(follow_target).delete(unfollow_target))
+        .route("/api/v1/events/personal", get(personal_calendar))
+        .route("/api/v1/events/{id}", get(get_event).put(resubmit_event))
+        .route("/api/v1/events/{id}/publish", post(publish_event))
         .route("/api/v1/events/{id}/return", post(return_event))
 }
 
@@ -131,7 +131,7 @@ fn views(ctx: &Ctx, actor: &Actor, list: &[Event]) -> axum::Json<EventList> {
         (status = 200, description = "Events", body = EventList),
         (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn list(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<axum::Json<EventList>> {
+async fn list_events(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<axum::Json<EventList>> {
     let limit = match q.limit.unwrap_or(100) {
         n @ 1..=500 => n as i64,
         _ => return Err(AppError::bad_request("limit_invalid").with_detail("1 to 500")),
@@ -150,7 +150,7 @@ async fn list(State(ctx): State<Ctx>, actor: Actor, ApiQuery(q): ApiQuery<ListQu
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn submit(State(ctx): State<Ctx>, actor: Actor, ApiJson(input): ApiJson<EventInput>) -> AppResult<(StatusCode, axum::Json<EventView>)> {
+async fn submit_event(State(ctx): State<Ctx>, actor: Actor, ApiJson(input): ApiJson<EventInput>) -> AppResult<(StatusCode, axum::Json<EventView>)> {
     let e = service::submit(&ctx, &actor, input).await?;
     Ok((StatusCode::CREATED, axum::Json(view(&ctx, &actor, &e))))
 }
@@ -178,7 +178,7 @@ async fn get_event(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>)
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn resubmit(
+async fn resubmit_event(
     State(ctx): State<Ctx>,
     actor: Actor,
     Path(id): Path<String>,
@@ -200,7 +200,7 @@ async fn resubmit(
         (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review (`event_not_in_review`)", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn publish(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<EventView>> {
+async fn publish_event(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<axum::Json<EventView>> {
     actor.check(Permission::ManageEvents)?;
     if id.len() > 64 {
         return Err(AppError::not_found());
@@ -242,7 +242,7 @@ async fn return_event(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff or 2FA missing", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn review(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<EventList>> {
+async fn review_queue(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<EventList>> {
     let list = service::review_queue(&ctx, &actor).await?;
     Ok(views(&ctx, &actor, &list))
 }
@@ -253,14 +253,14 @@ async fn review(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Ev
         (status = 200, description = "Mine", body = EventList),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn mine(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<EventList>> {
+async fn my_events(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<EventList>> {
     let list = service::mine(&ctx, &actor).await?;
     Ok(views(&ctx, &actor, &list))
 }
 
 /// The known places. Public.
 #[utoipa::path(get, path = "/api/v1/events/places", tag = "events", responses((status = 200, description = "Places", body = [EventPlace])))]
-async fn places(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<EventPlace>>> {
+async fn event_places(State(ctx): State<Ctx>) -> AppResult<axum::Json<Vec<EventPlace>>> {
     Ok(axum::Json(store::places(ctx.db.conn()).await?.iter().map(EventPlace::from).collect()))
 }
 
@@ -277,13 +277,17 @@ pub struct FollowView {
         (status = 200, description = "Follows", body = [FollowView]),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn follows(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<FollowView>>> {
+async fn list_follows(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<Vec<FollowView>>> {
     let list = service::follows(&ctx, &actor).await?;
     Ok(axum::Json(list.into_iter().map(|(kind, target)| FollowView { kind, target }).collect()))
 }
 
-fn follow_kind(k: &str) -> AppResult<FollowKind> {
-    FollowKind::parse(k).ok_or_else(AppError::not_found)
+/// The kind and target of a follow path; nothing longer than an id names anything.
+fn follow_path(kind: &str, target: &str) -> AppResult<FollowKind> {
+    if target.len() > 64 {
+        return Err(AppError::not_found());
+    }
+    FollowKind::parse(kind).ok_or_else(AppError::not_found)
 }
 
 /// Follow a genre, place or organiser: its events join one's personal calendar.
@@ -296,8 +300,8 @@ fn follow_kind(k: &str) -> AppResult<FollowKind> {
         (status = 404, description = "No such kind", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Nothing of that id", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn follow(State(ctx): State<Ctx>, actor: Actor, Path((kind, target)): Path<(String, String)>) -> AppResult<StatusCode> {
-    service::follow(&ctx, &actor, follow_kind(&kind)?, &target, true).await?;
+async fn follow_target(State(ctx): State<Ctx>, actor: Actor, Path((kind, target)): Path<(String, String)>) -> AppResult<StatusCode> {
+    service::follow(&ctx, &actor, follow_path(&kind, &target)?, &target, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -310,8 +314,8 @@ async fn follow(State(ctx): State<Ctx>, actor: Actor, Path((kind, target)): Path
         (status = 403, description = "Cross-site request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such kind", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn unfollow(State(ctx): State<Ctx>, actor: Actor, Path((kind, target)): Path<(String, String)>) -> AppResult<StatusCode> {
-    service::follow(&ctx, &actor, follow_kind(&kind)?, &target, false).await?;
+async fn unfollow_target(State(ctx): State<Ctx>, actor: Actor, Path((kind, target)): Path<(String, String)>) -> AppResult<StatusCode> {
+    service::follow(&ctx, &actor, follow_path(&kind, &target)?, &target, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -328,7 +332,7 @@ pub struct PersonalView {
         (status = 200, description = "Personal calendar", body = PersonalView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn personal(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<PersonalView>> {
+async fn personal_calendar(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<PersonalView>> {
     let token = service::personal_feed_token(&ctx, &actor, false).await?;
     let account = actor.account_id().unwrap_or_default().to_string();
     let list = service::personal(&ctx, &account, ctx.now()).await?;

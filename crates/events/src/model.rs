@@ -122,7 +122,12 @@ pub const MAX_DAYS: i64 = 120;
 #[serde(deny_unknown_fields)]
 #[schema(as = EventPlaceInput)]
 pub struct PlaceInput {
-    #[schema(min_length = 1, max_length = 200, example = "Minoritski samostan")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        example = "Minoritski samostan"
+    )]
     pub name: String,
     #[schema(minimum = -90, maximum = 90, example = 46.4196)]
     pub lat: f64,
@@ -136,8 +141,53 @@ pub struct PlaceInput {
 pub struct OrganiserInput {
     pub kind: OrganiserKind,
     /// The public name, e.g. "Zavod za turizem Ptuj".
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
     pub name: String,
+}
+
+/// The schema of a title: Slovenian and English, German and Italian where given.
+#[derive(utoipa::ToSchema)]
+#[schema(as = EventTitle)]
+#[allow(dead_code)]
+pub struct TitleSchema {
+    #[schema(min_length = 1, max_length = 150, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", example = "Kurentovanje")]
+    sl: String,
+    #[schema(
+        min_length = 1,
+        max_length = 150,
+        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        example = "Kurentovanje carnival"
+    )]
+    en: String,
+    #[schema(required = false, min_length = 1, max_length = 150, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
+    de: String,
+    #[schema(required = false, min_length = 1, max_length = 150, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
+    it: String,
+}
+
+/// The schema of a description (several lines allowed).
+#[derive(utoipa::ToSchema)]
+#[schema(as = EventDescription)]
+#[allow(dead_code)]
+pub struct DescriptionSchema {
+    #[schema(min_length = 1, max_length = 5000, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
+    sl: String,
+    #[schema(min_length = 1, max_length = 5000, pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
+    en: String,
+    #[schema(
+        required = false,
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+    )]
+    de: String,
+    #[schema(
+        required = false,
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+    )]
+    it: String,
 }
 
 /// What an organiser submits (and resubmits after a return).
@@ -146,14 +196,14 @@ pub struct OrganiserInput {
 #[schema(as = EventInput)]
 pub struct EventInput {
     /// Per language (`sl` and `en` required, `de` and `it` optional).
-    #[schema(value_type = Object, example = json!({"sl": "Kurentovanje", "en": "Kurentovanje carnival"}))]
+    #[schema(value_type = TitleSchema)]
     pub title: Text,
-    #[schema(value_type = Object, example = json!({"sl": "Največji pustni karneval v Sloveniji.", "en": "The largest carnival in Slovenia."}))]
+    #[schema(value_type = DescriptionSchema)]
     pub description: Text,
     pub genre: Genre,
     pub audience: Audience,
     /// One of the known places (`GET /api/v1/events/places`) …
-    #[schema(max_length = 64)]
+    #[schema(min_length = 1, max_length = 64)]
     pub place_id: Option<String>,
     /// … or a new one.
     pub place: Option<PlaceInput>,
@@ -201,7 +251,8 @@ pub fn line(errors: &mut Errors, field: &str, v: &str, max: usize) -> String {
 }
 
 fn text(errors: &mut Errors, field: &str, v: &str, max: usize, multiline: bool) -> String {
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    // The same characters as the schema's patterns: no C0 control or DEL (tab and line breaks in texts).
+    let allowed = |c: char| !(c < ' ' || c == '\x7f') || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if v.trim().is_empty() {
         err(errors, field, "required");
     } else if !v.chars().all(allowed) {
@@ -321,7 +372,12 @@ impl EventInput {
 #[serde(deny_unknown_fields)]
 #[schema(as = EventReturnInput)]
 pub struct ReturnInput {
-    #[schema(min_length = 1, max_length = 2000, example = "Dodajte, prosim, angleški opis.")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        example = "Dodajte, prosim, angleški opis."
+    )]
     pub reason: String,
 }
 
