@@ -702,6 +702,22 @@ function addUser(server, email, password, role, department) {
   });
 }
 
+/** A staff member created from the command line signs in on `page` and turns on TOTP. */
+async function staffWithTotp(server, page, email, password, department) {
+  await addUser(server, email, password, 'staff', department);
+  await page.goto(`${server.base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await navigate(page, () => page.locator('main form[action="/login"] button[type="submit"]').click());
+  await page.goto(`${server.base}/account/2fa`);
+  await page.fill('#password', password);
+  await navigate(page, () => page.locator('main form[action="/account/reauth"] button[type="submit"]').click());
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  const { code } = await freshTotp(secret);
+  await page.fill('#code', code);
+  await navigate(page, () => page.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
+}
+
 /** Three hours of readings for one street light, sent with a token issued from the command line. */
 async function sendReadings(server) {
   const token = await new Promise((resolve, reject) => {
@@ -941,18 +957,7 @@ async function reportsWalk(browser, server) {
     const email = `razsvetljava.${crypto.randomBytes(4).toString('hex')}@example.si`;
     const password = `javna razsvetljava ${crypto.randomBytes(4).toString('hex')}`;
     await ok('staff of the lighting company sign in with 2FA', async () => {
-      await addUser(server, email, password, 'staff', 'Javne službe Ptuj d.o.o.');
-      await staff.goto(`${server.base}/login`);
-      await staff.fill('#email', email);
-      await staff.fill('#password', password);
-      await navigate(staff, () => staff.locator('main form[action="/login"] button[type="submit"]').click());
-      await staff.goto(`${server.base}/account/2fa`);
-      await staff.fill('#password', password);
-      await navigate(staff, () => staff.locator('main form[action="/account/reauth"] button[type="submit"]').click());
-      const secret = (await staff.locator('code.secret').innerText()).trim();
-      const { code } = await freshTotp(secret);
-      await staff.fill('#code', code);
-      await navigate(staff, () => staff.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
+      await staffWithTotp(server, staff, email, password, 'Javne službe Ptuj d.o.o.');
     });
     await ok('the report is in the staff queue', async () => {
       const resp = await staff.goto(`${server.base}/staff/reports?status=open`);
@@ -1071,18 +1076,7 @@ async function eventsWalk(browser, server) {
     await ok('staff sign in with 2FA and find it in the review queue', async () => {
       const email = `kultura.${suffix}@example.si`;
       const password = `minoritski samostan ${crypto.randomBytes(4).toString('hex')}`;
-      await addUser(server, email, password, 'staff', 'Urad za družbene dejavnosti');
-      await staff.goto(`${server.base}/login`);
-      await staff.fill('#email', email);
-      await staff.fill('#password', password);
-      await navigate(staff, () => staff.locator('main form[action="/login"] button[type="submit"]').click());
-      await staff.goto(`${server.base}/account/2fa`);
-      await staff.fill('#password', password);
-      await navigate(staff, () => staff.locator('main form[action="/account/reauth"] button[type="submit"]').click());
-      const secret = (await staff.locator('code.secret').innerText()).trim();
-      const { code } = await freshTotp(secret);
-      await staff.fill('#code', code);
-      await navigate(staff, () => staff.locator('main form[action="/account/2fa/enable"] button[type="submit"]').click());
+      await staffWithTotp(server, staff, email, password, 'Urad za družbene dejavnosti');
       const resp = await staff.goto(`${server.base}/staff/events`);
       assert.equal(resp.status(), 200);
       assert.equal(await staff.locator(`main a[href="/events/${id}"]`).count(), 1);
