@@ -93,7 +93,7 @@ function indent(s, pad) {
 /** Plain `key = value` messages (no placeables) from the project's Fluent files. */
 function loadMessages(lang) {
   const out = {};
-  for (const crate of ['kernel', 'identity', 'obcina', 'participation', 'reports', 'notify', 'budget']) {
+  for (const crate of ['kernel', 'identity', 'obcina', 'participation', 'reports', 'notify', 'budget', 'events']) {
     const file = path.join(ROOT, 'crates', crate, 'locales', `${lang}.ftl`);
     if (!fs.existsSync(file)) continue;
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -1225,6 +1225,132 @@ async function citizenWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- events
+
+/**
+ * An organiser submits an event (first with a missing English title), staff
+ * publish it, and a German visitor finds it on /events, on its page and in
+ * /events.ics. Every page on the way through axe-core.
+ */
+async function eventsWalk(browser, server) {
+  const label = 'events';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const organiserContext = await browser.newContext({ ...DEVICES.desktop, locale: 'sl-SI', bypassCSP: true });
+  const staffContext = await browser.newContext({ ...DEVICES.phone, locale: 'sl-SI', bypassCSP: true });
+  const visitorContext = await browser.newContext({ ...DEVICES.phone, locale: 'de-DE', bypassCSP: true });
+  for (const c of [organiserContext, staffContext, visitorContext]) c.setDefaultTimeout(15_000);
+  const page = await organiserContext.newPage();
+  const staff = await staffContext.newPage();
+  const visitor = await visitorContext.newPage();
+  const checks = async (p, what) => {
+    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
+    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
+  };
+  const suffix = crypto.randomBytes(3).toString('hex');
+  const title = `Večer ljudskih pesmi ${suffix}`;
+  let id;
+  try {
+    await ok('an organiser registers, confirms and signs in', async () => {
+      const email = `organizator.${suffix}@example.si`;
+      const password = `ptujski grad ${crypto.randomBytes(4).toString('hex')}`;
+      const r = await fetch(`${server.base}/api/v1/accounts`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+      });
+      assert.equal(r.status, 202);
+      const { link } = await confirmationLink(server, email);
+      assert.equal((await fetch(link)).status, 200);
+      await page.goto(`${server.base}/login`);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await navigate(page, () => page.locator('main form[action="/login"] button[type="submit"]').click());
+    });
+    await ok('the submission form opens from /events', async () => {
+      await page.goto(`${server.base}/events`);
+      await navigate(page, () => page.locator('main a[href="/events/new"]').first().click());
+      assert.equal(new URL(page.url()).pathname, '/events/new');
+    });
+    await checks(page, '/events/new');
+    const day = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    await ok('without an English title the form comes back with the error named', async () => {
+      await page.fill('[id="title.sl"]', title);
+      await page.fill('[id="description.sl"]', 'Pevski zbori iz Ptuja in okolice; vstop prost.');
+      await page.fill('[id="description.en"]', 'Choirs from Ptuj and around; admission free.');
+      await page.fill('[id="title.de"]', `Abend der Volkslieder ${suffix}`);
+      await page.fill('[id="description.de"]', 'Chöre aus Ptuj und Umgebung; Eintritt frei.');
+      await page.selectOption('#genre', 'music');
+      await page.selectOption('#place_id', { label: 'Minoritski samostan Ptuj' });
+      await page.fill('[id="organiser.name"]', 'Pevsko društvo Ptuj');
+      await page.fill('#starts_at', `${day}T19:00`);
+      await page.fill('#ends_at', `${day}T21:00`);
+      await page.locator('input[name="access_wheelchair"]').check();
+      // The browser would stop the empty required field itself: this checks the server's answer.
+      await page.locator('main form.narrow').evaluate((f) => { f.noValidate = true; });
+      const resp = await navigate(page, () => page.locator('main form button[type="submit"]').click());
+      assert.equal(resp.status(), 422);
+      assert.equal(await page.locator('[id="title.en-error"]').count(), 1);
+      assert.equal(await page.locator('[id="title.en"]').getAttribute('aria-invalid'), 'true');
+      assert.match(await page.locator('[role="alert"]').innerText(), new RegExp(t('sl', 'field-required')));
+    });
+    await checks(page, '/events/new with errors');
+    await ok('with the English title it is submitted for review', async () => {
+      await page.fill('[id="title.en"]', `An evening of folk songs ${suffix}`);
+      await navigate(page, () => page.locator('main form button[type="submit"]').click());
+      const m = /^\/events\/([0-9a-f-]{36})$/.exec(new URL(page.url()).pathname);
+      assert.ok(m, page.url());
+      id = m[1];
+      assert.match(await page.locator('[role="status"]').innerText(), new RegExp(t('sl', 'events-flash-submitted').slice(0, 20)));
+      assert.equal((await fetch(`${server.base}/api/v1/events/${id}`)).status, 404, 'not public before review');
+    });
+    await checks(page, '/events/{id} waiting for review');
+
+    await ok('staff sign in with 2FA and find it in the review queue', async () => {
+      const email = `kultura.${suffix}@example.si`;
+      const password = `minoritski samostan ${crypto.randomBytes(4).toString('hex')}`;
+      await signInStaff(staff, server, email, password, 'Urad za družbene dejavnosti');
+      const resp = await staff.goto(`${server.base}/staff/events`);
+      assert.equal(resp.status(), 200);
+      assert.equal(await staff.locator(`main a[href="/events/${id}"]`).count(), 1);
+    });
+    await checks(staff, '/staff/events');
+    await ok('staff publish it', async () => {
+      await navigate(staff, () => staff.locator(`main a[href="/events/${id}"]`).click());
+      await checks(staff, '/events/{id} under review');
+      await navigate(staff, () => staff.locator(`main form[action="/events/${id}/publish"] button[type="submit"]`).click());
+      assert.equal(new URL(staff.url()).pathname, `/events/${id}`);
+      assert.match(await staff.locator('[role="status"]').innerText(), new RegExp(t('sl', 'events-flash-published')));
+    });
+
+    await ok('a German visitor finds it on /events and on its page', async () => {
+      await visitor.goto(`${server.base}/lang/de?next=%2Fevents`);
+      assert.equal(new URL(visitor.url()).pathname, '/events');
+      assert.equal(await htmlLang(visitor), 'de');
+      assert.equal(await visitor.locator(`main a[href="/events/${id}"]`).first().innerText(), `Abend der Volkslieder ${suffix}`);
+    });
+    await checks(visitor, 'de /events');
+    await ok('its page is in German, with the place and the genre', async () => {
+      await navigate(visitor, () => visitor.locator(`main a[href="/events/${id}"]`).first().click());
+      const text = await mainText(visitor);
+      assert.match(text, /Minoritski samostan Ptuj/);
+      assert.match(text, /Musik/);
+    });
+    await checks(visitor, 'de /events/{id}');
+    await ok('it is in the iCalendar feed with its UID and URL', async () => {
+      const r = await fetch(`${server.base}/events.ics`);
+      assert.equal(r.headers.get('content-type'), 'text/calendar; charset=utf-8');
+      const ics = (await r.text()).replace(/\r\n /g, '');
+      assert.match(ics, new RegExp(`UID:event-${id}@`));
+      assert.match(ics, new RegExp(`URL:${server.base.replace(/[.]/g, '\\.')}/events/${id}\r\n`));
+      assert.match(ics, new RegExp(`SUMMARY:${title}\r\n`));
+    });
+  } catch (e) {
+    if (!(e instanceof WalkAborted)) throw e;
+  } finally {
+    await organiserContext.close();
+    await staffContext.close();
+    await visitorContext.close();
+  }
+}
+
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
@@ -1243,6 +1369,7 @@ async function visitorWalk(browser, server) {
   // The demo flood exercise on the Drava: its last message.
   const demoAlert = (await (await fetch(`${server.base}/api/v1/alerts`)).json()).items.find((a) => a.identifier.includes('vaja-drava'))?.identifier;
   const closedResults = (await participationPages(server))[3];
+  const demoEvent = (await (await fetch(`${server.base}/api/v1/events?genre=tradition`)).json()).items[0]?.id;
   for (const [device, size] of Object.entries(DEVICES)) {
     const context = await browser.newContext({ ...size, locale: 'sl-SI', bypassCSP: true });
     context.setDefaultTimeout(15_000);
@@ -1256,7 +1383,10 @@ async function visitorWalk(browser, server) {
           ? ['/participation', '/participation/proposals', '/participation/surveys', '/participation/questions?q=parkirisca', closedResults]
           : ['/participation/proposals', closedResults];
         for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : device === 'phone' ? budget.slice(1, 2).concat(budget.slice(4)) : []), ...participation,
-          ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001'] : [])]) {
+          ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001'] : []),
+          // Events in all four languages: the lists on a phone, the month calendar on a wide screen.
+          ...(device === 'phone' ? ['/events', `/events/${demoEvent}`, ...(lang === 'sl' ? ['/events/genre/tradition'] : [])]
+            : ['sl', 'de'].includes(lang) ? ['/events/calendar'] : [])]) {
           await ok(`${lang}/${device} ${p}: in the chosen language, axe-core clean, no horizontal scrolling`, async () => {
             const resp = await page.goto(`${server.base}${p}`);
             assert.equal(resp.status(), 200);
@@ -1350,6 +1480,7 @@ async function main() {
     await Promise.all([
       ...Array.from({ length: Math.min(CONCURRENCY, RUNS.length) }, worker),
       timed('citizen journeys', 'citizen journeys', () => citizenWalk(browser, server)),
+      timed('events', 'events', () => eventsWalk(browser, server)),
       (async () => {
         await timed('staff/phone', 'staff/phone', () => staffWalk(browser, server));
         await timed('fault reports', 'reports', () => reportsWalk(browser, server));

@@ -597,6 +597,7 @@ struct StaffPage {
     can_sensors: bool,
     can_participation: bool,
     can_reports: bool,
+    can_events: bool,
 }
 
 async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
@@ -610,6 +611,7 @@ async fn staff_home(p: Page, actor: Actor) -> AppResult<Response> {
         can_sensors: actor.allows(Permission::ReadTelemetry),
         can_participation: actor.allows(Permission::AnswerCitizens),
         can_reports: actor.allows(Permission::ReadReports),
+        can_events: actor.allows(Permission::ManageEvents),
         p,
     }))
 }

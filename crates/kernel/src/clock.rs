@@ -37,6 +37,11 @@ impl Timestamp {
         let offset = if is_eu_summer_time(dt) { 2 } else { 1 };
         (dt + chrono::Duration::hours(offset)).naive_utc()
     }
+    /// The moment a wall-clock time in Slovenia stands for (in the hour the
+    /// clocks go back, the earlier one; none for the hour skipped in spring).
+    pub fn from_local(local: chrono::NaiveDateTime) -> Option<Timestamp> {
+        [2, 1].into_iter().map(|h| Timestamp((local - chrono::Duration::hours(h)).and_utc().timestamp_millis())).find(|t| t.local() == local)
+    }
     /// A short human form for pages, in Central European time.
     pub fn display_local(self) -> String {
         self.local().format("%d. %m. %Y %H:%M").to_string()
@@ -76,6 +81,17 @@ mod tests {
     #[test]
     fn rfc3339_is_utc_with_z() {
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn from_local_inverts_local() {
+        let summer = Timestamp(1_782_900_000_000);
+        assert_eq!(Timestamp::from_local(summer.local()), Some(summer));
+        let winter = Timestamp(1_768_471_200_000);
+        assert_eq!(Timestamp::from_local(winter.local()), Some(winter));
+        // 2026-03-29 02:30 does not exist in Ljubljana.
+        let skipped = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        assert_eq!(Timestamp::from_local(skipped), None);
     }
 
     #[test]

@@ -5,6 +5,17 @@
 //! endings, folding at 75 octets (never inside a UTF-8 character) and the
 //! `VTIMEZONE` for Europe/Ljubljana that local times refer to. It knows
 //! nothing of any capability's tables.
+//!
+//! ```text
+//! let text = Calendar::new("-//obcina//bookings//SL")
+//!     .name("Rezervacije")
+//!     .event(Event::new("booking-42@ptuj.si", changed_at, starts_at, "Dvorana")
+//!         .end(ends_at)
+//!         .url("https://ptuj.si/bookings/42")
+//!         .status(Status::Confirmed))
+//!     .render();
+//! // serve `text` with `Content-Type: ` + CONTENT_TYPE
+//! ```
 
 use crate::clock::Timestamp;
 use std::fmt::Write as _;

@@ -28,6 +28,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     participation::MESSAGES,
     reports::MESSAGES,
     indicators::MESSAGES,
+    events::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -44,6 +45,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(participation::MIGRATIONS)
         .chain(reports::MIGRATIONS)
         .chain(indicators::MIGRATIONS)
+        .chain(events::MIGRATIONS)
         .collect()
 }
 
@@ -104,6 +106,7 @@ pub fn router(
         .merge(participation::router())
         .merge(reports::router(reports.clone()))
         .merge(indicators::router(indicators))
+        .merge(events::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

@@ -49,6 +49,9 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports:
     if budget::demo::load_if_empty(ctx).await.map_err(|e| anyhow::anyhow!("demo participatory budget: {e}"))? {
         tracing::info!("demo participatory budget of Ptuj loaded: 2026 with results, 2027 open for voting");
     }
+    if events::demo::load(ctx).await? {
+        tracing::info!("demo events of Ptuj loaded");
+    }
     if participation::demo::load(ctx).await? {
         tracing::info!("demo proposals, surveys and questions of Ptuj loaded");
     }

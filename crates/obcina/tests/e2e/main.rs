@@ -4,6 +4,7 @@
 
 mod alerts;
 mod budget;
+mod events;
 mod harness;
 mod identity;
 mod indicators;
