@@ -27,6 +27,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     budget::MESSAGES,
     participation::MESSAGES,
     reports::MESSAGES,
+    places::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -42,6 +43,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(budget::MIGRATIONS)
         .chain(participation::MIGRATIONS)
         .chain(reports::MIGRATIONS)
+        .chain(places::MIGRATIONS)
         .collect()
 }
 
@@ -100,6 +102,7 @@ pub fn router(
         .merge(budget::router())
         .merge(participation::router())
         .merge(reports::router(reports.clone()))
+        .merge(places::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

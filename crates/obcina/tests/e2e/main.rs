@@ -11,6 +11,7 @@ mod ngsi;
 mod notify;
 mod ops;
 mod participation;
+mod places;
 mod reports;
 mod security;
 mod telemetry;

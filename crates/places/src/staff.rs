@@ -1,0 +1,8 @@
+//! Staff pages of the map.
+
+use axum::Router;
+use kernel::Ctx;
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+}
