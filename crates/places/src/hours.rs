@@ -152,7 +152,8 @@ impl OpeningHours {
         intervals_text(&self.weekly[weekday % 7])
     }
 
-    fn day(&self, date: NaiveDate) -> &[Interval] {
+    /// The intervals of a date: its exception, else its weekday.
+    pub fn day(&self, date: NaiveDate) -> &[Interval] {
         self.exceptions.get(&date).map(Vec::as_slice).unwrap_or(&self.weekly[date.weekday().num_days_from_monday() as usize])
     }
 
@@ -172,7 +173,8 @@ impl OpeningHours {
     }
 }
 
-fn intervals_text(iv: &[Interval]) -> String {
+/// Intervals as text, `08:00-12:00,13:00-16:00`, or `off`.
+pub fn intervals_text(iv: &[Interval]) -> String {
     if iv.is_empty() {
         return "off".into();
     }

@@ -97,7 +97,14 @@ pub struct Text(pub BTreeMap<String, String>);
 impl Text {
     /// In `lang`, else Slovenian, else English, else empty.
     pub fn get(&self, lang: Lang) -> &str {
-        [lang.code(), "sl", "en"].iter().find_map(|l| self.0.get(*l).filter(|s| !s.is_empty())).map(String::as_str).unwrap_or("")
+        self.pick(lang).0
+    }
+    /// The text and the language it is in (for `lang` on a fallback).
+    pub fn pick(&self, lang: Lang) -> (&str, &str) {
+        [lang.code(), "sl", "en"]
+            .into_iter()
+            .find_map(|l| self.0.get(l).filter(|s| !s.is_empty()).map(|s| (s.as_str(), l)))
+            .unwrap_or(("", lang.code()))
     }
     pub fn is_empty(&self) -> bool {
         self.0.values().all(|v| v.is_empty())

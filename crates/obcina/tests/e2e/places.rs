@@ -206,3 +206,139 @@ async fn staff_edit_and_import_all_or_nothing_and_others_are_refused() {
     let denials = server.query_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied' AND subject LIKE '%/api/v1/places%'").await;
     assert!(denials[0] >= 3, "refusals are audited: {denials:?}");
 }
+
+async fn page(c: &Client, path: &str, lang: &str) -> (u16, String) {
+    let r = c.http.get(format!("{}{path}", c.base)).header("accept-language", lang).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_map_list_and_nearest_defibrillator_pages_in_four_languages() {
+    let server = Server::start().await;
+    let visitor = server.client();
+    let r = visitor.get("/map").await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Zemljevid občine"), "Slovenian by default");
+    assert_eq!(html.matches(r#"type="checkbox" class="check" id="layer-"#).count(), 11, "a switch for every layer");
+    assert!(html.contains(r#"id="layer-aed" name="layer" value="aed" checked"#));
+    assert!(!html.contains(r#"value="food" checked"#), "the tourist guide's layers are off by default");
+    for (lang, title) in [("en", "Municipal map"), ("de", "Gemeindekarte"), ("it", "Mappa del comune")] {
+        let (s, html) = page(&visitor, "/map?layer=wifi", lang).await;
+        assert_eq!(s, 200);
+        assert!(html.contains(title) && html.contains(&format!(r#"<html lang="{lang}""#)), "{lang}");
+        assert!(html.contains(r#"value="wifi" checked"#) && !html.contains(r#"value="aed" checked"#));
+    }
+
+    // The accessible list, nearest first from the bus station.
+    let (s, html) = page(&visitor, "/map/list?layer=aed&lat=46.42345&lon=15.87760", "sl").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("8 krajev, najbližji prvi"), "{html}");
+    let first = html.find("AED Avtobusna postaja").unwrap();
+    let second = html.find("AED Športna dvorana Center").unwrap();
+    assert!(first < second, "sorted by distance");
+    let (_, html) = page(&visitor, "/map/list?layer=heritage&layer=sights", "de").await;
+    assert!(
+        html.contains("Burg Ptuj") && html.contains("Regionalmuseum auf der Burg Ptuj") && !html.contains("AED Town") && !html.contains("AED Mestna")
+    );
+
+    // Nearest defibrillator: by position, by a typed place, and not found.
+    let (s, html) = page(&visitor, "/map/aed?lat=46.41990&lon=15.87060", "en").await;
+    assert_eq!(s, 200);
+    let nearest = &html[html.find("data-nearest").unwrap()..];
+    assert!(nearest.contains("AED Town Hall") && nearest.contains("Distance: 50 m") && nearest.contains("Walk towards: west (2"), "{nearest}");
+    assert!(nearest.contains(r#"href="geo:46.419900,15.869950"#), "{nearest}");
+    assert!(nearest.contains("engine=fossgis_osrm_foot"));
+    let (_, html) = page(&visitor, "/map/aed?q=avtobusna", "sl").await;
+    assert!(html[html.find("data-nearest").unwrap()..].contains("AED Avtobusna postaja"), "typed place, no accents");
+    let (_, html) = page(&visitor, "/map/aed?q=Champs-Elysees", "it").await;
+    assert!(html.contains("Non abbiamo trovato questo luogo") && !html.contains("data-nearest"));
+    let (_, html) = page(&visitor, "/map/aed", "de").await;
+    assert!(html.contains("data-find-aed") && html.contains("zuerst 112"));
+
+    let (s, html) = page(&visitor, "/places/heritage-grad", "de").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Burg Ptuj") && html.contains("EŠD 572 · Denkmal von nationaler Bedeutung"), "{html}");
+    let (_, html) = page(&visitor, "/places/sight-muzej-grad", "en").await;
+    assert!(html.contains("€8.00"), "price shown");
+    assert!(html.contains(r#"<dd lang="sl">Dvigalo"#) || html.contains(r#"<dd lang="en">Lift"#), "a fallback text says its language");
+    let (s, _) = page(&visitor, "/places/nope", "sl").await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn staff_pages_edit_import_and_delete_and_citizens_are_refused() {
+    let server = Server::start().await;
+    let visitor = server.client();
+    let r = visitor.get("/staff/places").await;
+    assert_eq!(r.status(), 303, "visitors sign in first");
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcanka")).await;
+    let (s, html) = citizen.get_text("/staff/places").await;
+    assert_eq!(s, 403, "{html}");
+    let staff = privileged(&server, "staff", &unique_email("prostor")).await;
+    enable_totp(&staff).await;
+    let (s, html) = page(&staff, "/staff/places", "sl").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("AED Mestna hiša") && html.contains("Uvoz GeoJSON"));
+
+    // A form with gaps comes back with each error; then it is saved.
+    let r =
+        staff.submit("/staff/places/new", "/staff/places/new", &[("layer", "wifi"), ("lat", "sever"), ("lon", "15.87"), ("price", "poceni")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="name_sl-error""#) && html.contains(r#"id="lat-error""#) && html.contains(r#"id="price-error""#), "{html}");
+    let r = staff
+        .submit(
+            "/staff/places/new",
+            "/staff/places/new",
+            &[
+                ("layer", "wifi"),
+                ("name_sl", "Wi-Fi Vrazov trg 2"),
+                ("name_de", "WLAN Vrazov trg 2"),
+                ("lat", "46,4197"),
+                ("lon", "15,8759"),
+                ("opening_hours", "24/7"),
+                ("attributes", "network = WiFi4EU"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/staff/places/") && to.ends_with("?saved=1"), "{to}");
+    let (s, html) = staff.get_text(&to).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Shranjeno.") && html.contains(r#"value="Wi-Fi Vrazov trg 2""#));
+    let id = to.trim_start_matches("/staff/places/").trim_end_matches("?saved=1").to_string();
+    let (_, html) = page(&visitor, &format!("/places/{id}"), "de").await;
+    assert!(html.contains("WLAN Vrazov trg 2") && html.contains("ganztägig geöffnet"), "{html}");
+
+    // The import form: per-feature errors, nothing imported; then a good one.
+    let bad = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [15.87, 246.42]}, "properties": {"layer": "aed", "name_sl": "Zunaj"}},
+        aed("AED V redu", 15.871, 46.421)
+    ]})
+    .to_string();
+    let r = staff.submit("/staff/places", "/staff/places/import", &[("geojson", &bad)]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<code>features[0].geometry</code>"), "{html}");
+    assert!(!html.contains("AED V redu</a>"), "nothing imported");
+    let r = staff.submit("/staff/places", "/staff/places/import", &[("geojson", "not json")]).await;
+    assert_eq!(r.status(), 422);
+    let good = json!({"type": "FeatureCollection", "features": [aed("AED V redu", 15.871, 46.421)]}).to_string();
+    let r = staff.submit("/staff/places", "/staff/places/import", &[("geojson", &good)]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Uvoženo: 1 novih, 0 posodobljenih.") && html.contains("AED V redu"), "{html}");
+
+    let r = citizen.submit("/", &format!("/staff/places/{id}/delete"), &[]).await;
+    assert_eq!(r.status(), 403, "citizens cannot delete");
+    let r = staff.submit(&format!("/staff/places/{id}"), &format!("/staff/places/{id}/delete"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(visitor.get(&format!("/places/{id}")).await.status(), 404);
+    let audited = server.query_i64(&format!("SELECT COUNT(*) FROM audit_log WHERE subject = 'place:{id}'")).await;
+    assert_eq!(audited, vec![2], "created and deleted, audited");
+}
