@@ -45,13 +45,13 @@ pub fn geojson_response(v: &Value) -> Response {
     r
 }
 
-#[utoipa::path(get, path = "/api/v1/places/layers", tag = "places",
+#[utoipa::path(operation_id = "places_layers", get, path = "/api/v1/places/layers", tag = "places",
     responses((status = 200, description = "Every layer as a catalogued open dataset, with its GeoJSON address", body = [Dataset])))]
 async fn layers(State(ctx): State<Ctx>) -> axum::Json<Vec<Dataset>> {
     axum::Json(datasets(&ctx))
 }
 
-#[utoipa::path(get, path = "/api/v1/places/layers/{file}", tag = "places",
+#[utoipa::path(operation_id = "places_layer_geojson", get, path = "/api/v1/places/layers/{file}", tag = "places",
     params(("file" = String, Path, description = "`<layer>.geojson`, e.g. `aed.geojson`")),
     responses(
         (status = 200, description = "The layer's places as a GeoJSON FeatureCollection", body = Object, content_type = "application/geo+json"),
@@ -63,7 +63,7 @@ async fn layer_geojson(State(ctx): State<Ctx>, Path(file): Path<String>) -> AppR
     Ok(geojson_response(&crate::geojson::collection(&places, ctx.now())))
 }
 
-#[utoipa::path(get, path = "/api/v1/places/export.geojson", tag = "places",
+#[utoipa::path(operation_id = "places_export", get, path = "/api/v1/places/export.geojson", tag = "places",
     responses((status = 200, description = "Every place of every layer; imports again unchanged", body = Object, content_type = "application/geo+json")))]
 async fn export(State(ctx): State<Ctx>) -> AppResult<Response> {
     let places = service::list(&ctx, &[]).await?;
@@ -77,12 +77,16 @@ async fn export(State(ctx): State<Ctx>) -> AppResult<Response> {
 #[into_params(parameter_in = Query)]
 pub struct NearestQuery {
     /// Layer code, e.g. `aed`.
+    #[param(value_type = Layer)]
     pub layer: String,
     /// WGS84 latitude of the position.
+    #[param(minimum = -90.0, maximum = 90.0)]
     pub lat: f64,
     /// WGS84 longitude of the position.
+    #[param(minimum = -180.0, maximum = 180.0)]
     pub lon: f64,
     /// How many places (1–20, default 1).
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<i64>,
 }
 
@@ -110,7 +114,7 @@ pub fn nearby_view(n: &Nearby, ctx: &Ctx) -> NearbyView {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/places/nearest", tag = "places", params(NearestQuery),
+#[utoipa::path(operation_id = "places_nearest", get, path = "/api/v1/places/nearest", tag = "places", params(NearestQuery),
     responses(
         (status = 200, description = "The nearest places, nearest first", body = [NearbyView]),
         (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
@@ -135,7 +139,7 @@ async fn nearest(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<NearestQuery>) ->
     Ok(axum::Json(found.iter().map(|n| nearby_view(n, &ctx)).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/places/import", tag = "places", request_body(content = Object, description = "A GeoJSON FeatureCollection whose properties are those of `PlaceInput`", content_type = "application/geo+json"),
+#[utoipa::path(operation_id = "places_import", post, path = "/api/v1/places/import", tag = "places", request_body(content = Object, description = "A GeoJSON FeatureCollection whose properties are those of `PlaceInput`", content_type = "application/geo+json"),
     responses(
         (status = 200, description = "Imported: features with a known id updated that place, the others are new", body = Imported),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -152,7 +156,7 @@ fn validate(input: &PlaceInput) -> AppResult<crate::model::PlaceData> {
     input.validate("", "geometry", None).map_err(AppError::invalid)
 }
 
-#[utoipa::path(post, path = "/api/v1/places", tag = "places", request_body = PlaceInput,
+#[utoipa::path(operation_id = "places_create", post, path = "/api/v1/places", tag = "places", request_body = PlaceInput,
     responses(
         (status = 201, description = "Created; the place as a GeoJSON Feature", body = Object, content_type = "application/geo+json"),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
@@ -170,7 +174,7 @@ async fn create(State(ctx): State<Ctx>, actor: Actor, ApiJson(input): ApiJson<Pl
     Ok(r)
 }
 
-#[utoipa::path(get, path = "/api/v1/places/{id}", tag = "places",
+#[utoipa::path(operation_id = "places_get", get, path = "/api/v1/places/{id}", tag = "places",
     params(("id" = String, Path, description = "Place")),
     responses(
         (status = 200, description = "The place as a GeoJSON Feature", body = Object, content_type = "application/geo+json"),
@@ -181,7 +185,7 @@ async fn get_place(State(ctx): State<Ctx>, Path(id): Path<String>) -> AppResult<
     Ok(geojson_response(&crate::geojson::feature(&place, Some(ctx.now().local()))))
 }
 
-#[utoipa::path(put, path = "/api/v1/places/{id}", tag = "places", request_body = PlaceInput,
+#[utoipa::path(operation_id = "places_update", put, path = "/api/v1/places/{id}", tag = "places", request_body = PlaceInput,
     params(("id" = String, Path, description = "Place")),
     responses(
         (status = 200, description = "Changed; the place as a GeoJSON Feature", body = Object, content_type = "application/geo+json"),
@@ -198,7 +202,7 @@ async fn update(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>, Ap
     Ok(geojson_response(&crate::geojson::feature(&place, None)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/places/{id}", tag = "places",
+#[utoipa::path(operation_id = "places_delete", delete, path = "/api/v1/places/{id}", tag = "places",
     params(("id" = String, Path, description = "Place")),
     responses(
         (status = 204, description = "Deleted"),
