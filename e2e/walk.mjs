@@ -3,7 +3,8 @@
 // verification, signs in with it, fills the profile (with a validation error
 // first), looks at and downloads their data, is refused the staff area, and
 // signs out. Staff issue a crisis alert (refused first, then issued) and
-// visitors read the alert pages. A signed-in citizen files a fault report
+// visitors read the alert pages. The map: layers by keyboard, the list, the
+// nearest defibrillator with a mocked position. A signed-in citizen files a fault report
 // that staff refuse (first without the reason it needs) and reads the refusal
 // in the inbox, is refused a second survey answer, and votes in the demo
 // participatory budget (no EMŠO first, then too many projects, then a
@@ -22,6 +23,7 @@
 //                      about 190 s on 2 quiet cores, 270-300 s on 2 cores busy with builds)
 //   WALK_DEBUG=1       print every step as it passes, and the server log on failure
 //   WALK_SHOTS=DIR     save a full-page screenshot of every page checked
+//   WALK_ONLY=map      only the map part (while working on it)
 //
 // The last line is `N passed, M failed`; the exit code is non-zero on any failure.
 
@@ -43,6 +45,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CONCURRENCY = Math.max(1, Number(process.env.WALK_CONCURRENCY || 4));
 const SHOTS = process.env.WALK_SHOTS;
 const DEBUG = process.env.WALK_DEBUG === '1';
+const ONLY = process.env.WALK_ONLY; // e.g. `map`: only that part, for working on it
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const DEADLINE_MS = Number(process.env.WALK_DEADLINE_S || 420) * 1000; // stay under 7 minutes whatever happens
@@ -1351,6 +1354,102 @@ async function eventsWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- the map
+
+/**
+ * The map on a phone: layers switch off and on by keyboard (Tab to a box,
+ * Space), markers are reached by Tab and open with Enter, the list view is
+ * sorted by distance, the nearest defibrillator takes two taps with a
+ * mocked position (the link, then "share"), and the German pages; every map
+ * page through axe-core and reflow. Tiles are answered empty (no internet).
+ */
+async function mapWalk(browser, server) {
+  const label = 'map';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const context = await browser.newContext({ ...DEVICES.phone, locale: 'sl-SI', bypassCSP: true });
+  context.setDefaultTimeout(15_000);
+  await context.grantPermissions(['geolocation'], { origin: server.base });
+  // At the bus station's entrance.
+  await context.setGeolocation({ latitude: 46.42345, longitude: 15.8776 });
+  await context.route(/tile\.openstreetmap\.org/, (r) => r.fulfill({ status: 204, body: '' }));
+  const page = await context.newPage();
+  const checks = async (what) => {
+    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
+    await ok(`${what}: no horizontal scrolling`, () => reflow(page), { fatal: false });
+  };
+  const shown = (code, on) => page.waitForFunction(
+    ([c, want]) => (document.querySelector('[data-places-map]')?.dataset.shown || '').split(' ').includes(c) === want,
+    [code, on],
+  );
+  try {
+    await ok('/map opens with the default layers on the map', async () => {
+      const resp = await page.goto(`${server.base}/map`);
+      assert.equal(resp.status(), 200);
+      await shown('aed', true);
+      const n = await page.locator('.leaflet-marker-icon').count();
+      assert.ok(n >= 40, `${n} markers`);
+    });
+    await checks('/map');
+    await ok('a layer switches off and on by keyboard (Space on its box)', async () => {
+      const wifi = () => page.locator('.leaflet-marker-icon .place-wifi').count();
+      const before = await wifi();
+      assert.ok(before >= 23, `${before} Wi-Fi markers`);
+      await page.locator('#layer-wifi').focus();
+      await page.keyboard.press('Space');
+      await shown('wifi', false);
+      assert.equal(await wifi(), 0);
+      assert.match(await page.locator('[data-list-link]').getAttribute('href'), /^\/map\/list\?layer=aed&(?!.*wifi)/);
+      await page.keyboard.press('Space');
+      await shown('wifi', true);
+      assert.equal(await wifi(), before);
+    });
+    await ok('a marker is reached by Tab from the map and opens its popup with Enter', async () => {
+      await page.locator('#places-map').focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => document.activeElement.className);
+      assert.match(focused, /leaflet-(marker-icon|control)/, focused);
+      await page.locator('.leaflet-marker-icon').first().focus();
+      await page.keyboard.press('Enter');
+      await page.locator('.leaflet-popup-content a').waitFor();
+    });
+    await ok('the list view: the same places, nearest first', async () => {
+      const resp = await page.goto(`${server.base}/map/list?layer=aed&lat=46.42345&lon=15.8776`);
+      assert.equal(resp.status(), 200);
+      assert.equal((await page.locator('ol.places h3').first().innerText()).trim(), 'AED Avtobusna postaja');
+      assert.equal(await page.locator('ol.places > li').count(), 8);
+    });
+    await checks('/map/list');
+    await ok('nearest defibrillator, tap 1: the link on the map page', async () => {
+      await page.goto(`${server.base}/map`);
+      await navigate(page, () => page.locator('main a[href="/map/aed"]').tap());
+      assert.equal(new URL(page.url()).pathname, '/map/aed');
+    });
+    await ok('nearest defibrillator, tap 2: share the position', async () => {
+      await page.locator('[data-find-aed]').waitFor({ state: 'visible' });
+      await Promise.all([page.waitForURL(/\/map\/aed\?lat=/), page.locator('[data-find-aed]').tap()]);
+      const nearest = (await page.locator('[data-nearest]').innerText()).replace(/\s+/g, ' ');
+      assert.match(nearest, /AED Avtobusna postaja/);
+      assert.match(nearest, /Oddaljenost: \d+ m/);
+      assert.match(nearest, /Pojdite proti: [a-zčšž-]+ \(\d+°\)/);
+      assert.match(await page.locator('[data-nearest] a[href^="geo:"]').getAttribute('href'), /^geo:46\.4233/);
+    });
+    await checks('/map/aed');
+    await page.goto(`${server.base}/lang/de?next=%2Fmap`);
+    for (const p of ['/map', '/map/list?layer=heritage&layer=sights', '/map/aed?lat=46.4199&lon=15.8706', '/map/aed', '/places/heritage-grad', '/places/path-drava']) {
+      await ok(`de ${p}: German, axe-core clean, no horizontal scrolling`, async () => {
+        const resp = await page.goto(`${server.base}${p}`);
+        assert.equal(resp.status(), 200);
+        assert.equal(await htmlLang(page), 'de');
+        if (p.startsWith('/places/')) await page.locator('.leaflet-marker-icon').first().waitFor();
+        await axe(page);
+        await reflow(page);
+      }, { fatal: false });
+    }
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
@@ -1466,6 +1565,10 @@ async function main() {
         await context.close();
       }
     });
+    if (ONLY === 'map') {
+      await mapWalk(browser, server);
+      throw new WalkAborted('only the map part');
+    }
     await cspCheck(browser, server);
     const queue = RUNS.map((run, i) => [run, i]);
     const worker = async () => {
@@ -1481,6 +1584,7 @@ async function main() {
       ...Array.from({ length: Math.min(CONCURRENCY, RUNS.length) }, worker),
       timed('citizen journeys', 'citizen journeys', () => citizenWalk(browser, server)),
       timed('events', 'events', () => eventsWalk(browser, server)),
+      timed('map', 'map', () => mapWalk(browser, server)),
       (async () => {
         await timed('staff/phone', 'staff/phone', () => staffWalk(browser, server));
         await timed('fault reports', 'reports', () => reportsWalk(browser, server));

@@ -80,6 +80,8 @@ pub enum Permission {
     ManageReports,
     /// Review submitted events: publish them or return them with a reason.
     ManageEvents,
+    /// Create, change, delete, import and export the places of the map.
+    ManagePlaces,
 }
 
 use Permission as P;
@@ -105,6 +107,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ReadReports, &[R::Staff, R::Dto, R::Admin]),
     (P::ManageReports, &[R::Staff, R::Admin]),
     (P::ManageEvents, &[R::Staff, R::Admin]),
+    (P::ManagePlaces, &[R::Staff, R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -280,6 +283,7 @@ mod tests {
             (P::ReadReports, [false, false, true, true, true]),
             (P::ManageReports, [false, false, true, false, true]),
             (P::ManageEvents, [false, false, true, false, true]),
+            (P::ManagePlaces, [false, false, true, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

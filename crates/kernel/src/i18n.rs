@@ -149,6 +149,29 @@ impl I18n {
     }
 }
 
+/// Lower case, without the accents of our four languages, punctuation as
+/// spaces, single spaces: how typed names are compared (places, streets).
+pub fn fold(s: &str) -> String {
+    let mapped: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'č' | 'ć' => 'c',
+            'š' => 's',
+            'ž' => 'z',
+            'đ' => 'd',
+            'ä' | 'à' | 'á' => 'a',
+            'ö' | 'ò' | 'ó' => 'o',
+            'ü' | 'ù' | 'ú' => 'u',
+            'è' | 'é' => 'e',
+            'ì' | 'í' => 'i',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,19 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Pages with a map also load the tile server's images, and nothing else
+/// from it; `more_images` adds image sources (e.g. `https:` for photos).
+pub fn with_map_csp(map: &crate::config::MapConfig, more_images: &str, mut resp: Response) -> Response {
+    let origin = map.tile_origin().unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: {origin} {more_images}; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        resp.headers_mut().insert("content-security-policy", v);
+    }
+    resp
+}
+
 /// Pages that show personal data must not be cached by the browser or proxies.
 pub fn no_store(mut resp: Response) -> Response {
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -29,6 +29,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     reports::MESSAGES,
     indicators::MESSAGES,
     events::MESSAGES,
+    places::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -46,6 +47,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(reports::MIGRATIONS)
         .chain(indicators::MIGRATIONS)
         .chain(events::MIGRATIONS)
+        .chain(places::MIGRATIONS)
         .collect()
 }
 
@@ -107,6 +109,7 @@ pub fn router(
         .merge(reports::router(reports.clone()))
         .merge(indicators::router(indicators))
         .merge(events::router())
+        .merge(places::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

@@ -55,6 +55,10 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports:
     if participation::demo::load(ctx).await? {
         tracing::info!("demo proposals, surveys and questions of Ptuj loaded");
     }
+    let places = places::demo::load_if_empty(ctx).await.map_err(|e| anyhow::anyhow!("demo places: {e}"))?;
+    if places > 0 {
+        tracing::info!(places, "demo places of Ptuj for the map loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());

@@ -285,23 +285,7 @@ fn check_attributes(c: &Category, given: &BTreeMap<String, String>, bad: &mut im
 /// Lower case, no diacritics, punctuation as spaces, single spaces: how
 /// typed place names are compared with the gazetteer.
 pub fn normalize_place(s: &str) -> String {
-    let mapped: String = s
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'č' | 'ć' => 'c',
-            'š' => 's',
-            'ž' => 'z',
-            'đ' => 'd',
-            'ä' | 'à' | 'á' => 'a',
-            'ö' | 'ò' | 'ó' => 'o',
-            'ü' | 'ù' | 'ú' => 'u',
-            'è' | 'é' => 'e',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+    kernel::i18n::fold(s)
 }
 
 /// A typed address without its house number and post code, for the street lookup:

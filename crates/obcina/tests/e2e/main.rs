@@ -13,6 +13,7 @@ mod ngsi;
 mod notify;
 mod ops;
 mod participation;
+mod places;
 mod reports;
 mod security;
 mod telemetry;

@@ -1,0 +1,172 @@
+places-layer-aed = Defibrilatorji (AED)
+places-layer-wifi = Brezplačni Wi-Fi in Eduroam
+places-layer-sports = Šport in rekreacija
+places-layer-paths = Kolesarske in sprehajalne poti
+places-layer-heritage = Kulturna dediščina
+places-layer-sights = Turistične znamenitosti
+places-layer-ev_chargers = Polnilnice za električna vozila
+places-layer-bookable = Prostori za rezervacijo
+places-layer-premises = Poslovni prostori za najem
+places-layer-accommodation = Nastanitve
+places-layer-food = Gostinstvo
+places-dataset-aed = Lokacije avtomatskih zunanjih defibrilatorjev v Mestni občini Ptuj z dostopnostjo in urnikom.
+places-dataset-wifi = Brezplačne javne točke Wi-Fi (WiFi4EU) in točke omrežja Eduroam.
+places-dataset-sports = Športni objekti in rekreacijska območja.
+places-dataset-paths = Kolesarske in sprehajalne poti (črte).
+places-dataset-heritage = Spomeniki kulturne dediščine državnega in lokalnega pomena z evidenčno številko (EŠD).
+places-dataset-sights = Turistične znamenitosti z urnikom, vstopnino in dostopnostjo.
+places-dataset-ev_chargers = Polnilnice za električna vozila z močjo in priključki.
+places-dataset-bookable = Občinski prostori, ki jih je mogoče rezervirati.
+places-dataset-premises = Občinski poslovni prostori za najem.
+places-dataset-accommodation = Nastanitve za obiskovalce.
+places-dataset-food = Gostinski lokali.
+places-map-title = Zemljevid občine
+places-map-intro = Izberite sloje, ki jih želite videti. Vse je na voljo tudi kot seznam in kot odprti podatki.
+places-aed-button = Najbližji defibrilator
+places-show = Prikaži
+places-as-list = Isto kot seznam
+places-map-needs-script = Zemljevid potrebuje JavaScript. Vsi kraji so na voljo na seznamu.
+places-map-keys = Tipkovnica: s tipko Tab se premikate med oznakami, Enter odpre opis, puščice premikajo zemljevid, + in − ga povečata ali pomanjšata.
+places-open-data = Odprti podatki
+places-open-data-intro = Vsak sloj je prosto dostopen kot GeoJSON pod licenco CC BY 4.0.
+places-layers = Sloji
+places-layer = Sloj
+places-list-title = Kraji na seznamu
+places-back-to-map = Nazaj na zemljevid
+places-where = Kje ste?
+places-where-hint = Vpišite ulico, trg ali kraj (npr. Mestni trg) ali koordinate »46.42, 15.87«.
+places-use-position = Uporabi moj položaj
+places-not-found = Tega kraja nismo našli. Poskusite z drugim imenom ali uporabite seznam.
+places-count = { $n ->
+    [one] { $n } kraj
+    [two] { $n } kraja
+    [few] { $n } kraji
+   *[other] { $n } krajev
+}
+places-count-by-distance = { $n ->
+    [one] { $n } kraj, najbližji prvi
+    [two] { $n } kraja, najbližji prvi
+    [few] { $n } kraji, najbližji prvi
+   *[other] { $n } krajev, najbližji prvi
+}
+places-distance = Razdalja
+places-direction = Smer
+places-address = Naslov
+places-today = Danes
+places-wheelchair = Dostop z invalidskim vozičkom
+places-wheelchair-yes = Dostopno z vozičkom
+places-wheelchair-limited = Delno dostopno z vozičkom
+places-wheelchair-no = Ni dostopno z vozičkom
+places-wheelchair-unknown = Ni podatka
+places-open-now = Zdaj odprto
+places-closed-now = Zdaj zaprto
+places-all-day = odprto ves dan
+places-closed = zaprto
+places-details = Vse o tem kraju
+places-aed-title = Najbližji defibrilator
+places-aed-call-112 = Ob srčnem zastoju najprej pokličite 112. Dispečer vas vodi in pove, kje je defibrilator.
+places-aed-distance = Oddaljenost: { $distance }
+places-aed-walk = Pojdite proti: { $direction }
+places-aed-others = Naslednja najbližja
+places-aed-find = Poiščite najbližji defibrilator
+places-aed-again = Poiščite znova
+places-aed-share = Deli moj položaj in poišči
+places-aed-search = Poišči
+places-aed-all = Vsi defibrilatorji na seznamu
+places-route-app = Odpri pot v aplikaciji za zemljevide
+places-route-osm = Peš pot na OpenStreetMap
+places-route-apple = Pot v Apple Maps
+places-locating = Iščemo vaš položaj …
+places-no-position = Položaja ni bilo mogoče dobiti. Vpišite, kje ste.
+places-accessibility = Dostopnost
+places-price = Vstopnina
+places-free = brezplačno
+places-heritage = Kulturna dediščina
+places-heritage-national = spomenik državnega pomena
+places-heritage-local = spomenik lokalnega pomena
+places-esd = EŠD { $id }
+places-website = Spletna stran
+places-phone = Telefon
+places-coordinates = Koordinate
+places-hours = Odpiralni čas
+places-exceptions = Posebni dnevi
+places-photos = Fotografije
+places-photo-of = Fotografija: { $name }
+places-audio = Zvočni vodnik
+places-where-is-it = Kje je
+places-dir-n = sever
+places-dir-ne = severovzhod
+places-dir-e = vzhod
+places-dir-se = jugovzhod
+places-dir-s = jug
+places-dir-sw = jugozahod
+places-dir-w = zahod
+places-dir-nw = severozahod
+places-day-0 = ponedeljek
+places-day-1 = torek
+places-day-2 = sreda
+places-day-3 = četrtek
+places-day-4 = petek
+places-day-5 = sobota
+places-day-6 = nedelja
+places-attr-network = Omrežje
+places-attr-power-kw = Moč (kW)
+places-attr-sockets = Priključki
+places-attr-capacity = Število mest
+places-attr-area-m2 = Površina (m²)
+places-attr-rent-eur-month = Najemnina (EUR na mesec)
+places-attr-kind = Vrsta
+places-attr-length-km = Dolžina (km)
+field-place-layer-unknown = Takega sloja ni.
+field-place-geometry-type = Ta oblika ne sodi v ta sloj (poti so črte, drugo so točke ali območja).
+field-place-geometry-invalid = Geometrija ni veljaven GeoJSON Point, LineString ali Polygon.
+field-place-hours-invalid = Odpiralnega časa ni mogoče prebrati (npr. »Mo-Fr 08:00-16:00; Sa 09:00-12:00«).
+field-place-heritage-id = EŠD je število.
+field-place-not-feature-collection = Pričakujemo GeoJSON FeatureCollection.
+field-place-not-feature = Vsak element mora biti Feature.
+field-place-properties-invalid = Lastnosti morajo biti objekt.
+field-place-property-unknown = Neznana lastnost.
+field-place-property-type = Lastnost ima napačen tip.
+error-place-exists = Kraj s to oznako že obstaja.
+places-staff-title = Kraji na zemljevidu
+places-staff-new = Nov kraj
+places-staff-edit = Uredi kraj
+places-staff-export = Izvozi vse (GeoJSON)
+places-staff-all-layers = Vsi sloji
+places-staff-name = Ime
+places-staff-shape = Oblika
+places-staff-updated = Spremenjeno
+places-staff-demo = demo
+places-staff-import = Uvoz GeoJSON
+places-staff-import-intro = Naložite FeatureCollection z lastnostmi kot pri izvozu. Kraj z obstoječim »id« se posodobi, drugi so novi. Če je katerikoli element napačen, se ne uvozi nič.
+places-staff-import-failed = { $n ->
+    [one] Uvoz ni uspel, { $n } napaka. Nič ni bilo uvoženo:
+    [two] Uvoz ni uspel, { $n } napaki. Nič ni bilo uvoženo:
+    [few] Uvoz ni uspel, { $n } napake. Nič ni bilo uvoženo:
+   *[other] Uvoz ni uspel, { $n } napak. Nič ni bilo uvoženo:
+}
+places-staff-import-file = Datoteka GeoJSON
+places-staff-import-text = Vsebina GeoJSON
+places-staff-import-button = Uvozi
+places-staff-imported = Uvoženo: { $created } novih, { $updated } posodobljenih.
+places-staff-deleted = Kraj je izbrisan.
+places-staff-saved = Shranjeno.
+places-staff-public-page = Javna stran
+places-staff-form-errors = Popravite označena polja:
+places-staff-names = Ime
+places-staff-required = Obvezno.
+places-staff-position = Lega
+places-staff-lat = Zemljepisna širina (npr. 46.41990)
+places-staff-lon = Zemljepisna dolžina (npr. 15.87000)
+places-staff-geometry = Geometrija GeoJSON (za poti in območja)
+places-staff-geometry-hint = Npr. {"{"}"type": "LineString", "coordinates": [[15.85, 46.41], [15.87, 46.42]]{"}"}. Če je izpolnjena, velja namesto širine in dolžine.
+places-staff-hours-hint = Npr. »Mo-Fr 08:00-16:00; Sa 09:00-12:00; 2026-12-25 off« ali »24/7«.
+places-staff-descriptions = Opis
+places-staff-photos-hint = En naslov (https://…) v vrstici.
+places-staff-price = Vstopnina v EUR (npr. 8,00)
+places-staff-esd = Evidenčna številka dediščine (EŠD)
+places-staff-attributes = Dodatni podatki
+places-staff-attributes-hint = Po en »ključ = vrednost« v vrstici, npr. »network = eduroam«, »power_kw = 22«.
+places-staff-save = Shrani
+places-staff-delete-hint = Brisanje je dokončno in se zabeleži v revizijsko sled.
+places-staff-delete = Izbriši kraj
