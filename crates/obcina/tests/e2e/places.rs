@@ -93,6 +93,20 @@ async fn every_layer_is_open_geojson_and_the_nearest_defibrillator_is_known() {
     let (s, _) = visitor.json(Method::GET, "/api/v1/places/nearest?layer=aed&lat=abc&lon=15.87", json!(null)).await;
     assert_eq!(s, 400);
 
+    // Described in the OpenAPI document, with operation ids unique in the whole document.
+    let (_, doc) = visitor.json(Method::GET, "/api/openapi.json", json!(null)).await;
+    for path in ["/api/v1/places/layers/{file}", "/api/v1/places/nearest", "/api/v1/places/import", "/api/v1/places/{id}"] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if let Some(id) = op["operationId"].as_str() {
+                assert!(ids.insert(id.to_string()), "operationId {id} of {method} {path} is used twice");
+            }
+        }
+    }
+
     let (s, one) = visitor.json(Method::GET, "/api/v1/places/aed-grad", json!(null)).await;
     assert_eq!(s, 200);
     assert_eq!(one["properties"]["opening_hours"], "Mo-Su 09:00-18:00");
