@@ -37,6 +37,15 @@ impl Timestamp {
         let offset = if is_eu_summer_time(dt) { 2 } else { 1 };
         (dt + chrono::Duration::hours(offset)).naive_utc()
     }
+    /// The moment a wall-clock time in Slovenia stands for. In the autumn
+    /// hour that happens twice the first (summer time) is taken; a time in
+    /// the spring gap, which never happens, is none.
+    pub fn from_local(local: chrono::NaiveDateTime) -> Option<Timestamp> {
+        [2, 1].into_iter().find_map(|offset| {
+            let t = Timestamp((local - chrono::Duration::hours(offset)).and_utc().timestamp_millis());
+            (t.local() == local).then_some(t)
+        })
+    }
     /// A short human form for pages, in Central European time.
     pub fn display_local(self) -> String {
         self.local().format("%d. %m. %Y %H:%M").to_string()
@@ -76,6 +85,18 @@ mod tests {
     #[test]
     fn rfc3339_is_utc_with_z() {
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn from_local_inverts_local_across_the_changes() {
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        for s in ["2026-07-01 12:00", "2026-01-15 11:00", "2026-03-29 03:00", "2026-10-25 04:00"] {
+            assert_eq!(Timestamp::from_local(at(s)).unwrap().local(), at(s), "{s}");
+        }
+        assert_eq!(Timestamp::from_local(at("2026-07-01 12:00")), Some(Timestamp(1_782_900_000_000)));
+        assert_eq!(Timestamp::from_local(at("2026-03-29 02:30")), None, "the spring gap");
+        // 02:30 on 25 October 2026 happens twice: summer time first (00:30 UTC).
+        assert_eq!(Timestamp::from_local(at("2026-10-25 02:30")).unwrap().rfc3339(), "2026-10-25T00:30:00Z");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     budget::MESSAGES,
     participation::MESSAGES,
     reports::MESSAGES,
+    bookings::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -42,6 +43,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(budget::MIGRATIONS)
         .chain(participation::MIGRATIONS)
         .chain(reports::MIGRATIONS)
+        .chain(bookings::MIGRATIONS)
         .collect()
 }
 
@@ -100,6 +102,7 @@ pub fn router(
         .merge(budget::router())
         .merge(participation::router())
         .merge(reports::router(reports.clone()))
+        .merge(bookings::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -232,7 +235,8 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
         .iter()
         .chain(kernel::outbox::ENCRYPTED_COLUMNS)
         .chain(notify::store::ENCRYPTED_COLUMNS)
-        .chain(reports::ENCRYPTED_COLUMNS);
+        .chain(reports::ENCRYPTED_COLUMNS)
+        .chain(bookings::ENCRYPTED_COLUMNS);
     for col in columns {
         let (table, key_sql, column) = (col.table, col.key_sql, col.column);
         let rows = kernel::db::query_all(&txn, &format!("SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"), []).await?;

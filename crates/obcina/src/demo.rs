@@ -52,6 +52,9 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports:
     if participation::demo::load(ctx).await? {
         tracing::info!("demo proposals, surveys and questions of Ptuj loaded");
     }
+    if bookings::demo::load(ctx).await? {
+        tracing::info!("demo bookable spaces and charging points of Ptuj loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());
