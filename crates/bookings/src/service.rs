@@ -128,7 +128,8 @@ pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<Booking> {
     if !b.status.is_live() {
         return Err(AppError::conflict("booking_not_active"));
     }
-    let r = resource(ctx, &b.resource_id).await?;
+    // Inside the transaction: on SQLite it holds the one connection.
+    let r = store::resource(&txn, &b.resource_id).await?.ok_or_else(AppError::not_found)?;
     let now = ctx.now();
     if !staff && now > r.cancel_deadline(b.start) {
         return Err(AppError::conflict("booking_cancel_too_late").with_detail(format!("cancel until {}", r.cancel_deadline(b.start).rfc3339())));
@@ -156,7 +157,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, confirm: bool, reason: O
     if b.status != Status::Pending {
         return Err(AppError::conflict("booking_not_pending"));
     }
-    let r = resource(ctx, &b.resource_id).await?;
+    let r = store::resource(&txn, &b.resource_id).await?.ok_or_else(AppError::not_found)?;
     let now = ctx.now();
     let status = if confirm { Status::Confirmed } else { Status::Rejected };
     if !confirm {
