@@ -6,9 +6,9 @@
 
 pub mod api;
 pub mod demo;
-pub mod ics;
 pub mod model;
 pub mod pages;
+pub mod personal;
 pub mod service;
 pub mod store;
 

@@ -354,19 +354,20 @@ pub fn calendar(ctx: &Ctx, b: &Booking, r: &Resource, lang: Lang) -> String {
         "bookings-ics-description",
         &[("status", ctx.i18n.t(lang, &format!("bookings-status-{}", b.status.code())).into()), ("price", model::euros(b.price_cents).into())],
     );
+    use kernel::ical::{Calendar, Event, Status as IcalStatus, TimeForm};
     let status = match b.status {
-        Status::Confirmed => "CONFIRMED",
-        Status::Pending => "TENTATIVE",
-        Status::Rejected | Status::Cancelled => "CANCELLED",
+        Status::Confirmed => IcalStatus::Confirmed,
+        Status::Pending => IcalStatus::Tentative,
+        Status::Rejected | Status::Cancelled => IcalStatus::Cancelled,
     };
-    crate::ics::calendar(&crate::ics::Event {
-        uid: &uid,
-        stamp: b.cancelled_at.or(b.decided_at).unwrap_or(b.created_at),
-        start: b.start,
-        end: b.end,
-        summary: &summary,
-        location: &r.location,
-        description: &description,
-        status,
-    })
+    let stamp = b.cancelled_at.or(b.decided_at).unwrap_or(b.created_at);
+    let mut event = Event::new(uid, stamp, b.start, summary)
+        .end(b.end)
+        .times(TimeForm::Utc)
+        .description(description)
+        .location(r.location.clone())
+        .status(status)
+        .url(format!("{}/account/bookings/{}", ctx.config.public_url().trim_end_matches('/'), b.id));
+    event.last_modified = Some(stamp);
+    Calendar::new("-//obcina//bookings//SL").event(event).render()
 }

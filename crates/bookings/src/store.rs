@@ -199,6 +199,25 @@ pub async fn set_status<C: ConnectionTrait>(c: &C, id: &str, status: Status, by:
     .map(|_| ())
 }
 
+/// Erasure of a person: live bookings still to come are cancelled and their
+/// slots freed; every booking keeps its times and price (occupancy
+/// figures) but loses its note, its legal person and its link to the account.
+pub async fn erase_account<C: ConnectionTrait>(c: &C, account: &str, now: Timestamp) -> Result<(), DbErr> {
+    exec(
+        c,
+        "DELETE FROM bookings_slots WHERE booking_id IN (SELECT id FROM bookings WHERE account_id = $1 AND status IN ('pending', 'confirmed') AND end_at > $2)",
+        [account.into(), now.0.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = $2 WHERE account_id = $1 AND status IN ('pending', 'confirmed') AND end_at > $2",
+        [account.into(), now.0.into()],
+    )
+    .await?;
+    exec(c, "UPDATE bookings SET note = NULL, on_behalf_enc = NULL, account_id = NULL WHERE account_id = $1", [account.into()]).await.map(|_| ())
+}
+
 // ---- slots ----
 
 /// Who holds a slot.

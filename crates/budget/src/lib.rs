@@ -10,6 +10,7 @@ pub mod count;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod personal;
 pub mod service;
 pub mod store;
 

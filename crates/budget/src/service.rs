@@ -365,7 +365,7 @@ pub async fn review(ctx: &Ctx, actor: &Actor, project_id: &str, input: ReviewInp
 /// Why someone may not vote (yet), as an error with a stable code.
 pub async fn eligibility(ctx: &Ctx, actor: &Actor, cycle: &Cycle) -> AppResult<Vec<String>> {
     let user = actor.check(Permission::ManageOwnAccount)?;
-    let account_marker = marker(ctx, &cycle.id, "account", &user.account_id);
+    let account_marker = account_marker(ctx, &cycle.id, &user.account_id);
     if store::has_voted(ctx.db.conn(), &cycle.id, &account_marker).await? {
         return Err(AppError::conflict("already_voted"));
     }
@@ -394,9 +394,14 @@ fn marker(ctx: &Ctx, cycle_id: &str, kind: &str, value: &str) -> String {
     ctx.keys.mac("budget-voter", &format!("{cycle_id}:{kind}:{value}"))
 }
 
+/// The marker of an account in a cycle.
+pub fn account_marker(ctx: &Ctx, cycle_id: &str, account_id: &str) -> String {
+    marker(ctx, cycle_id, "account", account_id)
+}
+
 pub async fn has_voted(ctx: &Ctx, actor: &Actor, cycle_id: &str) -> AppResult<bool> {
     let Some(account) = actor.account_id() else { return Ok(false) };
-    Ok(store::has_voted(ctx.db.conn(), cycle_id, &marker(ctx, cycle_id, "account", account)).await?)
+    Ok(store::has_voted(ctx.db.conn(), cycle_id, &account_marker(ctx, cycle_id, account)).await?)
 }
 
 /// A ballot as filled in.

@@ -1,8 +1,10 @@
 //! JSON API of the identity under /api/v1, described with utoipa.
 
 use crate::model::{Profile, ProfileInput};
+use crate::personal::Holders;
 use crate::service::{self, SignIn};
 use crate::session::{self, SESSION_COOKIE};
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -198,8 +200,8 @@ async fn update_profile(State(ctx): State<Ctx>, actor: Actor, ApiJson(p): ApiJso
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a person (machine token)", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn export(State(ctx): State<Ctx>, actor: Actor) -> AppResult<axum::Json<serde_json::Value>> {
-    Ok(axum::Json(service::export(&ctx, &actor).await?))
+async fn export(State(ctx): State<Ctx>, actor: Actor, holders: Option<Extension<Holders>>) -> AppResult<axum::Json<serde_json::Value>> {
+    Ok(axum::Json(service::export(&ctx, &actor, &holders.map(|h| h.0).unwrap_or_default()).await?))
 }
 
 #[derive(Serialize, ToSchema)]

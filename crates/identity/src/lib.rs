@@ -6,6 +6,7 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod password;
+pub mod personal;
 pub mod service;
 pub mod session;
 pub mod store;

@@ -3,10 +3,12 @@
 //! for users, roles, tokens and the audit log.
 
 use crate::model::ProfileInput;
+use crate::personal::Holders;
 use crate::service::{self, SignIn};
 use crate::session::{self, PENDING_COOKIE, SESSION_COOKIE};
 use crate::store;
 use askama::Template;
+use axum::Extension;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -533,14 +535,14 @@ struct DataPage {
     json: String,
 }
 
-async fn data_page(State(ctx): State<Ctx>, p: Page, actor: Actor) -> AppResult<Response> {
-    let data = service::export(&ctx, &actor).await?;
+async fn data_page(State(ctx): State<Ctx>, p: Page, actor: Actor, holders: Option<Extension<Holders>>) -> AppResult<Response> {
+    let data = service::export(&ctx, &actor, &holders.map(|h| h.0).unwrap_or_default()).await?;
     let json = serde_json::to_string_pretty(&data).unwrap_or_default();
     Ok(no_store(render(&DataPage { p, json })))
 }
 
-async fn data_download(State(ctx): State<Ctx>, actor: Actor) -> AppResult<Response> {
-    let data = service::export(&ctx, &actor).await?;
+async fn data_download(State(ctx): State<Ctx>, actor: Actor, holders: Option<Extension<Holders>>) -> AppResult<Response> {
+    let data = service::export(&ctx, &actor, &holders.map(|h| h.0).unwrap_or_default()).await?;
     let body = serde_json::to_vec_pretty(&data).unwrap_or_default();
     Ok(no_store(
         (
@@ -566,8 +568,15 @@ async fn delete_form(p: Page, actor: Actor) -> AppResult<Response> {
     Ok(render(&DeletePage { p, errors: Errors::default() }))
 }
 
-async fn delete_account(State(ctx): State<Ctx>, p: Page, actor: Actor, jar: CookieJar, CsrfForm(f): CsrfForm<PasswordOnly>) -> Response {
-    match service::delete_account(&ctx, &actor, &f.password).await {
+async fn delete_account(
+    State(ctx): State<Ctx>,
+    p: Page,
+    actor: Actor,
+    jar: CookieJar,
+    holders: Option<Extension<Holders>>,
+    CsrfForm(f): CsrfForm<PasswordOnly>,
+) -> Response {
+    match service::delete_account(&ctx, &actor, &f.password, &holders.map(|h| h.0).unwrap_or_default()).await {
         Ok(()) => {
             with_cookies(jar.remove(session::removal(SESSION_COOKIE)), message(p, "delete-done-title", "delete-done-body", Some(("/", "error-home"))))
         }

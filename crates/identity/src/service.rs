@@ -3,6 +3,7 @@
 //! function that acts for someone takes the `Actor` and checks a permission.
 
 use crate::model::{Email, Profile, ProfileInput, check_password};
+use crate::personal::Holders;
 use crate::store::{self, Account, Throttle};
 use crate::{password, totp};
 use kernel::audit::AuditEntry;
@@ -484,8 +485,9 @@ pub async fn end_session(ctx: &Ctx, actor: &Actor, handle: &str) -> AppResult<()
 
 // ---- GDPR: access and erasure ----
 
-/// Everything the platform holds about the person (GDPR Art. 15 and 20).
-pub async fn export(ctx: &Ctx, actor: &Actor) -> AppResult<serde_json::Value> {
+/// Everything the platform holds about the person (GDPR Art. 15 and 20):
+/// the account here, and each service's part from its `Holder`.
+pub async fn export(ctx: &Ctx, actor: &Actor, holders: &Holders) -> AppResult<serde_json::Value> {
     let u = me(actor)?;
     let c = ctx.db.conn();
     let a = store::account_by_id(c, &ctx.keys, &u.account_id).await?.ok_or_else(AppError::unauthorized)?;
@@ -494,6 +496,7 @@ pub async fn export(ctx: &Ctx, actor: &Actor) -> AppResult<serde_json::Value> {
     let sessions = store::sessions_of(c, &a.id).await?;
     let r = account_ref(&a.id);
     let audit = kernel::audit::recent(c, 1000, Some(&r)).await?;
+    let services = holders.export(ctx, &a.id).await?;
     Ok(json!({
         "exported_at": ctx.now().rfc3339(),
         "controller": ctx.config.municipality.name_sl,
@@ -511,13 +514,15 @@ pub async fn export(ctx: &Ctx, actor: &Actor) -> AppResult<serde_json::Value> {
         "roles": roles.iter().map(|g| json!({"role": g.role, "legal_entity_tax_number": g.legal_entity, "granted_at": g.granted_at.rfc3339()})).collect::<Vec<_>>(),
         "sessions": sessions.iter().map(|s| json!({"created_at": s.created_at.rfc3339(), "last_seen_at": s.last_seen_at.rfc3339(), "device": s.device, "second_factor": s.second_factor})).collect::<Vec<_>>(),
         "activity": audit.iter().map(|e| json!({"at": kernel::Timestamp(e.at).rfc3339(), "action": e.action, "outcome": e.outcome})).collect::<Vec<_>>(),
+        "services": services,
     }))
 }
 
 /// Erase the account (GDPR Art. 17). The audit log keeps its entries, which
 /// name only the account id: once the account is gone the id no longer points
-/// to a person, so they are pseudonymous and kept as the law requires.
-pub async fn delete_account(ctx: &Ctx, actor: &Actor, password_plain: &str) -> AppResult<()> {
+/// to a person, so they are pseudonymous and kept as the law requires. Each
+/// service erases or unlinks its part (`Holder::erase`) in the same transaction.
+pub async fn delete_account(ctx: &Ctx, actor: &Actor, password_plain: &str, holders: &Holders) -> AppResult<()> {
     let account = account(ctx, actor).await?;
     if !password::verify(password_plain.to_string(), Some(account.password_hash.clone())).await {
         return Err(AppError::field("password", "password_wrong"));
@@ -527,6 +532,7 @@ pub async fn delete_account(ctx: &Ctx, actor: &Actor, password_plain: &str) -> A
         return Err(AppError::conflict("last_admin"));
     }
     queue_mail(ctx, &txn, &account.email, lang_of(&account), "mail-account-deleted", None).await?;
+    holders.erase(ctx, &txn, &account.id).await?;
     store::delete_account(&txn, &account.id).await?;
     let r = account_ref(&account.id);
     ctx.audit(&txn, entry(&r, "identity.account.delete", &r, "ok", json!({}))).await?;

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod ical;
 pub mod layout;
 pub mod mail;
 pub mod outbox;

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod events;
 pub mod model;
 pub mod pages;
+pub mod personal;
 pub mod push;
 pub mod service;
 pub mod store;

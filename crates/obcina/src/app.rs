@@ -109,6 +109,7 @@ pub fn router(
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         // Photo uploads: their own, larger limit (added after the 2 MiB one, so outside it).
         .merge(reports::upload_router(reports))
+        .layer(axum::Extension(personal_data()))
         .layer(from_fn_with_state(ctx.clone(), kernel::access::audit_denials))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))
         .layer(from_fn_with_state(ctx.clone(), identity::session::resolve_actor))
@@ -121,6 +122,17 @@ pub fn router(
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
         }))
         .with_state(ctx))
+}
+
+/// Every service that keeps data about a person, for the GDPR export and erasure.
+fn personal_data() -> identity::personal::Holders {
+    identity::personal::Holders::new(vec![
+        Box::new(notify::personal::Recipient),
+        Box::new(reports::personal::Reporter),
+        Box::new(participation::personal::Participant),
+        Box::new(budget::personal::Resident),
+        Box::new(bookings::personal::Booker),
+    ])
 }
 
 pub async fn serve(mut config: Config) -> anyhow::Result<()> {

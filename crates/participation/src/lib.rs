@@ -8,6 +8,7 @@ pub mod chart;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod personal;
 pub mod service;
 pub mod stem;
 pub mod store;

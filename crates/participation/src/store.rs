@@ -304,6 +304,20 @@ pub async fn has_responded<C: ConnectionTrait>(c: &C, survey_id: &str, responden
         .is_some())
 }
 
+/// One respondent's response to a survey: when, and the answers.
+pub async fn response_of<C: ConnectionTrait>(c: &C, survey_id: &str, respondent: &str) -> Result<Option<(Timestamp, Vec<Option<Answer>>)>, DbErr> {
+    let Some(r) = query_opt(
+        c,
+        "SELECT created_at, answers FROM participation_responses WHERE survey_id = $1 AND respondent = $2",
+        [survey_id.into(), respondent.into()],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((Timestamp(col(&r, "created_at")?), serde_json::from_str(&col::<String>(&r, "answers")?).map_err(json_err)?)))
+}
+
 /// Every response of a survey, oldest first: (random id, time, answers).
 pub async fn responses<C: ConnectionTrait>(c: &C, survey_id: &str) -> Result<Vec<(String, Timestamp, Vec<Option<Answer>>)>, DbErr> {
     let rows =

@@ -12,6 +12,7 @@ pub mod geo;
 pub mod model;
 pub mod open311;
 pub mod pages;
+pub mod personal;
 pub mod photos;
 pub mod places;
 pub mod service;

@@ -223,6 +223,22 @@ async fn rules_refuse_and_cancellation_follows_the_deadline() {
     assert_eq!(sealed, vec![0], "the company is sealed at rest");
     let (s, _) = bor.json(Method::POST, "/api/v1/bookings", for_company(YOUTH, "", 12)).await;
     assert_eq!(s, 201, "for oneself the youth centre is open");
+
+    // GDPR: the bookings are in the export; erasure cancels those to come and unlinks the rest.
+    let (_, export) = bor.json(Method::GET, "/api/v1/me/export", json!(null)).await;
+    let mine = export["services"]["bookings"].as_array().unwrap_or_else(|| panic!("{export}"));
+    assert_eq!(mine.len(), 3, "{mine:?}");
+    assert!(mine.iter().any(|b| b["on_behalf_of"] == "50223054"), "{mine:?}");
+    let bor_id = me["id"].as_str().unwrap();
+    let r = bor.submit("/account/delete", "/account/delete", &[("password", crate::harness::STRONG)]).await;
+    assert_eq!(r.status(), 200);
+    let left = server.query_i64(&format!("SELECT COUNT(*) FROM bookings WHERE account_id = '{bor_id}' OR on_behalf_enc IS NOT NULL")).await;
+    assert_eq!(left, vec![0]);
+    let kept = server.query_i64("SELECT COUNT(*) FROM bookings WHERE account_id IS NULL AND status = 'cancelled'").await;
+    assert_eq!(kept, vec![3], "kept, unlinked and cancelled");
+    let (_, day) = ana.json(Method::GET, &format!("/api/v1/bookings/resources/{YOUTH}/slots?date={}", local_date(5)), json!(null)).await;
+    let noon = day["slots"].as_array().unwrap().iter().find(|x| x["start"] == at(5, 12).as_str()).unwrap();
+    assert_eq!(noon["state"], "free", "the erased person's slots are free again");
 }
 
 #[tokio::test]

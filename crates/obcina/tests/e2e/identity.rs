@@ -313,3 +313,100 @@ async fn a_new_email_address_takes_effect_only_when_its_owner_confirms_it() {
     assert_eq!(s, 401);
     server.smtp.wait_for(&old, "spremenjen").await;
 }
+
+/// The GDPR export holds what every service keeps about the person, and
+/// erasure takes it away there too: the report stays public without its
+/// reporter, the proposal without its author, the delivery log without them.
+#[tokio::test]
+async fn the_export_and_the_erasure_reach_every_service_that_holds_personal_data() {
+    let server = Server::start().await;
+    let c = server.client();
+    let email = unique_email("izbris");
+    c.citizen(&server, &email).await;
+    let (_, me) = c.json(Method::GET, "/api/v1/me", json!(null)).await;
+    let account = me["id"].as_str().unwrap().to_string();
+
+    let (s, report) = c
+        .json(
+            Method::POST,
+            "/api/v1/reports",
+            json!({"category": "waste", "description": "Prepoln zabojnik pri vrtcu", "lat": 46.4195, "lon": 15.8702, "name": "Meta Zasebna", "phone": "041555111"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{report}");
+    let report_id = report["id"].as_i64().unwrap();
+    let (s, p) = c
+        .json(
+            Method::POST,
+            "/api/v1/participation/proposals",
+            json!({"kind": "proposal", "area": "environment", "title": "Več dreves na Novem trgu", "text": "Predlagam zasaditev lip ob robu Novega trga, da bo poleti več sence."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let (s, q) = c
+        .json(
+            Method::POST,
+            "/api/v1/participation/questions",
+            json!({"title": "Odvoz kosovnih odpadkov", "text": "Kdaj je naslednji odvoz kosovnih odpadkov v Budini?"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{q}");
+    // The demo's open survey, answered with the first option of each question.
+    let (_, surveys) = c.json(Method::GET, "/api/v1/participation/surveys", json!(null)).await;
+    let open = surveys.as_array().unwrap().iter().find(|s| s["state"] == "open").expect("the demo has an open survey");
+    let survey_id = open["id"].as_str().unwrap();
+    let (_, survey) = c.json(Method::GET, &format!("/api/v1/participation/surveys/{survey_id}"), json!(null)).await;
+    let answers: Vec<serde_json::Value> = survey["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, q)| match q["kind"]["type"].as_str().unwrap() {
+            "single" => json!({"question": i, "choice": 0}),
+            "multiple" => json!({"question": i, "choices": [0]}),
+            "scale" => json!({"question": i, "value": q["kind"]["min"]}),
+            _ => json!({"question": i, "text": "Odgovor za izvoz"}),
+        })
+        .collect();
+    let (s, r) = c.json(Method::POST, &format!("/api/v1/participation/surveys/{survey_id}/responses"), json!({"answers": answers})).await;
+    assert_eq!(s, 201, "{r}");
+    let (s, saved) = c
+        .json(
+            Method::PUT,
+            "/api/v1/notify/settings",
+            json!({"topics": [{"topic": "road_works", "channels": ["sms", "app"]}, {"topic": "my_reports", "channels": ["app"]}], "phone": "041123456", "share_location": false}),
+        )
+        .await;
+    assert_eq!(s, 200, "{saved}");
+
+    let (s, export) = c.json(Method::GET, "/api/v1/me/export", json!(null)).await;
+    assert_eq!(s, 200);
+    let services = &export["services"];
+    let mine = &services["reports"][0];
+    assert_eq!((mine["id"].as_i64(), mine["contact"]["name"].as_str()), (Some(report_id), Some("Meta Zasebna")), "{services}");
+    assert_eq!(services["participation"]["proposals"][0]["title"], "Več dreves na Novem trgu", "{services}");
+    assert_eq!(services["participation"]["questions"][0]["title"], "Odvoz kosovnih odpadkov", "{services}");
+    assert_eq!(services["participation"]["survey_responses"][0]["survey"], survey_id, "{services}");
+    assert_eq!(services["notifications"]["settings"]["phone"], "+38641123456", "{services}");
+    assert!(services["participatory_budget"]["voted_in"].is_array(), "{services}");
+    // The report's acknowledgement reaches the delivery log through the outbox.
+    let logged = format!("SELECT COUNT(*) FROM notify_deliveries WHERE account_id = '{account}'");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.query_i64(&logged).await[0] == 0 {
+        assert!(std::time::Instant::now() < deadline, "the report's acknowledgement never reached the delivery log");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let r = c.submit("/account/delete", "/account/delete", &[("password", STRONG)]).await;
+    assert_eq!(r.status(), 200);
+    let left = server
+        .query_i64(&format!(
+            "SELECT COUNT(*) FROM reports WHERE id = {report_id} AND account_id IS NULL AND reporter_name_enc IS NULL AND reporter_phone_enc IS NULL AND reporter_email_enc IS NULL"
+        ))
+        .await;
+    assert_eq!(left, vec![1], "the report stays, without its reporter");
+    assert_eq!(server.query_i64(&logged).await, vec![0], "no delivery names the erased account");
+    assert_eq!(server.query_i64(&format!("SELECT COUNT(*) FROM participation_proposals WHERE author_id = '{account}'")).await, vec![0]);
+    let (s, public) = server.client().json(Method::GET, &format!("/api/v1/reports/{report_id}"), json!(null)).await;
+    assert_eq!(s, 200, "{public}");
+}
