@@ -120,7 +120,7 @@ async fn get_resource(State(ctx): State<Ctx>, lang: Lang, Path(id): Path<String>
 #[serde(deny_unknown_fields)]
 struct DayQuery {
     /// Local date YYYY-MM-DD (Europe/Ljubljana); today if left out.
-    #[param(max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(value_type = Option<String>, format = Date, max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     date: Option<String>,
 }
 
@@ -158,8 +158,8 @@ pub struct DayView {
     ))]
 async fn resource_slots(State(ctx): State<Ctx>, Path(id): Path<String>, ApiQuery(q): ApiQuery<DayQuery>) -> AppResult<axum::Json<DayView>> {
     check_id(&id)?;
-    let date = date_or_today(&ctx, q.date.as_deref())?;
     let r = service::resource(&ctx, &id).await?;
+    let date = date_or_today(&ctx, q.date.as_deref())?;
     let slots = service::day(&ctx, &r, date).await?;
     Ok(axum::Json(DayView {
         resource_id: r.id,
@@ -365,6 +365,7 @@ pub struct DecisionInput {
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/decision", tag = "bookings", request_body = DecisionInput,
     params(("id" = String, Path, description = "Booking", max_length = 64)),
     responses(
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "Decided", body = BookingView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
@@ -420,7 +421,7 @@ struct OccupancyQuery {
     #[param(max_length = 64)]
     resource: String,
     /// Local date YYYY-MM-DD; today if left out.
-    #[param(max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(value_type = Option<String>, format = Date, max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     date: Option<String>,
 }
 
@@ -449,8 +450,8 @@ pub struct OccupancyView {
 async fn occupancy(State(ctx): State<Ctx>, actor: Actor, lang: Lang, ApiQuery(q): ApiQuery<OccupancyQuery>) -> AppResult<Response> {
     actor.check(kernel::Permission::ManageBookings)?;
     check_id(&q.resource)?;
-    let date = date_or_today(&ctx, q.date.as_deref())?;
     let r = service::resource(&ctx, &q.resource).await?;
+    let date = date_or_today(&ctx, q.date.as_deref())?;
     let (slots, bookings, blocks) = service::occupancy(&ctx, &actor, &r, date).await?;
     let held = slots.iter().filter(|s| matches!(s.state, SlotState::Taken | SlotState::Blocked)).count();
     let share = if slots.is_empty() { 0.0 } else { ((held as f64 / slots.len() as f64) * 1000.0).round() / 1000.0 };
@@ -497,6 +498,7 @@ fn block_view(b: &Block) -> BlockView {
 /// Block slots, e.g. for maintenance (staff). Refused with 409 where a booking or block holds one.
 #[utoipa::path(post, path = "/api/v1/bookings/blocks", tag = "bookings", request_body = BlockInput,
     responses(
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Blocked", body = BlockView),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
