@@ -96,7 +96,7 @@ function indent(s, pad) {
 /** Plain `key = value` messages (no placeables) from the project's Fluent files. */
 function loadMessages(lang) {
   const out = {};
-  for (const crate of ['kernel', 'identity', 'obcina', 'participation', 'reports', 'notify', 'budget', 'events']) {
+  for (const crate of ['kernel', 'identity', 'obcina', 'participation', 'reports', 'notify', 'budget', 'events', 'bookings']) {
     const file = path.join(ROOT, 'crates', crate, 'locales', `${lang}.ftl`);
     if (!fs.existsSync(file)) continue;
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -797,7 +797,7 @@ async function staffWalk(browser, server) {
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
       '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
       '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
-      '/account/participation', ...(await participationPages(server))];
+      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);
@@ -1450,6 +1450,105 @@ async function mapWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- bookings
+
+/** A local date in Ljubljana `days` from today, YYYY-MM-DD. */
+function ljubljanaDate(days) {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Ljubljana' });
+}
+
+/**
+ * A citizen books the town hall's meeting room, gets the confirmation and
+ * the calendar file; a second tab that still offers the same slot is told,
+ * in words, that it was just taken; the booking is cancelled. Every page
+ * through axe-core and reflow.
+ */
+async function bookingsWalk(browser, server) {
+  const label = 'bookings';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const context = await browser.newContext({ ...DEVICES.desktop, locale: 'sl-SI', bypassCSP: true });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const other = await context.newPage();
+  const tr = (key) => t('sl', key);
+  const checks = async (p, what) => {
+    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
+    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
+  };
+  const room = `/bookings/mestna-hisa-sejna-soba?date=${ljubljanaDate(3)}`;
+  try {
+    const email = `najem.${crypto.randomBytes(4).toString('hex')}@example.si`;
+    const password = `sejna soba ob dravi ${crypto.randomBytes(4).toString('hex')}`;
+    await ok('a citizen signs in', async () => {
+      // Registered and confirmed through the API (the citizen walks do it in the browser).
+      const post = (path, body) => fetch(`${server.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.base }, body: JSON.stringify(body) });
+      assert.equal((await post('/api/v1/accounts', { email, password })).status, 202);
+      const { token } = await confirmationLink(server, email);
+      assert.equal((await post('/api/v1/accounts/confirm', { token })).status, 204);
+      await page.goto(`${server.base}/login`);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await navigate(page, () => page.locator('main form[action="/login"] button[type="submit"]').click());
+    });
+    await ok('the list of bookable spaces opens', async () => {
+      const resp = await page.goto(`${server.base}/bookings`);
+      assert.equal(resp.status(), 200);
+      assert.ok(await page.locator('main a[href="/bookings/mestna-hisa-sejna-soba"]').count() === 1);
+    });
+    await checks(page, '/bookings');
+    let slot;
+    await ok('two tabs show the same free slot of the meeting room', async () => {
+      for (const p of [page, other]) {
+        const resp = await p.goto(`${server.base}${room}`);
+        assert.equal(resp.status(), 200);
+      }
+      slot = await page.locator('#start option').first().getAttribute('value');
+      assert.ok(slot, 'a free slot is offered');
+      assert.equal(await other.locator(`#start option[value="${slot}"]`).count(), 1);
+    });
+    await checks(page, '/bookings/{id}');
+    let bookingPath;
+    await ok('booking the slot confirms it', async () => {
+      await page.selectOption('#start', slot);
+      await page.selectOption('#slots', '1');
+      await navigate(page, () => page.locator('main form[method="post"] button[type="submit"]').click());
+      const url = new URL(page.url());
+      assert.match(url.pathname, /^\/account\/bookings\/[0-9a-f-]+$/);
+      bookingPath = url.pathname;
+      assert.ok((await page.locator('[role="status"]').innerText()).includes(tr('bookings-booked')));
+    });
+    await checks(page, '/account/bookings/{id} after booking');
+    await ok('the second tab is told the slot was just taken', async () => {
+      await other.selectOption('#start', slot);
+      const resp = await navigate(other, () => other.locator('main form[method="post"] button[type="submit"]').click());
+      assert.equal(resp.status(), 409);
+      assert.ok((await other.locator('[role="alert"]').innerText()).includes(tr('error-booking-slot-taken')), await mainText(other));
+    });
+    await checks(other, '/bookings/{id} with the conflict');
+    await ok('the calendar file downloads', async () => {
+      const resp = await page.request.get(`${server.base}${bookingPath}/booking.ics`);
+      assert.equal(resp.status(), 200);
+      assert.match(resp.headers()['content-type'], /^text\/calendar/);
+      assert.match(await resp.text(), /^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VEVENT\r\n[\s\S]*STATUS:CONFIRMED\r\n/);
+    });
+    await ok('the booking is cancelled', async () => {
+      await navigate(page, () => page.locator(`main form[action="${bookingPath}/cancel"] button[type="submit"]`).click());
+      assert.ok((await page.locator('[role="status"]').innerText()).includes(tr('bookings-cancelled')));
+    });
+    await checks(page, '/account/bookings/{id} after cancelling');
+    await ok('my bookings list it', async () => {
+      const resp = await page.goto(`${server.base}/account/bookings`);
+      assert.equal(resp.status(), 200);
+      assert.ok((await mainText(page)).includes(tr('bookings-status-cancelled')));
+    });
+    await checks(page, '/account/bookings');
+  } catch (e) {
+    if (!(e instanceof WalkAborted)) throw e;
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
@@ -1482,7 +1581,7 @@ async function visitorWalk(browser, server) {
           ? ['/participation', '/participation/proposals', '/participation/surveys', '/participation/questions?q=parkirisca', closedResults]
           : ['/participation/proposals', closedResults];
         for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : device === 'phone' ? budget.slice(1, 2).concat(budget.slice(4)) : []), ...participation,
-          ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001'] : []),
+          ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001', '/bookings', '/bookings/narodni-dom-dvorana'] : []),
           // Events in all four languages: the lists on a phone, the month calendar on a wide screen.
           ...(device === 'phone' ? ['/events', `/events/${demoEvent}`, ...(lang === 'sl' ? ['/events/genre/tradition'] : [])]
             : ['sl', 'de'].includes(lang) ? ['/events/calendar'] : [])]) {
@@ -1585,6 +1684,7 @@ async function main() {
       timed('citizen journeys', 'citizen journeys', () => citizenWalk(browser, server)),
       timed('events', 'events', () => eventsWalk(browser, server)),
       timed('map', 'map', () => mapWalk(browser, server)),
+      timed('bookings', 'bookings', () => bookingsWalk(browser, server)),
       (async () => {
         await timed('staff/phone', 'staff/phone', () => staffWalk(browser, server));
         await timed('fault reports', 'reports', () => reportsWalk(browser, server));

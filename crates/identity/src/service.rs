@@ -765,3 +765,10 @@ mod tests {
         assert_eq!(t.locked_until, None, "but nothing is locked until a check fails");
     }
 }
+
+/// The tax numbers of the legal persons an account represents (its
+/// representative grants), for capabilities that act on their behalf.
+pub async fn represented_entities<C: ConnectionTrait>(ctx: &Ctx, c: &C, account_id: &str) -> AppResult<Vec<String>> {
+    let grants = store::roles(c, &ctx.keys, account_id).await?;
+    Ok(grants.into_iter().filter(|g| g.role == Role::Representative).filter_map(|g| g.legal_entity).collect())
+}

@@ -82,6 +82,8 @@ pub enum Permission {
     ManageEvents,
     /// Create, change, delete, import and export the places of the map.
     ManagePlaces,
+    /// Run bookable resources: occupancy, maintenance blocks, approving and cancelling bookings.
+    ManageBookings,
 }
 
 use Permission as P;
@@ -108,6 +110,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageReports, &[R::Staff, R::Admin]),
     (P::ManageEvents, &[R::Staff, R::Admin]),
     (P::ManagePlaces, &[R::Staff, R::Dto, R::Admin]),
+    (P::ManageBookings, &[R::Staff, R::Admin]),
 ];
 
 impl Permission {
@@ -284,6 +287,7 @@ mod tests {
             (P::ManageReports, [false, false, true, false, true]),
             (P::ManageEvents, [false, false, true, false, true]),
             (P::ManagePlaces, [false, false, true, true, true]),
+            (P::ManageBookings, [false, false, true, false, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

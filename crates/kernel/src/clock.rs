@@ -84,14 +84,15 @@ mod tests {
     }
 
     #[test]
-    fn from_local_inverts_local() {
-        let summer = Timestamp(1_782_900_000_000);
-        assert_eq!(Timestamp::from_local(summer.local()), Some(summer));
-        let winter = Timestamp(1_768_471_200_000);
-        assert_eq!(Timestamp::from_local(winter.local()), Some(winter));
-        // 2026-03-29 02:30 does not exist in Ljubljana.
-        let skipped = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(Timestamp::from_local(skipped), None);
+    fn from_local_inverts_local_across_the_changes() {
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        for s in ["2026-07-01 12:00", "2026-01-15 11:00", "2026-03-29 03:00", "2026-10-25 04:00"] {
+            assert_eq!(Timestamp::from_local(at(s)).unwrap().local(), at(s), "{s}");
+        }
+        assert_eq!(Timestamp::from_local(at("2026-07-01 12:00")), Some(Timestamp(1_782_900_000_000)));
+        assert_eq!(Timestamp::from_local(at("2026-03-29 02:30")), None, "the spring gap");
+        // 02:30 on 25 October 2026 happens twice: summer time first (00:30 UTC).
+        assert_eq!(Timestamp::from_local(at("2026-10-25 02:30")).unwrap().rfc3339(), "2026-10-25T00:30:00Z");
     }
 
     #[test]

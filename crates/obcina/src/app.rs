@@ -30,6 +30,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     indicators::MESSAGES,
     events::MESSAGES,
     places::MESSAGES,
+    bookings::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -48,6 +49,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(indicators::MIGRATIONS)
         .chain(events::MIGRATIONS)
         .chain(places::MIGRATIONS)
+        .chain(bookings::MIGRATIONS)
         .collect()
 }
 
@@ -110,6 +112,7 @@ pub fn router(
         .merge(indicators::router(indicators))
         .merge(events::router())
         .merge(places::router())
+        .merge(bookings::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -138,6 +141,7 @@ fn personal_data() -> identity::personal::Holders {
         Box::new(reports::personal::Reporter),
         Box::new(participation::personal::Participant),
         Box::new(budget::personal::Resident),
+        Box::new(bookings::personal::Booker),
     ])
 }
 
@@ -255,7 +259,8 @@ pub async fn rotate_keys(config: &Config) -> anyhow::Result<u64> {
         .iter()
         .chain(kernel::outbox::ENCRYPTED_COLUMNS)
         .chain(notify::store::ENCRYPTED_COLUMNS)
-        .chain(reports::ENCRYPTED_COLUMNS);
+        .chain(reports::ENCRYPTED_COLUMNS)
+        .chain(bookings::ENCRYPTED_COLUMNS);
     for col in columns {
         let (table, key_sql, column) = (col.table, col.key_sql, col.column);
         let rows = kernel::db::query_all(&txn, &format!("SELECT {key_sql} AS k, {column} AS v FROM {table} WHERE {column} IS NOT NULL"), []).await?;

@@ -59,6 +59,9 @@ pub async fn load_if_empty(ctx: &Ctx, telemetry: &telemetry::Telemetry, reports:
     if places > 0 {
         tracing::info!(places, "demo places of Ptuj for the map loaded");
     }
+    if bookings::demo::load(ctx).await? {
+        tracing::info!("demo bookable spaces and charging points of Ptuj loaded");
+    }
     let c = ctx.db.conn();
     if !identity::store::organisations(c).await?.is_empty() {
         return Ok(());

@@ -3,6 +3,7 @@
 //! SMTP listener, HTTP from the outside. One test binary keeps links cheap.
 
 mod alerts;
+mod bookings;
 mod budget;
 mod events;
 mod harness;
