@@ -78,6 +78,8 @@ pub enum Permission {
     ReadReports,
     /// Work fault reports (status, answer, assignment, referral, merge); staff only their department's.
     ManageReports,
+    /// Describe datasets in the data catalogue and decide their access level (the DTO as data coordinator).
+    ManageCatalog,
 }
 
 use Permission as P;
@@ -102,6 +104,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageSurveys, &[R::Staff, R::Dto, R::Admin]),
     (P::ReadReports, &[R::Staff, R::Dto, R::Admin]),
     (P::ManageReports, &[R::Staff, R::Admin]),
+    (P::ManageCatalog, &[R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -276,6 +279,7 @@ mod tests {
             (P::ManageSurveys, [false, false, true, true, true]),
             (P::ReadReports, [false, false, true, true, true]),
             (P::ManageReports, [false, false, true, false, true]),
+            (P::ManageCatalog, [false, false, false, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

@@ -42,6 +42,8 @@ pub struct Config {
     pub participation: toml::Table,
     /// Fault reports (`[reports]`): routing, limits, duplicates; read strictly by the reports crate.
     pub reports: toml::Table,
+    /// The data catalogue (`[catalog]`): extent, contact, paging; read strictly by the catalog crate.
+    pub catalog: toml::Table,
     pub map: MapConfig,
 }
 
@@ -66,6 +68,7 @@ impl Default for Config {
             alerts: toml::Table::new(),
             participation: toml::Table::new(),
             reports: toml::Table::new(),
+            catalog: toml::Table::new(),
             map: MapConfig::default(),
         }
     }

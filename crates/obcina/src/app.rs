@@ -27,6 +27,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     budget::MESSAGES,
     participation::MESSAGES,
     reports::MESSAGES,
+    catalog::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -42,6 +43,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(budget::MIGRATIONS)
         .chain(participation::MIGRATIONS)
         .chain(reports::MIGRATIONS)
+        .chain(catalog::MIGRATIONS)
         .collect()
 }
 
@@ -86,6 +88,7 @@ pub fn router(
     broker: ngsi::Broker,
     reports: reports::Reports,
     hub: notify::delivery::Hub,
+    catalog: catalog::Catalog,
 ) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     let alerts = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
@@ -100,6 +103,7 @@ pub fn router(
         .merge(budget::router())
         .merge(participation::router())
         .merge(reports::router(reports.clone()))
+        .merge(catalog::router(catalog))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -168,7 +172,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let commands = tokio::spawn(telemetry::commands::run(ctx.clone(), telemetry.clone()));
     let retention = tokio::spawn(telemetry::retention::run(ctx.clone(), telemetry.clone()));
     let broker = start_broker(&ctx, &telemetry).await?;
-    let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub)?;
+    let catalog = catalog::Catalog::new(&ctx, crate::datasets::sources(telemetry.clone(), reports.clone())).map_err(anyhow::Error::msg)?;
+    let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub, catalog)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
