@@ -22,7 +22,7 @@ use kernel::{Ctx, Lang};
 use std::sync::Arc;
 
 pub use config::CatalogConfig;
-pub use source::{Row, Source, Sources};
+pub use source::{Row, Source, Sources, Span};
 
 pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 

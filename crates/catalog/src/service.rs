@@ -30,10 +30,16 @@ pub async fn entries(ctx: &Ctx, sources: &Sources) -> AppResult<Vec<Entry>> {
     let records = store::all(ctx.db.conn()).await?;
     let mut out = vec![];
     for (i, mut d) in sources.datasets(ctx) {
-        let mut modified = match sources.get(i) {
-            Some(s) => s.modified(ctx, &d.name).await?.unwrap_or(d.issued),
-            None => d.issued,
+        let span = match sources.get(i) {
+            Some(s) => s.span(ctx, &d.name).await?,
+            None => Default::default(),
         };
+        let mut modified = span.last.unwrap_or(d.issued);
+        // The period covered, from the data, unless the source declares it.
+        let day = |t: Timestamp| t.to_datetime().format("%Y-%m-%d").to_string();
+        if d.temporal.start.is_none() && d.temporal.end.is_none() && span.first.is_some() {
+            d.temporal = Period { start: span.first.map(day), end: span.last.map(day) };
+        }
         if let Some(r) = records.iter().find(|r| r.name == d.name && r.kind == Kind::Override) {
             apply_override(&mut d, &r.meta);
             modified = modified.max(r.updated_at);

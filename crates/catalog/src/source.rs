@@ -25,8 +25,15 @@ pub trait Source: Send + Sync {
     /// The current rows of one of its datasets (by name).
     fn rows<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>>;
 
-    /// When the data of a dataset last changed, if known.
-    fn modified<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>>;
+    /// The times of the oldest record and of the last change of a dataset's data, when known.
+    fn span<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>>;
+}
+
+/// When a dataset's data begins and when it last changed.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
 }
 
 /// Every source, handed to the handlers as an `Extension<Sources>`.

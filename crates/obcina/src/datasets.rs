@@ -4,7 +4,7 @@
 //! `Source` below and one line in `sources()`.
 
 use catalog::model::{Access, Api, Column, ColumnType as T, Dataset, HVD_EARTH, HVD_METEO, HVD_MOBILITY, Origin, Period, Text};
-use catalog::source::{BoxFuture, Row, Source, Sources};
+use catalog::source::{BoxFuture, Row, Source, Sources, Span};
 use kernel::{Ctx, Timestamp};
 use sea_orm::DbErr;
 use serde_json::{Value, json};
@@ -76,9 +76,11 @@ fn contact(ctx: &Ctx, mut d: Dataset) -> Dataset {
     d
 }
 
-async fn max_ms(ctx: &Ctx, sql: &str) -> Result<Option<Timestamp>, DbErr> {
+/// A span from a query that gives `t0` (the oldest record) and `t` (the last change), in ms.
+async fn span_of(ctx: &Ctx, sql: &str) -> Result<Span, DbErr> {
     let r = kernel::db::query_opt(ctx.db.conn(), sql, []).await?;
-    Ok(r.and_then(|r| kernel::db::col::<Option<i64>>(&r, "t").ok().flatten()).map(Timestamp))
+    let at = |name: &str| r.as_ref().and_then(|r| kernel::db::col::<Option<i64>>(r, name).ok().flatten()).map(Timestamp);
+    Ok(Span { first: at("t0"), last: at("t") })
 }
 
 // ---- fault reports ----
@@ -146,8 +148,8 @@ impl Source for Reports {
         })
     }
 
-    fn modified<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>> {
-        boxed(max_ms(ctx, "SELECT MAX(updated_at) AS t FROM reports"))
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(created_at) AS t0, MAX(updated_at) AS t FROM reports"))
     }
 }
 
@@ -270,8 +272,8 @@ impl Source for Sensors {
         })
     }
 
-    fn modified<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>> {
-        boxed(max_ms(ctx, "SELECT MAX(updated_at) AS t FROM telemetry_devices"))
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(created_at) AS t0, MAX(updated_at) AS t FROM telemetry_devices"))
     }
 }
 
@@ -333,8 +335,8 @@ impl Source for Budget {
         })
     }
 
-    fn modified<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>> {
-        boxed(max_ms(ctx, "SELECT MAX(submitted_at) AS t FROM budget_projects"))
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(submitted_at) AS t0, MAX(submitted_at) AS t FROM budget_projects"))
     }
 }
 
@@ -423,13 +425,13 @@ impl Source for Participation {
         })
     }
 
-    fn modified<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>> {
+    fn span<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
         let sql = if name == "questions" {
-            "SELECT MAX(answered_at) AS t FROM participation_questions"
+            "SELECT MIN(created_at) AS t0, MAX(answered_at) AS t FROM participation_questions"
         } else {
-            "SELECT MAX(COALESCE(answered_at, created_at)) AS t FROM participation_proposals"
+            "SELECT MIN(created_at) AS t0, MAX(COALESCE(answered_at, created_at)) AS t FROM participation_proposals"
         };
-        boxed(max_ms(ctx, sql))
+        boxed(span_of(ctx, sql))
     }
 }
 
@@ -498,7 +500,7 @@ impl Source for Alerts {
         })
     }
 
-    fn modified<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Option<Timestamp>, DbErr>> {
-        boxed(max_ms(ctx, "SELECT MAX(sent_at) AS t FROM alerts_messages"))
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(sent_at) AS t0, MAX(sent_at) AS t FROM alerts_messages"))
     }
 }

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod budget;
+mod catalog;
 mod harness;
 mod identity;
 mod mqtt;
