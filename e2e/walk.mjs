@@ -777,8 +777,8 @@ async function staffWalk(browser, server) {
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
       '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
       '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
-      '/account/participation', '/data', '/data?theme=envi', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports',
-      '/staff/catalog/new', ...(await participationPages(server))];
+      '/account/participation', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports',
+      ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);

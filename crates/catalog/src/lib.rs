@@ -24,7 +24,13 @@ use std::sync::Arc;
 pub use config::CatalogConfig;
 pub use source::{Row, Source, Sources, Span};
 
-pub const MESSAGES: &[(Lang, &str)] = &[(Lang::Sl, include_str!("../locales/sl.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
+/// Slovenian and English everywhere; German and Italian for the portal pages visitors read.
+pub const MESSAGES: &[(Lang, &str)] = &[
+    (Lang::Sl, include_str!("../locales/sl.ftl")),
+    (Lang::En, include_str!("../locales/en.ftl")),
+    (Lang::De, include_str!("../locales/de.ftl")),
+    (Lang::It, include_str!("../locales/it.ftl")),
+];
 
 pub const MIGRATIONS: &[kernel::db::Migration] =
     &[kernel::db::Migration { id: "catalog-0001-datasets", sql: include_str!("../migrations/0001_catalog.sql"), postgres: None }];
