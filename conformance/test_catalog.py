@@ -181,3 +181,12 @@ def test_frictionless_validates_csv_with_its_schema(server, tmp_path):
         report = json.loads(out.stdout)
         assert report["valid"], f"{name}: {json.dumps(report)[:3000]}"
         print(f"\nfrictionless: {name}.csv valid ({report['tasks'][0]['stats'].get('rows')} rows)")
+
+
+def test_frictionless_validates_the_data_package(server, tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "frictionless")
+    for name in ["fault-reports", "air-quality"]:
+        out = subprocess.run([exe, "validate", "--json", f"{server}/data/{name}/datapackage.json"], capture_output=True, text=True, cwd=tmp_path)
+        report = json.loads(out.stdout)
+        assert report["valid"], f"{name}: {json.dumps(report)[:3000]}"
+        print(f"\nfrictionless: {name}/datapackage.json valid")
