@@ -376,6 +376,45 @@ pub fn form_of(d: &Dataset) -> Form {
 mod tests {
     use super::*;
 
+    fn entry(name: &str, related: &[&str], derived_from: &[&str]) -> Entry {
+        let m = Meta {
+            related: related.iter().map(|s| s.to_string()).collect(),
+            derived_from: derived_from.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        Entry { dataset: staff_dataset(name, &m, Timestamp(0)), source: None, created: Timestamp(0), modified: Timestamp(0) }
+    }
+
+    #[test]
+    fn lineage_is_shown_both_ways() {
+        let all =
+            [entry("sensor-devices", &[], &[]), entry("air-quality", &["weather"], &["sensor-devices"]), entry("weather", &[], &["sensor-devices"])];
+        let devices = lineage(&all, "sensor-devices");
+        assert_eq!(devices.feeds, ["air-quality", "weather"]);
+        assert!(devices.derived_from.is_empty());
+        let weather = lineage(&all, "weather");
+        assert_eq!(weather.related_by, ["air-quality"]);
+        assert_eq!(weather.derived_from, ["sensor-devices"]);
+        assert_eq!(lineage(&all, "air-quality").related, ["weather"]);
+        assert_eq!(lineage(&all, "nothing"), Lineage::default());
+    }
+
+    #[test]
+    fn staff_decisions_change_only_what_staff_decide() {
+        let mut d =
+            staff_dataset("x", &Meta { access: "open".into(), title_sl: "X".into(), related: vec!["a".into()], ..Default::default() }, Timestamp(0));
+        let decisions = Meta {
+            access: "internal".into(),
+            licence: "CC0".into(),
+            title_sl: "Changed".into(),
+            related: vec!["a".into(), "b".into()],
+            ..Default::default()
+        };
+        apply_override(&mut d, &decisions);
+        assert_eq!((d.access, d.licence, d.title.sl.as_str()), (Access::Internal, "CC0", "X"));
+        assert_eq!(d.related, ["a", "b"], "links are added once");
+    }
+
     #[test]
     fn a_dataset_kept_elsewhere_needs_its_description_and_may_not_open_personal_data() {
         let mut f = Form { name: "municipal-property".into(), access: "open".into(), ..Default::default() };
