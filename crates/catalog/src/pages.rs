@@ -230,7 +230,6 @@ fn facts(p: &Page, e: &Entry, staff: bool) -> Vec<Fact> {
 /// `/data/{name}` (reached through the downloads route, which owns `/data/{file}`).
 pub async fn dataset(ctx: Ctx, cat: Catalog, actor: Actor, lang: Lang, name: String) -> AppResult<Response> {
     let p = Page { ctx: ctx.clone(), lang, csrf: String::new(), path: format!("/data/{name}"), actor: actor.clone() };
-    let base = ctx.config.public_url();
     let all = service::visible(&ctx, &cat.sources, Reader::of(&actor)).await?;
     let e = all.iter().find(|e| e.dataset.name == name).cloned().ok_or_else(AppError::not_found)?;
     let d = &e.dataset;
@@ -253,7 +252,6 @@ pub async fn dataset(ctx: Ctx, cat: Catalog, actor: Actor, lang: Lang, name: Str
     apis.push(Dist { title: "DCAT-AP (Turtle)".into(), format: "RDF".into(), url: format!("/dataset/{}.ttl", d.name) });
     apis.push(Dist { title: "DCAT-AP (JSON-LD)".into(), format: "RDF".into(), url: format!("/dataset/{}.jsonld", d.name) });
     apis.push(Dist { title: "CKAN package_show".into(), format: "JSON".into(), url: format!("/api/3/action/package_show?id={}", d.name) });
-    let _ = base;
     let columns =
         crate::publish::public_columns(d).into_iter().map(|c| (c.name, c.kind.table_schema().to_string(), c.title.get(lang).to_string())).collect();
     let lineage = service::lineage(&all, &name);

@@ -190,7 +190,6 @@ async fn no_open_distribution_holds_a_personal_field() {
     assert!(packages.len() >= 8);
     let mut checked = 0;
     for p in &packages {
-        let personal_dataset = p["extras"].as_array().unwrap().iter().any(|e| e["key"] == "personal_data" && e["value"] == "true");
         for r in p["resources"].as_array().unwrap() {
             if r["resource_type"] != "file" || !r["datastore_active"].as_bool().unwrap() {
                 continue;
@@ -222,7 +221,6 @@ async fn no_open_distribution_holds_a_personal_field() {
                 assert!(!PERSONAL_COLUMNS.contains(&col.as_str()), "{url} has the personal column {col}");
             }
             checked += 1;
-            let _ = personal_dataset;
         }
         let (s, schema) = c.get_text(&format!("/data/{}.schema.json", p["name"].as_str().unwrap())).await;
         if s == 200 {
