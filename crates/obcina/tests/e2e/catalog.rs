@@ -329,3 +329,41 @@ async fn staff_decide_access_and_describe_data_kept_elsewhere() {
     assert_eq!(s, 200);
     assert!(html.contains("/data/air-quality") && !html.contains("/data/proposals\""), "{html}");
 }
+
+/// DCAT-AP pages: Hydra links from the first page to the last, every
+/// dataset once; `modified_since` leaves out what did not change.
+#[tokio::test]
+async fn dcat_catalogue_pages_and_modified_since() {
+    let server = Server::start_with_config("[catalog]\npage_size = 4\n").await;
+    let c = server.client();
+    let (_, list) = action(&c, "package_list", "").await;
+    let total = list["result"].as_array().unwrap().len();
+    let re = regex_lite::Regex::new(r"<([^>]+/dataset/([a-z0-9_-]+))> a dcat:Dataset").unwrap();
+    let next = regex_lite::Regex::new(r"hydra:next <([^>]+)>").unwrap();
+    let mut url = format!("{}/catalog.ttl", server.url);
+    let mut seen = vec![];
+    let mut pages = 0;
+    loop {
+        let r = c.http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/turtle"));
+        let ttl = r.text().await.unwrap();
+        seen.extend(re.captures_iter(&ttl).map(|m| m[2].to_string()));
+        pages += 1;
+        assert!(ttl.contains(&format!("hydra:totalItems {total}")) || ttl.contains(&format!("hydra:totalItems \"{total}\"")), "{ttl}");
+        match next.captures(&ttl) {
+            Some(m) => url = m[1].to_string(),
+            None => break,
+        }
+        assert!(pages < 10);
+    }
+    assert_eq!(pages, total.div_ceil(4));
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (total, total), "{seen:?}");
+    // Nothing changed in the future; everything since long ago.
+    let (s, ttl) = c.get_text("/catalog.ttl?modified_since=2999-01-01T00:00:00Z").await;
+    assert_eq!(s, 200);
+    assert!(!ttl.contains("a dcat:Dataset"), "{ttl}");
+    let (s, _) = c.get_text("/catalog.ttl?modified_since=soon").await;
+    assert_eq!(s, 400);
+}
