@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 pub const ACTIONS: &[&str] = &[
+    "help_show",
     "status_show",
     "package_list",
     "current_package_list_with_resources",
@@ -39,6 +40,13 @@ pub async fn run(ctx: &Ctx, cat: &Catalog, actor: &Actor, action: &str, p: &Para
     let member = Reader::of(actor);
     let entries = |r: Reader| service::visible(ctx, &cat.sources, r);
     match action {
+        "help_show" => {
+            let name = p.required("name")?;
+            if !ACTIONS.contains(&name.as_str()) {
+                return Err(CkanError::not_found(&format!("Action function not found: {name}")));
+            }
+            Ok(json!(format!("{name}: a read action of the CKAN Action API (GET, or POST with a JSON body). See docs/catalog.md.")))
+        }
         "status_show" => Ok(json!({
             "site_title": format!("{publisher} – odprti podatki"),
             "site_description": ctx.config.municipality.name(Lang::En),

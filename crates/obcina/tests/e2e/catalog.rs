@@ -34,7 +34,10 @@ async fn ckan_envelope_errors_search_and_paging() {
     let (s, status) = action(&c, "status_show", "").await;
     assert_eq!(s, 200);
     assert_eq!(status["success"], true);
-    assert!(status["help"].as_str().unwrap().contains("/api/3/action/help_show?name=status_show"));
+    let help = status["help"].as_str().unwrap();
+    assert!(help.contains("/api/3/action/help_show?name=status_show"));
+    let h: Value = c.http.get(help).send().await.unwrap().json().await.unwrap();
+    assert_eq!(h["success"], true, "{h}");
     let (_, list) = action(&c, "package_list", "").await;
     let all: Vec<String> = list["result"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     for want in
