@@ -797,7 +797,8 @@ async function staffWalk(browser, server) {
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
       '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
       '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
-      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', ...(await participationPages(server))];
+      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports',
+      ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
         const resp = await page.goto(`${server.base}${p}`);

@@ -84,6 +84,8 @@ pub enum Permission {
     ManagePlaces,
     /// Run bookable resources: occupancy, maintenance blocks, approving and cancelling bookings.
     ManageBookings,
+    /// Describe datasets in the data catalogue and decide their access level (the DTO as data coordinator).
+    ManageCatalog,
 }
 
 use Permission as P;
@@ -111,6 +113,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageEvents, &[R::Staff, R::Admin]),
     (P::ManagePlaces, &[R::Staff, R::Dto, R::Admin]),
     (P::ManageBookings, &[R::Staff, R::Admin]),
+    (P::ManageCatalog, &[R::Dto, R::Admin]),
 ];
 
 impl Permission {
@@ -288,6 +291,7 @@ mod tests {
             (P::ManageEvents, [false, false, true, false, true]),
             (P::ManagePlaces, [false, false, true, true, true]),
             (P::ManageBookings, [false, false, true, false, true]),
+            (P::ManageCatalog, [false, false, false, true, true]),
         ];
         assert_eq!(expected.len(), MATRIX.len(), "every row of the matrix is tested");
         for (perm, row) in expected {

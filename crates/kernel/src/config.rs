@@ -44,6 +44,8 @@ pub struct Config {
     pub reports: toml::Table,
     /// Indicators (`[indicators]`): ISO selection, owners; read strictly by the indicators crate.
     pub indicators: toml::Table,
+    /// The data catalogue (`[catalog]`): extent, contact, paging; read strictly by the catalog crate.
+    pub catalog: toml::Table,
     pub map: MapConfig,
 }
 
@@ -69,6 +71,7 @@ impl Default for Config {
             participation: toml::Table::new(),
             indicators: toml::Table::new(),
             reports: toml::Table::new(),
+            catalog: toml::Table::new(),
             map: MapConfig::default(),
         }
     }

@@ -31,6 +31,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     events::MESSAGES,
     places::MESSAGES,
     bookings::MESSAGES,
+    catalog::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -50,6 +51,7 @@ pub fn migrations() -> Vec<&'static Migration> {
         .chain(events::MIGRATIONS)
         .chain(places::MIGRATIONS)
         .chain(bookings::MIGRATIONS)
+        .chain(catalog::MIGRATIONS)
         .collect()
 }
 
@@ -95,6 +97,7 @@ pub fn router(
     reports: reports::Reports,
     hub: notify::delivery::Hub,
     indicators: indicators::Indicators,
+    catalog: catalog::Catalog,
 ) -> anyhow::Result<Router> {
     let eid = eid::router(&ctx.config).map_err(|e| anyhow::anyhow!("eID configuration: {e}"))?;
     let alerts = alerts::AlertsConfig::from_table(&ctx.config.alerts).map_err(anyhow::Error::msg)?;
@@ -113,6 +116,7 @@ pub fn router(
         .merge(events::router())
         .merge(places::router())
         .merge(bookings::router())
+        .merge(catalog::router(catalog))
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })
@@ -184,7 +188,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let broker = start_broker(&ctx, &telemetry).await?;
     let indicators = indicators::Indicators::new(&ctx.config.indicators, crate::kpi::computations()).map_err(anyhow::Error::msg)?;
     indicators::service::spawn_schedule(ctx.clone(), indicators.clone());
-    let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub, indicators)?;
+    let catalog = catalog::Catalog::new(&ctx, crate::datasets::sources(telemetry.clone(), reports.clone())).map_err(anyhow::Error::msg)?;
+    let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub, indicators, catalog)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;

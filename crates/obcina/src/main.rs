@@ -2,6 +2,7 @@
 
 mod app;
 mod backup;
+mod datasets;
 mod demo;
 mod kpi;
 mod ops;

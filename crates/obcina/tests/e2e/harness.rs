@@ -382,6 +382,22 @@ impl Server {
         }
     }
 
+    /// The first column of every row, as text.
+    pub async fn query_strings(&self, sql: &str) -> Vec<String> {
+        use sqlx::{Connection, Row};
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        match &self.database_url {
+            Some(u) => {
+                let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+                sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()
+            }
+            None => {
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.sqlite_path().display())).await.unwrap();
+                sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()
+            }
+        }
+    }
+
     pub async fn sql(&self, sql: &str) {
         self.try_sql(sql).await.unwrap()
     }

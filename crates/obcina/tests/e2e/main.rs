@@ -5,6 +5,7 @@
 mod alerts;
 mod bookings;
 mod budget;
+mod catalog;
 mod events;
 mod harness;
 mod identity;
