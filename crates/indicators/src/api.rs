@@ -50,7 +50,7 @@ fn public(v: &Value) -> Value {
 }
 
 /// Every indicator followed, with its latest value.
-#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", responses((status = 200, description = "The indicators", body = [Listed])))]
+#[utoipa::path(get, path = "/api/v1/indicators", operation_id = "indicators_list", tag = "indicators", responses((status = 200, description = "The indicators", body = [Listed])))]
 async fn list(State(ctx): State<Ctx>, Extension(ind): Extension<Indicators>) -> AppResult<Json<Vec<Listed>>> {
     let values = store::all(ctx.db.conn()).await?;
     let out = service::lines(&ind, &values)
@@ -76,7 +76,7 @@ pub struct IndicatorView {
     pub values: Vec<Value>,
 }
 
-#[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators", params(("code" = String, Path, description = "e.g. admin.reports.1 or 37122:23.3")),
+#[utoipa::path(get, path = "/api/v1/indicators/{code}", operation_id = "indicators_one", tag = "indicators", params(("code" = String, Path, description = "e.g. admin.reports.1 or 37122:23.3")),
     responses(
         (status = 200, description = "The indicator", body = IndicatorView),
         (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +89,7 @@ async fn one(State(ctx): State<Ctx>, Extension(ind): Extension<Indicators>, Path
 }
 
 /// Record a value (staff with data management); replaces an earlier entered value of the period.
-#[utoipa::path(put, path = "/api/v1/indicators/{code}/values", tag = "indicators", params(("code" = String, Path, description = "Indicator code")),
+#[utoipa::path(put, path = "/api/v1/indicators/{code}/values", operation_id = "indicators_record", tag = "indicators", params(("code" = String, Path, description = "Indicator code")),
     request_body = ValueInput,
     responses(
         (status = 200, description = "Recorded", body = Value),
@@ -118,7 +118,7 @@ pub struct Imported {
 }
 
 /// Import values from CSV (`code,period,value[,note]`): all of the file or none of it.
-#[utoipa::path(post, path = "/api/v1/indicators/import", tag = "indicators",
+#[utoipa::path(post, path = "/api/v1/indicators/import", operation_id = "indicators_import", tag = "indicators",
     request_body(content(
         (String = "text/csv", example = "code,period,value,note\nadmin.video.1,2026,38,from the meeting calendar"),
     )),
@@ -141,7 +141,7 @@ async fn import(State(ctx): State<Ctx>, Extension(ind): Extension<Indicators>, a
 }
 
 /// Compute the indicators the platform's data tell, for the current year, now.
-#[utoipa::path(post, path = "/api/v1/indicators/recompute", tag = "indicators",
+#[utoipa::path(post, path = "/api/v1/indicators/recompute", operation_id = "indicators_recompute", tag = "indicators",
     responses(
         (status = 200, description = "Values computed", body = Imported),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),

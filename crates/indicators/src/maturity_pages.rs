@@ -179,7 +179,7 @@ async fn results_page(State(ctx): State<Ctx>, p: Page, Query(q): Query<YearQuery
 }
 
 /// Answer the questionnaire for one's organisation (409 when it answered this year).
-#[utoipa::path(post, path = "/api/v1/maturity", tag = "indicators", request_body = MaturityInput,
+#[utoipa::path(post, path = "/api/v1/maturity", operation_id = "maturity_answer", tag = "indicators", request_body = MaturityInput,
     responses(
         (status = 201, description = "Scored", body = Scored),
         (status = 401, description = "Not signed in", body = kernel::error::Problem, content_type = "application/problem+json"),
@@ -201,7 +201,7 @@ pub struct ResultsQuery {
 }
 
 /// A year's anonymous results.
-#[utoipa::path(get, path = "/api/v1/maturity/results", tag = "indicators", params(ResultsQuery), responses((status = 200, description = "Results", body = YearResults)))]
+#[utoipa::path(get, path = "/api/v1/maturity/results", operation_id = "maturity_results", tag = "indicators", params(ResultsQuery), responses((status = 200, description = "Results", body = YearResults)))]
 pub async fn api_results(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<ResultsQuery>) -> AppResult<Json<YearResults>> {
     let all = maturity::all(&ctx).await?;
     let year = q.year.or(all.last().map(|s| s.year)).unwrap_or_else(|| crate::service::this_year(ctx.now()));
