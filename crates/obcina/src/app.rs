@@ -188,7 +188,8 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let broker = start_broker(&ctx, &telemetry).await?;
     let indicators = indicators::Indicators::new(&ctx.config.indicators, crate::kpi::computations()).map_err(anyhow::Error::msg)?;
     indicators::service::spawn_schedule(ctx.clone(), indicators.clone());
-    let catalog = catalog::Catalog::new(&ctx, crate::datasets::sources(telemetry.clone(), reports.clone())).map_err(anyhow::Error::msg)?;
+    let catalog =
+        catalog::Catalog::new(&ctx, crate::datasets::sources(telemetry.clone(), reports.clone(), indicators.clone())).map_err(anyhow::Error::msg)?;
     let app = router(ctx.clone(), telemetry.clone(), broker, reports, hub, indicators, catalog)?;
     println!("obcina is ready at {url}  ({} ms)", started.elapsed().as_millis());
     // The peer address lets the NGSI-LD broker tell requests from this machine.

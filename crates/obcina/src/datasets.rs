@@ -10,8 +10,18 @@ use sea_orm::DbErr;
 use serde_json::{Value, json};
 
 /// Every dataset source of the platform.
-pub fn sources(telemetry: telemetry::Telemetry, reports: reports::Reports) -> Sources {
-    Sources::new(vec![Box::new(Reports(reports)), Box::new(Sensors(telemetry)), Box::new(Budget), Box::new(Participation), Box::new(Alerts)])
+pub fn sources(telemetry: telemetry::Telemetry, reports: reports::Reports, indicators: indicators::Indicators) -> Sources {
+    Sources::new(vec![
+        Box::new(Reports(reports)),
+        Box::new(Sensors(telemetry)),
+        Box::new(Budget),
+        Box::new(Participation),
+        Box::new(Alerts),
+        Box::new(Places),
+        Box::new(Events),
+        Box::new(Bookable),
+        Box::new(Indicators(indicators)),
+    ])
 }
 
 /// When the platform's datasets were first described (for `dct:issued`).
@@ -502,5 +512,247 @@ impl Source for Alerts {
 
     fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
         boxed(span_of(ctx, "SELECT MIN(sent_at) AS t0, MAX(sent_at) AS t FROM alerts_messages"))
+    }
+}
+
+// ---- places of the map ----
+
+/// One open dataset per layer of the map, as the places crate lists them.
+struct Places;
+
+impl Source for Places {
+    fn datasets(&self, ctx: &Ctx) -> Vec<Dataset> {
+        places::datasets(ctx)
+            .into_iter()
+            .map(|p| {
+                let title = |l: &str| p.title.get(l).cloned().unwrap_or_default();
+                let description = |l: &str| p.description.get(l).cloned().unwrap_or_default();
+                let mut d = dataset("places", &p.id, (&title("sl"), &title("en")), (&description("sl"), &description("en")), "REGI", &p.publisher);
+                d.keywords = words(&["zemljevid", "kraji", p.layer.code()]);
+                d.frequency = "IRREG";
+                d.columns = vec![
+                    col("id", T::String, "Oznaka", "Id"),
+                    col("name", T::String, "Ime", "Name"),
+                    col("name_en", T::String, "Ime (angleško)", "Name (English)"),
+                    col("address", T::String, "Naslov", "Address"),
+                    col("lat", T::Number, "Zemljepisna širina (WGS84)", "Latitude (WGS84)"),
+                    col("lon", T::Number, "Zemljepisna dolžina (WGS84)", "Longitude (WGS84)"),
+                    col("wheelchair", T::String, "Dostop z vozičkom", "Wheelchair access"),
+                    col("opening_hours", T::String, "Odpiralni čas", "Opening hours"),
+                    col("website", T::String, "Spletna stran", "Website"),
+                ];
+                d.apis = vec![api("GeoJSON sloja", "The layer as GeoJSON", &p.geojson_url, Some("https://www.rfc-editor.org/rfc/rfc7946"))];
+                contact(ctx, d)
+            })
+            .collect()
+    }
+
+    fn rows<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>> {
+        boxed(async move {
+            let Some(layer) = name.strip_prefix("places-").and_then(places::model::Layer::from_code) else { return Ok(vec![]) };
+            let list = places::store::list(ctx.db.conn(), &[layer]).await?;
+            Ok(list
+                .iter()
+                .map(|p| {
+                    row(json!({
+                        "id": p.id, "name": p.names.get(kernel::Lang::Sl), "name_en": p.names.get(kernel::Lang::En),
+                        "address": p.address, "lat": p.geometry.lat, "lon": p.geometry.lon,
+                        "wheelchair": p.wheelchair.map(|w| w.code()), "opening_hours": p.hours.as_ref().map(|h| h.to_text()),
+                        "website": p.website,
+                    }))
+                })
+                .collect())
+        })
+    }
+
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(created_at) AS t0, MAX(updated_at) AS t FROM places"))
+    }
+}
+
+// ---- events ----
+
+struct Events;
+
+impl Source for Events {
+    fn datasets(&self, ctx: &Ctx) -> Vec<Dataset> {
+        let mut d = dataset(
+            "events",
+            "events",
+            ("Koledar prireditev", "Events calendar"),
+            (
+                "Objavljene prireditve v občini: naslov, zvrst, kraj, začetek in konec, vstopnina, dostopnost. Brez podatkov organizatorjev, ki so fizične osebe.",
+                "Published events in the municipality: title, genre, place, start and end, price, accessibility. Without the data of organisers who are natural persons.",
+            ),
+            "EDUC",
+            "Oddelek za družbene dejavnosti",
+        );
+        d.keywords = words(&["prireditve", "kultura", "koledar", "iCalendar"]);
+        d.frequency = "DAILY";
+        d.columns = vec![
+            col("id", T::String, "Oznaka", "Id"),
+            col("title", T::String, "Naslov", "Title"),
+            col("title_en", T::String, "Naslov (angleško)", "Title (English)"),
+            col("genre", T::String, "Zvrst", "Genre"),
+            col("audience", T::String, "Občinstvo", "Audience"),
+            col("place", T::String, "Kraj", "Place"),
+            col("lat", T::Number, "Zemljepisna širina (WGS84)", "Latitude (WGS84)"),
+            col("lon", T::Number, "Zemljepisna dolžina (WGS84)", "Longitude (WGS84)"),
+            col("starts_at", T::Datetime, "Začetek", "Starts"),
+            col("ends_at", T::Datetime, "Konec", "Ends"),
+            col("price_eur", T::Number, "Vstopnina (EUR)", "Price (EUR)"),
+            col("organiser", T::String, "Organizator", "Organiser").personal(),
+        ];
+        d.apis = vec![
+            api("Vir iCalendar", "iCalendar feed", "/events.ics", Some("https://www.rfc-editor.org/rfc/rfc5545")),
+            api("API prireditev", "Events API", "/api/v1/events", None),
+        ];
+        vec![contact(ctx, d)]
+    }
+
+    fn rows<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>> {
+        boxed(async move {
+            let f = events::store::Filter {
+                from: Timestamp(0),
+                to: None,
+                genre: None,
+                place: None,
+                organiser: None,
+                audience: None,
+                free: None,
+                access: vec![],
+            };
+            let list = events::store::published(ctx.db.conn(), &f, 10_000).await?;
+            Ok(list
+                .iter()
+                .map(|e| {
+                    // The organiser may be a person: declared personal, dropped by the catalogue.
+                    row(json!({
+                        "id": e.id, "title": e.title.get(kernel::Lang::Sl), "title_en": e.title.get(kernel::Lang::En),
+                        "genre": e.genre.code(), "audience": e.audience.code(), "place": e.place.name,
+                        "lat": e.place.lat, "lon": e.place.lon, "starts_at": e.starts_at.rfc3339(), "ends_at": e.ends_at.rfc3339(),
+                        "price_eur": e.price_cents.map(|c| c as f64 / 100.0), "organiser": e.organiser.name,
+                    }))
+                })
+                .collect())
+        })
+    }
+
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(starts_at) AS t0, MAX(updated_at) AS t FROM events WHERE status = 'published'"))
+    }
+}
+
+// ---- bookable spaces ----
+
+/// The municipal spaces and charging points, and whether they can be booked
+/// (bookings themselves are personal and stay out).
+struct Bookable;
+
+impl Source for Bookable {
+    fn datasets(&self, ctx: &Ctx) -> Vec<Dataset> {
+        let mut d = dataset(
+            "bookings",
+            "bookable-spaces",
+            ("Občinski prostori za rezervacijo", "Municipal spaces to book"),
+            (
+                "Občinske dvorane, sobe, igrišča, mladinski prostori in polnilna mesta: namen, zmogljivost, cena na termin, ali jih je mogoče rezervirati prek spleta.",
+                "Municipal halls, rooms, sports grounds, youth spaces and charging points: purpose, capacity, price per slot, whether they can be booked online.",
+            ),
+            "GOVE",
+            "Urad za splošne zadeve",
+        );
+        d.keywords = words(&["rezervacije", "prostori", "polnilnice"]);
+        d.frequency = "IRREG";
+        d.columns = vec![
+            col("id", T::String, "Oznaka", "Id"),
+            col("kind", T::String, "Vrsta", "Kind"),
+            col("name", T::String, "Ime", "Name"),
+            col("location", T::String, "Lokacija", "Location"),
+            col("capacity", T::Integer, "Zmogljivost", "Capacity"),
+            col("price_eur", T::Number, "Cena termina (EUR)", "Price per slot (EUR)"),
+            col("bookable", T::Boolean, "Rezervacija prek spleta", "Bookable online"),
+        ];
+        d.apis = vec![api("API rezervacij", "Bookings API", "/api/v1/bookings/resources", None)];
+        d.related = words(&["strategy-indicators"]);
+        vec![contact(ctx, d)]
+    }
+
+    fn rows<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>> {
+        boxed(async move {
+            let list = bookings::store::resources(ctx.db.conn()).await?;
+            Ok(list
+                .iter()
+                .map(|r| {
+                    row(json!({
+                        "id": r.id, "kind": r.kind.code(), "name": r.name.get(kernel::Lang::Sl), "location": r.location,
+                        "capacity": r.capacity, "price_eur": r.price_cents as f64 / 100.0, "bookable": r.bookable,
+                    }))
+                })
+                .collect())
+        })
+    }
+
+    fn span<'a>(&'a self, _ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(async { Ok(Span::default()) })
+    }
+}
+
+// ---- indicators ----
+
+struct Indicators(indicators::Indicators);
+
+impl Source for Indicators {
+    fn datasets(&self, ctx: &Ctx) -> Vec<Dataset> {
+        let mut d = dataset(
+            "indicators",
+            "strategy-indicators",
+            ("Kazalniki strategije digitalne občine", "Indicators of the digital strategy"),
+            (
+                "Ključni kazalniki ukrepov strategije (izhodišče 2022, cilj 2027) in izbrani kazalniki ISO 37120/37122/37123 z vrednostmi po obdobjih in njihovim izvorom (izračunano, uvoženo, vneseno).",
+                "The key performance indicators of the strategy's measures (2022 baseline, 2027 target) and the selected ISO 37120/37122/37123 indicators, with values by period and their provenance (computed, imported, entered).",
+            ),
+            "GOVE",
+            "Vodja digitalne preobrazbe",
+        );
+        d.keywords = words(&["kazalniki", "ISO 37120", "ISO 37122", "strategija"]);
+        d.frequency = "ANNUAL";
+        d.columns = vec![
+            col("code", T::String, "Oznaka kazalnika", "Indicator code"),
+            col("name", T::String, "Kazalnik", "Indicator"),
+            col("name_en", T::String, "Kazalnik (angleško)", "Indicator (English)"),
+            col("unit", T::String, "Enota", "Unit"),
+            col("period", T::String, "Obdobje", "Period"),
+            col("value", T::Number, "Vrednost", "Value"),
+            col("provenance", T::String, "Izvor", "Provenance"),
+            col("baseline", T::Number, "Izhodišče 2022", "Baseline 2022"),
+            col("target", T::Number, "Cilj 2027", "Target 2027"),
+            col("recorded_by", T::String, "Vnesel", "Recorded by").personal(),
+        ];
+        d.apis = vec![api("API kazalnikov", "Indicators API", "/api/v1/indicators", None)];
+        d.derived_from = words(&["fault-reports", "sensor-devices", "proposals", "bookable-spaces"]);
+        vec![contact(ctx, d)]
+    }
+
+    fn rows<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>> {
+        boxed(async move {
+            let values = indicators::store::all(ctx.db.conn()).await?;
+            let mut out = vec![];
+            for line in indicators::service::lines(&self.0, &values) {
+                let i = line.indicator;
+                for v in &line.history {
+                    out.push(row(json!({
+                        "code": i.code, "name": i.name_sl, "name_en": i.name_en, "unit": i.unit.code(), "period": v.period,
+                        "value": v.value, "provenance": v.provenance.code(), "baseline": i.baseline, "target": i.target,
+                        "recorded_by": v.recorded_by,
+                    })));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        boxed(span_of(ctx, "SELECT MIN(recorded_at) AS t0, MAX(recorded_at) AS t FROM indicator_values"))
     }
 }
