@@ -725,6 +725,13 @@ pub fn password_expired(ctx: &Ctx, privileged: bool, changed_at: Timestamp) -> b
     privileged && days > 0 && ctx.now().since(changed_at) > Duration::from_secs(days * 86400)
 }
 
+/// The tax numbers of the legal persons an account represents (its
+/// representative grants), for capabilities that act on their behalf.
+pub async fn represented_entities<C: ConnectionTrait>(ctx: &Ctx, c: &C, account_id: &str) -> AppResult<Vec<String>> {
+    let grants = store::roles(c, &ctx.keys, account_id).await?;
+    Ok(grants.into_iter().filter(|g| g.role == Role::Representative).filter_map(|g| g.legal_entity).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::throttling::*;
@@ -764,11 +771,4 @@ mod tests {
         assert!(reserve(&t, now, 4, lockout).is_err(), "the fifth parallel attempt waits");
         assert_eq!(t.locked_until, None, "but nothing is locked until a check fails");
     }
-}
-
-/// The tax numbers of the legal persons an account represents (its
-/// representative grants), for capabilities that act on their behalf.
-pub async fn represented_entities<C: ConnectionTrait>(ctx: &Ctx, c: &C, account_id: &str) -> AppResult<Vec<String>> {
-    let grants = store::roles(c, &ctx.keys, account_id).await?;
-    Ok(grants.into_iter().filter(|g| g.role == Role::Representative).filter_map(|g| g.legal_entity).collect())
 }
