@@ -30,6 +30,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     indicators::MESSAGES,
     events::MESSAGES,
     places::MESSAGES,
+    guide::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -110,6 +111,7 @@ pub fn router(
         .merge(indicators::router(indicators))
         .merge(events::router())
         .merge(places::router())
+        .merge(guide::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

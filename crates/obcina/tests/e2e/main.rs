@@ -5,6 +5,7 @@
 mod alerts;
 mod budget;
 mod events;
+mod guide;
 mod harness;
 mod identity;
 mod indicators;
