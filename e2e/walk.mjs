@@ -1506,6 +1506,14 @@ async function guideWalk(browser, server) {
       assert.equal(await page.locator('body').getAttribute('data-idle-seconds'), '120');
     });
     await checks('/guide/kiosk');
+    await ok('the kiosk\'s route: drawn on the map, still no outbound link (the attribution as text)', async () => {
+      const resp = await page.goto(`${server.base}/guide/route?kiosk=1&sight=sight-muzej-grad&sight=heritage-orfej&date=2027-06-15&start=09:00&hours=3`);
+      assert.equal(resp.status(), 200);
+      await page.waitForFunction(() => document.querySelector('[data-guide-map]')?.dataset.drawn === '2');
+      assert.equal(await page.locator('a[href^="http"], a[href^="/login"]').count(), 0);
+      assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+    });
+    await checks('/guide/route (kiosk)');
   } finally {
     await context.close();
   }

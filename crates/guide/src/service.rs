@@ -120,3 +120,42 @@ pub async fn plan(ctx: &Ctx, query: RouteQuery) -> AppResult<Planned> {
     let route = tour::plan(&walk, &wishes);
     Ok(Planned { query, route, places: chosen })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Budget;
+
+    fn demo(id: &str) -> Place {
+        let input = places::demo::places().into_iter().find(|p| p.id.as_deref() == Some(id)).unwrap();
+        let data = input.validate("", "geometry", None).unwrap();
+        Place { id: id.into(), data, created_at: kernel::Timestamp(0), updated_at: kernel::Timestamp(0), demo: true }
+    }
+
+    #[test]
+    fn filters_read_the_attributes_prices_and_access() {
+        let museum = demo("sight-muzej-grad");
+        let orpheus = demo("heritage-orfej");
+        let hotel = demo("stay-mitra");
+        let f = |q: &str| Filters::parse(Some(q)).unwrap();
+        assert!(keeps(&f("interest=history&age=children"), &museum));
+        assert!(!keeps(&f("interest=wine"), &museum));
+        assert!(keeps(&f("budget=free"), &orpheus), "a monument without a price is free");
+        assert!(!keeps(&f("budget=free"), &museum));
+        assert!(keeps(&Filters { budget: Some(Budget::UpTo(8)), ..Default::default() }, &museum));
+        assert!(!keeps(&f("budget=50"), &hotel), "95 € a night");
+        assert!(!keeps(&f("access=yes"), &museum) && keeps(&f("access=limited"), &museum));
+        assert!(!keeps(&f("hours=0.5"), &museum) && keeps(&f("hours=1"), &museum), "a visit of an hour");
+        assert!(keeps(&f("hours=0.5"), &hotel), "time is for sights");
+    }
+
+    #[test]
+    fn opening_hours_become_windows_of_the_day() {
+        let tower = demo("sight-stolp");
+        let monday = chrono::NaiveDate::from_ymd_opt(2027, 6, 14).unwrap();
+        assert!(windows(&tower, monday).is_empty(), "closed on Mondays");
+        assert_eq!(windows(&tower, monday.succ_opt().unwrap()), [tour::Window { open: 10 * 3600, close: 18 * 3600 }]);
+        assert_eq!(windows(&demo("heritage-orfej"), monday), [tour::Window::ALL_DAY]);
+        assert_eq!((visit_min(&tower), visit_min(&demo("sight-muzej-grad"))), (20, 60));
+    }
+}

@@ -9,9 +9,12 @@
     const cfg = JSON.parse(el.dataset.config);
     const home = [cfg.origin.lat, cfg.origin.lon];
     const map = L.map(el).setView(home, 15);
+    // A public kiosk leads nowhere else: the attribution stays, as text.
+    const kiosk = document.body.hasAttribute('data-kiosk');
+    if (kiosk) map.attributionControl.setPrefix(false);
     L.tileLayer(cfg.tiles, {
       maxZoom: cfg.maxZoom,
-      attribution: cfg.attribution,
+      attribution: kiosk ? cfg.attribution.replace(/<[^>]*>/g, '') : cfg.attribution,
       referrerPolicy: 'strict-origin-when-cross-origin',
     }).addTo(map);
     const mark = (latlng, text, title, cls) => L.marker(latlng, {
