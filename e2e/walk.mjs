@@ -24,6 +24,7 @@
 //   WALK_DEBUG=1       print every step as it passes, and the server log on failure
 //   WALK_SHOTS=DIR     save a full-page screenshot of every page checked
 //   WALK_ONLY=map      only the map part (while working on it)
+//   WALK_ONLY=guide    only the tourist guide part
 //
 // The last line is `N passed, M failed`; the exit code is non-zero on any failure.
 
@@ -1550,6 +1551,74 @@ async function bookingsWalk(browser, server) {
   }
 }
 
+// ---------------------------------------------------------------- tourist guide
+
+/** A German visitor on a phone: the guide, three sights ticked, the walking route on the map, the kiosk. */
+async function guideWalk(browser, server) {
+  const label = 'guide';
+  const ok = (name, fn, opts) => check(label, name, fn, opts);
+  const context = await browser.newContext({ ...DEVICES.phone, locale: 'de-DE', bypassCSP: true });
+  context.setDefaultTimeout(15_000);
+  await context.route(/tile\.openstreetmap\.org/, (r) => r.fulfill({ status: 204, body: '' }));
+  const page = await context.newPage();
+  const checks = async (what) => {
+    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
+    await ok(`${what}: no horizontal scrolling`, () => reflow(page), { fatal: false });
+  };
+  try {
+    await ok('/guide opens in German with sights to tick', async () => {
+      const resp = await page.goto(`${server.base}/guide`);
+      assert.equal(resp.status(), 200);
+      assert.equal(await htmlLang(page), 'de');
+      assert.match(await mainText(page), /Besucherführer/);
+      assert.ok((await page.locator('input[name=sight]').count()) >= 6);
+    });
+    await checks('/guide');
+    await ok('building a tourist route in German: three sights, Tuesday at nine', async () => {
+      for (const id of ['sight-stolp', 'sight-muzej-grad', 'heritage-orfej']) await page.locator(`input[name=sight][value="${id}"]`).check();
+      await page.locator('#date').fill('2027-06-15');
+      await page.locator('#start').fill('09:00');
+      await page.locator('#hours').fill('3');
+      const resp = await navigate(page, () => page.getByRole('button', { name: 'Route erstellen' }).tap());
+      assert.equal(resp.status(), 200);
+      assert.equal(new URL(page.url()).pathname, '/guide/route');
+      assert.match(await mainText(page), /Ihr Rundgang/);
+    });
+    await ok('the stops in order, with walking times: the museum (open at nine) before the tower (open at ten)', async () => {
+      const stops = (await page.locator('[data-stop] h3').allInnerTexts()).map((s) => s.trim());
+      assert.equal(stops.length, 3, stops.join(' | '));
+      assert.equal(stops[0], 'Regionalmuseum auf der Burg Ptuj', stops.join(' | '));
+      assert.ok(stops.indexOf('Stadtturm – Aussichtspunkt') > 0, stops.join(' | '));
+      assert.match(await page.locator('[data-stops]').innerText(), /Min\. zu Fuß/);
+    });
+    await ok('the route is drawn on the map: a line and three numbered marks', async () => {
+      await page.waitForFunction(() => document.querySelector('[data-guide-map]')?.dataset.drawn === '3');
+      assert.equal(await page.locator('.leaflet-marker-icon .route-stop').count(), 3);
+      assert.equal(await page.locator('path.route-line').count(), 1);
+    });
+    await checks('/guide/route');
+    await ok('/guide/kiosk: no sign-in, a start-over button, large targets', async () => {
+      const resp = await page.goto(`${server.base}/guide/kiosk`);
+      assert.equal(resp.status(), 200);
+      assert.equal(await page.locator('a[href^="/login"], a[href^="http"]').count(), 0);
+      const box = await page.locator('.kiosk-restart').boundingBox();
+      assert.ok(box && box.height >= 48, JSON.stringify(box));
+      assert.equal(await page.locator('body').getAttribute('data-idle-seconds'), '120');
+    });
+    await checks('/guide/kiosk');
+    await ok('the kiosk\'s route: drawn on the map, still no outbound link (the attribution as text)', async () => {
+      const resp = await page.goto(`${server.base}/guide/route?kiosk=1&sight=sight-muzej-grad&sight=heritage-orfej&date=2027-06-15&start=09:00&hours=3`);
+      assert.equal(resp.status(), 200);
+      await page.waitForFunction(() => document.querySelector('[data-guide-map]')?.dataset.drawn === '2');
+      assert.equal(await page.locator('a[href^="http"], a[href^="/login"]').count(), 0);
+      assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+    });
+    await checks('/guide/route (kiosk)');
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- visitor pages
 
 /** The public environment page and the display board, in all four languages, on a phone and a wide screen. */
@@ -1665,6 +1734,10 @@ async function main() {
         await context.close();
       }
     });
+    if (ONLY === 'guide') {
+      await guideWalk(browser, server);
+      throw new WalkAborted('only the guide part');
+    }
     if (ONLY === 'map') {
       await mapWalk(browser, server);
       throw new WalkAborted('only the map part');
@@ -1686,6 +1759,7 @@ async function main() {
       timed('events', 'events', () => eventsWalk(browser, server)),
       timed('map', 'map', () => mapWalk(browser, server)),
       timed('bookings', 'bookings', () => bookingsWalk(browser, server)),
+      timed('guide', 'guide', () => guideWalk(browser, server)),
       (async () => {
         await timed('staff/phone', 'staff/phone', () => staffWalk(browser, server));
         await timed('fault reports', 'reports', () => reportsWalk(browser, server));

@@ -32,6 +32,7 @@ pub const MESSAGES: &[&[(Lang, &str)]] = &[
     places::MESSAGES,
     bookings::MESSAGES,
     catalog::MESSAGES,
+    guide::MESSAGES,
     crate::portal::MESSAGES,
 ];
 
@@ -117,6 +118,7 @@ pub fn router(
         .merge(places::router())
         .merge(bookings::router())
         .merge(catalog::router(catalog))
+        .merge(guide::router())
         .merge(crate::ops::router())
         // Unknown addresses: a problem+json 404, which HTML routes show as a translated page.
         .fallback(|| async { kernel::AppError::not_found() })

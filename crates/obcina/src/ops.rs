@@ -52,6 +52,7 @@ fn assemble_openapi() -> utoipa::openapi::OpenApi {
     doc.merge(events::api::ApiDoc::openapi());
     doc.merge(places::api::ApiDoc::openapi());
     doc.merge(bookings::api::ApiDoc::openapi());
+    doc.merge(guide::api::ApiDoc::openapi());
     use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));

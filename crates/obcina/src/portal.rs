@@ -169,6 +169,7 @@ async fn static_asset(Path(name): Path<String>) -> Response {
         "board.js" => asset("application/javascript", include_str!("../static/board.js"), CACHE),
         "notify.js" => asset("application/javascript", include_str!("../static/notify.js"), CACHE),
         "map.js" => asset("application/javascript", include_str!("../static/map.js"), CACHE),
+        "guide.js" => asset("application/javascript", include_str!("../static/guide.js"), CACHE),
         // Leaflet, from npm (web/package.json), for the maps.
         "leaflet.js" => asset("application/javascript", include_str!("../../../web/node_modules/leaflet/dist/leaflet.js"), CACHE),
         "leaflet.css" => asset("text/css", include_str!("../../../web/node_modules/leaflet/dist/leaflet.css"), CACHE),

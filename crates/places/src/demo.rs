@@ -276,6 +276,10 @@ fn heritage() -> Vec<PlaceInput> {
             p.heritage_id = Some(esd.into());
             p.heritage_level = Some(level.into());
             describe(p, d);
+            // For the tourist guide's filters: a look from outside.
+            attr(p, "interests", "history,culture");
+            attr(p, "ages", "children,teens,adults,seniors");
+            attr(p, "visit_min", "15");
         })
     };
     vec![
@@ -386,6 +390,10 @@ fn sights() -> Vec<PlaceInput> {
                 p.opening_hours = Some("Mo-Su 09:00-18:00; 2026-12-25 off; 2027-01-01 off".into());
                 p.price_cents = Some(800);
                 p.website = Some("https://pmpo.si/".into());
+                p.audio_url = Some("https://pmpo.si/audio/grad-sl.mp3".into());
+                attr(p, "interests", "history,culture");
+                attr(p, "ages", "children,teens,adults,seniors");
+                attr(p, "visit_min", "60");
                 access(
                     p,
                     "limited",
@@ -414,6 +422,18 @@ fn sights() -> Vec<PlaceInput> {
                 p.opening_hours = Some("Tu-Su 10:00-18:00".into());
                 p.price_cents = Some(300);
                 access(p, "no", ["Samo po stopnicah.", "Stairs only."]);
+                attr(p, "interests", "history");
+                attr(p, "ages", "teens,adults");
+                attr(p, "visit_min", "20");
+                describe(
+                    p,
+                    [
+                        "Razgled po strehah starega mesta in Dravi z vrha zvonika.",
+                        "A view over the old town's roofs and the Drava from the top of the bell tower.",
+                        "Ein Blick über die Dächer der Altstadt und die Drau von der Spitze des Glockenturms.",
+                        "Una vista sui tetti della città vecchia e sulla Drava dalla cima del campanile.",
+                    ],
+                );
             },
         ),
         with(point("sights", ["Vinska klet Ptuj", "Ptuj Wine Cellar", "Weinkeller Ptuj", "Cantina vinicola di Ptuj"], 46.41960, 15.86870), |p| {
@@ -422,6 +442,18 @@ fn sights() -> Vec<PlaceInput> {
             p.opening_hours = Some("Mo-Sa 10:00-18:00".into());
             p.price_cents = Some(1200);
             p.wheelchair = Some("limited".into());
+            attr(p, "interests", "wine,culture");
+            attr(p, "ages", "adults,seniors");
+            attr(p, "visit_min", "45");
+            describe(
+                p,
+                [
+                    "Ena najstarejših vinskih kleti v Sloveniji z arhivom vin in degustacijo.",
+                    "One of the oldest wine cellars in Slovenia, with an archive of wines and tasting.",
+                    "Einer der ältesten Weinkeller Sloweniens mit Weinarchiv und Verkostung.",
+                    "Una delle cantine più antiche della Slovenia, con archivio dei vini e degustazione.",
+                ],
+            );
         }),
     ]
 }
@@ -532,12 +564,34 @@ fn tourism() -> Vec<PlaceInput> {
             p.id = Some("stay-mitra".into());
             p.address = Some("Prešernova ulica 6, 2250 Ptuj".into());
             p.wheelchair = Some("limited".into());
+            p.price_cents = Some(9500);
+            attr(p, "ages", "adults,seniors");
+            describe(
+                p,
+                [
+                    "Hotel v meščanski hiši v starem mestnem jedru; cena za dvoposteljno sobo na noč.",
+                    "A hotel in a town house in the old centre; price per double room and night.",
+                    "Ein Hotel in einem Bürgerhaus in der Altstadt; Preis pro Doppelzimmer und Nacht.",
+                    "Un albergo in una casa borghese nel centro storico; prezzo per camera doppia a notte.",
+                ],
+            );
         }),
         with(
             point("accommodation", ["Grand hotel Primus", "Grand Hotel Primus", "Grand Hotel Primus", "Grand Hotel Primus"], 46.41130, 15.85700),
             |p| {
                 p.id = Some("stay-primus".into());
                 p.wheelchair = Some("yes".into());
+                p.price_cents = Some(14000);
+                attr(p, "ages", "children,teens,adults,seniors");
+                describe(
+                    p,
+                    [
+                        "Hotel ob termah s kopališčem; cena za dvoposteljno sobo na noč.",
+                        "A hotel at the spa with its pools; price per double room and night.",
+                        "Ein Hotel an der Therme mit Badelandschaft; Preis pro Doppelzimmer und Nacht.",
+                        "Un albergo alle terme con le piscine; prezzo per camera doppia a notte.",
+                    ],
+                );
             },
         ),
         with(
@@ -546,12 +600,36 @@ fn tourism() -> Vec<PlaceInput> {
                 p.id = Some("food-kavarna".into());
                 p.opening_hours = Some("Mo-Th 07:00-22:00; Fr-Sa 07:00-01:00; Su 08:00-20:00".into());
                 p.wheelchair = Some("yes".into());
+                p.price_cents = Some(400);
+                attr(p, "interests", "food");
+                attr(p, "ages", "children,teens,adults,seniors");
+                describe(
+                    p,
+                    [
+                        "Kava in sladice na Mestnem trgu; cena za kavo in rogljiček.",
+                        "Coffee and cakes on Mestni trg; price for a coffee and a croissant.",
+                        "Kaffee und Kuchen am Mestni trg; Preis für Kaffee und Croissant.",
+                        "Caffè e dolci in Mestni trg; prezzo per un caffè e un cornetto.",
+                    ],
+                );
             },
         ),
         with(point("food", ["Gostilna ob Dravi", "Inn by the Drava", "Gasthaus an der Drau", "Osteria sulla Drava"], 46.41800, 15.86800), |p| {
             p.id = Some("food-gostilna".into());
             p.opening_hours = Some("Tu-Su 11:00-22:00".into());
             p.wheelchair = Some("limited".into());
+            p.price_cents = Some(1800);
+            attr(p, "interests", "food,wine");
+            attr(p, "ages", "children,teens,adults,seniors");
+            describe(
+                p,
+                [
+                    "Domača štajerska kuhinja ob reki; cena za kosilo.",
+                    "Home-style Styrian cooking by the river; price for a lunch.",
+                    "Steirische Hausmannskost am Fluss; Preis für ein Mittagessen.",
+                    "Cucina stiriana casalinga sul fiume; prezzo per un pranzo.",
+                ],
+            );
         }),
     ]
 }

@@ -7,6 +7,7 @@ mod bookings;
 mod budget;
 mod catalog;
 mod events;
+mod guide;
 mod harness;
 mod identity;
 mod indicators;

@@ -1,0 +1,140 @@
+//! The tourist guide on the demo places of Ptuj: a sight that opens later
+//! is visited after the others, one closed that day is left out with the
+//! reason `closed`; the German pages are German; bad parameters are
+//! refused with the field named, on the page and in the API.
+
+use crate::harness::{Client, Server};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+// 2027-06-14 is a Monday (the City Tower is closed), 2027-06-15 a Tuesday.
+const TUESDAY: &str = "date=2027-06-15&start=09:00&hours=3";
+const MONDAY: &str = "date=2027-06-14&start=09:00&hours=3";
+
+async fn route(c: &Client, query: &str) -> (u16, Value) {
+    c.json(Method::GET, &format!("/api/v1/guide/route?{query}"), json!(null)).await
+}
+
+fn ids(v: &Value, key: &str) -> Vec<String> {
+    v[key].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect()
+}
+
+async fn german(c: &Client, path: &str) -> (u16, String) {
+    let r = c.http.get(format!("{}{path}", c.base)).header("accept-language", "de").send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_route_waits_for_what_opens_later_and_leaves_out_what_is_closed() {
+    let server = Server::start().await;
+    let visitor = server.client();
+
+    // The tower opens at ten, the museum at nine: the museum first.
+    let (s, v) = route(&visitor, &format!("sight=sight-stolp&sight=sight-muzej-grad&{TUESDAY}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(ids(&v, "stops"), ["sight-muzej-grad", "sight-stolp"], "{v}");
+    let stops = v["stops"].as_array().unwrap();
+    assert_eq!(stops[0]["order"], 1);
+    assert!(stops[1]["start"].as_str().unwrap() >= "10:00", "{v}");
+    assert!(stops[0]["walk_m"].as_u64().unwrap() > 100 && stops[0]["walk_min"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(v["optimal"], true);
+    assert!(v["skipped"].as_array().unwrap().is_empty());
+    let back = v["back"].as_str().unwrap();
+    assert!(back > stops[1]["leave"].as_str().unwrap() && back <= "12:00", "{v}");
+    let walked: u64 = stops.iter().map(|s| s["walk_m"].as_u64().unwrap()).sum::<u64>() + v["last_walk_m"].as_u64().unwrap();
+    assert_eq!(v["walk_m"].as_u64().unwrap(), walked);
+
+    // On Monday the tower is closed: left out, the reason said.
+    let (s, v) = route(&visitor, &format!("sight=sight-stolp&sight=sight-muzej-grad&sight=heritage-orfej&{MONDAY}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["skipped"], json!([{"id": "sight-stolp", "name": "Mestni stolp – razgledna točka", "why": "closed"}]), "{v}");
+    let mut visited = ids(&v, "stops");
+    visited.sort();
+    assert_eq!(visited, ["heritage-orfej", "sight-muzej-grad"]);
+
+    // Too little time: left out for time, not because it is closed.
+    let (_, v) = route(&visitor, "sight=sight-muzej-grad&date=2027-06-15&start=09:00&hours=0.5").await;
+    assert_eq!(v["skipped"][0]["why"], "no_time", "{v}");
+
+    // The page: stops in order, what was left out and why, the map's data.
+    let (s, html) = visitor.get_text(&format!("/guide/route?sight=sight-stolp&sight=sight-muzej-grad&sight=heritage-orfej&{MONDAY}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("data-guide-map") && html.contains("/static/guide.js"), "the route on the map");
+    assert!(html.contains("takrat zaprto"), "the reason, in Slovenian by default");
+    assert_eq!(html.matches("data-stop=").count(), 2);
+}
+
+#[tokio::test]
+async fn the_german_guide_is_german_and_the_kiosk_has_no_sign_in() {
+    let server = Server::start().await;
+    let visitor = server.client();
+    let (s, html) = german(&visitor, "/guide").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("<html lang=\"de\">"), "German page");
+    for text in ["Besucherführer", "Sehenswürdigkeiten", "Route erstellen", "Regionalmuseum auf der Burg Ptuj", "Unterkünfte", "Essen und Trinken"]
+    {
+        assert!(html.contains(text), "{text}");
+    }
+    assert!(html.contains("name=\"sight\" value=\"sight-muzej-grad\""), "sights to tick");
+    assert!(html.contains("8,00 €"), "prices in German style");
+    assert!(html.contains("Audioführer"), "the audio link");
+
+    // Filters: wine leaves the museum out and keeps the wine cellar.
+    let (_, html) = german(&visitor, "/guide?interest=wine").await;
+    assert!(html.contains("Weinkeller Ptuj") && !html.contains("Regionalmuseum auf der Burg Ptuj"));
+    let (_, html) = german(&visitor, "/guide?budget=free&access=yes").await;
+    assert!(!html.contains("value=\"sight-muzej-grad\""), "not free, limited access");
+
+    let (s, html) = german(&visitor, "/guide/route?sight=sight-stolp&sight=sight-muzej-grad&date=2027-06-14&start=09:00&hours=3").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Ihr Rundgang") && html.contains("zu dieser Zeit geschlossen"), "German route page");
+
+    let (s, html) = german(&visitor, "/guide/kiosk").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("data-kiosk") && html.contains("Neu beginnen"));
+    assert!(!html.contains("/login") && !html.contains("/register") && !html.contains("https://"), "no sign-in, no outbound links");
+    let (_, html) = german(&visitor, "/guide/route?kiosk=1&sight=sight-muzej-grad&date=2027-06-15&start=09:00&hours=3").await;
+    assert!(html.contains("data-kiosk") && !html.contains("/login"), "the kiosk's route");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_refused_with_the_field() {
+    let server = Server::start().await;
+    let visitor = server.client();
+    let field = |v: &Value| {
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap().to_string(), e["code"].as_str().unwrap().to_string()))
+            .collect::<Vec<_>>()
+    };
+
+    let (s, v) = route(&visitor, &format!("sight=nope&{TUESDAY}")).await;
+    assert_eq!((s, field(&v)), (422, vec![("sight".into(), "guide_sight_unknown".into())]), "{v}");
+    // An AED is a place, but not a sight.
+    let (s, _) = route(&visitor, &format!("sight=aed-mestna-hisa&{TUESDAY}")).await;
+    assert_eq!(s, 422);
+    let (s, v) = route(&visitor, "sight=sight-stolp&start=25:61").await;
+    assert_eq!((s, field(&v)), (422, vec![("start".into(), "guide_time_invalid".into())]), "{v}");
+    let (s, v) = route(&visitor, "sight=sight-stolp&date=2027-13-01&hours=99&pace=run").await;
+    assert_eq!(s, 422);
+    assert_eq!(field(&v).len(), 3, "{v}");
+    let (s, v) = route(&visitor, TUESDAY).await;
+    assert_eq!((s, field(&v)), (422, vec![("sight".into(), "guide_sights_required".into())]));
+    let many: String = (0..17).map(|i| format!("sight=s{i}&")).collect();
+    let (s, v) = route(&visitor, &many).await;
+    assert_eq!((s, field(&v)), (422, vec![("sight".into(), "guide_too_many_sights".into())]));
+
+    let r = visitor.get(&format!("/api/v1/guide/route?sight=nope&{TUESDAY}")).await;
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    // The page says it in words, next to the choice, with 422.
+    let (s, html) = german(&visitor, "/guide/route?sight=sight-stolp&start=25:00").await;
+    assert_eq!(s, 422);
+    assert!(html.contains("Geben Sie die Uhrzeit als HH:MM ein"), "{html}");
+    assert!(html.contains("value=\"sight-stolp\" checked"), "the choice is kept");
+    let (s, html) = german(&visitor, &format!("/guide/route?{many}")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("höchstens 16 Sehenswürdigkeiten"), "the limit named");
+}
