@@ -195,6 +195,7 @@ pub async fn api_answer(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// The year; the latest with answers when left out.
     pub year: Option<i32>,
