@@ -7,6 +7,7 @@ mod demo;
 mod kpi;
 mod ops;
 mod pb_cli;
+mod route_cli;
 mod portal;
 mod simulate;
 
@@ -113,6 +114,11 @@ enum Command {
     Pb {
         #[command(subcommand)]
         command: pb_cli::PbCommand,
+    },
+    /// Visitors' walking routes: solve a route problem from a JSON file.
+    Route {
+        #[command(subcommand)]
+        command: route_cli::RouteCommand,
     },
     /// Verify a snapshot and restore it into an empty data directory.
     Restore {
@@ -295,6 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("{info}");
         }
         Command::Pb { command } => return pb_cli::run(command),
+        Command::Route { command } => return route_cli::run(command),
         Command::Restore { from, data_dir, passphrase_env } => {
             let passphrase = passphrase_env.map(|v| std::env::var(&v)).transpose().map_err(|_| anyhow::anyhow!("passphrase variable not set"))?;
             let info = backup::restore(&from, &data_dir, passphrase.as_deref()).await?;

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(layers, layer_geojson, nearest, export, import, create, get_place, update, delete),
+    paths(layers, map_layers, layer_geojson, nearest, export, import, create, get_place, update, delete),
     components(schemas(Dataset, Layer, PlaceInput, NearbyView, Imported, Problem, FieldError)),
     tags((name = "places", description = "The map: places in layers as open GeoJSON, the nearest place, and staff editing"))
 )]
@@ -28,6 +28,8 @@ pub struct ApiDoc;
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/api/v1/places/layers", get(layers))
+        // The map's layers under the map's name too (each with its GeoJSON `url`).
+        .route("/api/v1/map/layers", get(map_layers))
         .route("/api/v1/places/layers/{file}", get(layer_geojson))
         .route("/api/v1/places/nearest", get(nearest))
         .route("/api/v1/places/export.geojson", get(export))
@@ -48,6 +50,12 @@ pub fn geojson_response(v: &Value) -> Response {
 #[utoipa::path(operation_id = "places_layers", get, path = "/api/v1/places/layers", tag = "places",
     responses((status = 200, description = "Every layer as a catalogued open dataset, with its GeoJSON address", body = [Dataset])))]
 async fn layers(State(ctx): State<Ctx>) -> axum::Json<Vec<Dataset>> {
+    axum::Json(datasets(&ctx))
+}
+
+#[utoipa::path(operation_id = "map_layers", get, path = "/api/v1/map/layers", tag = "places",
+    responses((status = 200, description = "The map's layers (the same list as /api/v1/places/layers), each with the absolute `url` of its GeoJSON", body = [Dataset])))]
+async fn map_layers(State(ctx): State<Ctx>) -> axum::Json<Vec<Dataset>> {
     axum::Json(datasets(&ctx))
 }
 

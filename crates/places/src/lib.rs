@@ -49,6 +49,8 @@ pub struct Dataset {
     pub description: BTreeMap<String, String>,
     /// Address of the GeoJSON distribution, relative to the portal.
     pub geojson_url: String,
+    /// The same, absolute (the portal's public address before it).
+    pub url: String,
     pub media_type: String,
     /// SPDX licence id.
     pub licence: String,
@@ -69,6 +71,7 @@ pub fn datasets(ctx: &kernel::Ctx) -> Vec<Dataset> {
                 title: each(&format!("places-layer-{}", l.code())),
                 description: each(&format!("places-dataset-{}", l.code())),
                 geojson_url: format!("/api/v1/places/layers/{}.geojson", l.code()),
+                url: format!("{}/api/v1/places/layers/{}.geojson", ctx.config.public_url().trim_end_matches('/'), l.code()),
                 media_type: api::GEOJSON.into(),
                 licence: "CC-BY-4.0".into(),
                 licence_url: "https://creativecommons.org/licenses/by/4.0/".into(),

@@ -138,3 +138,96 @@ async fn bad_parameters_are_refused_with_the_field() {
     assert_eq!(s, 422);
     assert!(html.contains("höchstens 16 Sehenswürdigkeiten"), "the limit named");
 }
+
+/// `obcina route solve` on seeded random instances of up to 8 points: its
+/// score equals the optimum of trying every order under the documented
+/// travel model (docs/guide.md).
+#[test]
+fn the_route_command_finds_the_optimum_of_an_exhaustive_search() {
+    fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
+        let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+        let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((b.1 - a.1).to_radians() / 2.0).sin().powi(2);
+        2.0 * 6_371_008.8 * h.sqrt().asin()
+    }
+    let mut seed: u64 = 42;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for case in 0..6 {
+        let n = 4 + case % 5;
+        let start = (46.4199, 15.8700);
+        let pts: Vec<(String, (f64, f64), u32, u32, u32, u32)> = (0..n)
+            .map(|i| {
+                let at = (46.414 + next() * 0.012, 15.862 + next() * 0.018);
+                let open = 9 * 3600 + (next() * 3.0 * 3600.0) as u32 / 60 * 60;
+                let close = open + 3600 + (next() * 4.0 * 3600.0) as u32 / 60 * 60;
+                (format!("p{i}"), at, 1 + (next() * 3.0) as u32, (10.0 + next() * 40.0) as u32, open, close)
+            })
+            .collect();
+        let budget = 120 + (next() * 120.0) as u32;
+        let hhmm = |s: u32| format!("{:02}:{:02}", s / 3600, s % 3600 / 60);
+        let problem = json!({
+            "start": {"lat": start.0, "lon": start.1}, "depart": "09:00", "budget_minutes": budget,
+            "points": pts.iter().map(|p| json!({"id": p.0, "lat": p.1.0, "lon": p.1.1, "score": p.2, "visit_minutes": p.3, "open": hhmm(p.4), "close": hhmm(p.5)})).collect::<Vec<_>>(),
+        });
+        let file = dir.path().join(format!("case{case}.json"));
+        std::fs::write(&file, problem.to_string()).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obcina")).args(["route", "solve", "--file", file.to_str().unwrap(), "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+        // Every order of every subset, with the documented model.
+        let travel = |a: (f64, f64), b: (f64, f64)| (haversine(a, b) * 1.3 / 1.2).ceil() as u32;
+        let (depart, deadline) = (9 * 3600, 9 * 3600 + budget * 60);
+        let mut best = 0;
+        let mut order: Vec<usize> = vec![];
+        fn go(pts: &[(String, (f64, f64), u32, u32, u32, u32)], order: &mut Vec<usize>, best: &mut u32, now: u32, at: (f64, f64), start: (f64, f64), deadline: u32, travel: &dyn Fn((f64, f64), (f64, f64)) -> u32) {
+            if now + travel(at, start) <= deadline {
+                *best = (*best).max(order.iter().map(|&i| pts[i].2).sum());
+            }
+            for i in 0..pts.len() {
+                if order.contains(&i) {
+                    continue;
+                }
+                let p = &pts[i];
+                let begin = (now + travel(at, p.1)).max(p.4);
+                let done = begin + p.3 * 60;
+                if done <= p.5 && done <= deadline {
+                    order.push(i);
+                    go(pts, order, best, done, p.1, start, deadline, travel);
+                    order.pop();
+                }
+            }
+        }
+        go(&pts, &mut order, &mut best, depart, start, start, deadline, &travel);
+        assert_eq!(got["score"].as_u64(), Some(u64::from(best)), "case {case}: {got}");
+        assert_eq!(got["optimal"], true);
+    }
+    // A file that is not a route problem is refused with the reason.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"start": {"lat": 46.4, "lon": 15.8}, "points": []}"#).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_obcina")).args(["route", "solve", "--file", bad.to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("budget_minutes"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn the_map_layers_are_listed_each_with_the_url_of_its_geojson() {
+    let server = Server::start().await;
+    let (s, list) = server.client().json(Method::GET, "/api/v1/map/layers", json!(null)).await;
+    assert_eq!(s, 200);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 11, "{list:?}");
+    for layer in list {
+        let url = layer["url"].as_str().unwrap();
+        assert!(url.starts_with("http://127.0.0.1:"), "absolute: {url}");
+        let r = reqwest::get(url).await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        let fc: Value = r.json().await.unwrap();
+        assert_eq!(fc["type"], "FeatureCollection", "{url}");
+    }
+}
