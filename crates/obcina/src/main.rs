@@ -7,8 +7,8 @@ mod demo;
 mod kpi;
 mod ops;
 mod pb_cli;
-mod route_cli;
 mod portal;
+mod route_cli;
 mod simulate;
 
 use clap::{Args, Parser, Subcommand};

@@ -79,7 +79,7 @@ fn clock(s: &str) -> anyhow::Result<u32> {
 }
 
 fn secs(minutes: f64, what: &str) -> anyhow::Result<u32> {
-    anyhow::ensure!(minutes.is_finite() && minutes >= 0.0 && minutes < 48.0 * 60.0, "{what} must be 0–2880 minutes");
+    anyhow::ensure!((0.0..48.0 * 60.0).contains(&minutes), "{what} must be 0–2880 minutes");
     Ok((minutes * 60.0).round() as u32)
 }
 
@@ -110,7 +110,13 @@ pub fn run(command: RouteCommand) -> anyhow::Result<ExitCode> {
     let speed = p.speed_m_per_min.unwrap_or(72.0);
     let detour = p.detour.unwrap_or(1.3);
     anyhow::ensure!(speed > 0.0 && speed.is_finite() && detour >= 1.0 && detour.is_finite(), "speed must be positive and detour at least 1");
-    let walk = Walk { start, end, depart, back_by: depart + secs(p.budget_minutes, "budget_minutes")?, pace: Pace { metres_per_second: speed / 60.0, detour } };
+    let walk = Walk {
+        start,
+        end,
+        depart,
+        back_by: depart + secs(p.budget_minutes, "budget_minutes")?,
+        pace: Pace { metres_per_second: speed / 60.0, detour },
+    };
     let mut ids = std::collections::BTreeSet::new();
     let wishes = p
         .points
@@ -120,7 +126,13 @@ pub fn run(command: RouteCommand) -> anyhow::Result<ExitCode> {
             let open = t.open.as_ref().map(|w| at(w, depart, "open")).transpose()?.unwrap_or(0);
             let close = t.close.as_ref().map(|w| at(w, depart, "close")).transpose()?.unwrap_or(Window::ALL_DAY.close);
             anyhow::ensure!(open <= close, "point {}: opens after it closes", t.id);
-            Ok(Wish { id: t.id.clone(), at: spot(&Spot { lat: t.lat, lon: t.lon }, &t.id)?, stay: secs(t.visit_minutes, "visit_minutes")?, windows: vec![Window { open, close }], score: t.score })
+            Ok(Wish {
+                id: t.id.clone(),
+                at: spot(&Spot { lat: t.lat, lon: t.lon }, &t.id)?,
+                stay: secs(t.visit_minutes, "visit_minutes")?,
+                windows: vec![Window { open, close }],
+                score: t.score,
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let route = tour::plan(&walk, &wishes);

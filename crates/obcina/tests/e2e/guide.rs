@@ -139,6 +139,9 @@ async fn bad_parameters_are_refused_with_the_field() {
     assert!(html.contains("höchstens 16 Sehenswürdigkeiten"), "the limit named");
 }
 
+/// A point of a route problem: id, (lat, lon), score, visit minutes, opens, closes (seconds of the day).
+type Target = (String, (f64, f64), u32, u32, u32, u32);
+
 /// `obcina route solve` on seeded random instances of up to 8 points: its
 /// score equals the optimum of trying every order under the documented
 /// travel model (docs/guide.md).
@@ -160,7 +163,7 @@ fn the_route_command_finds_the_optimum_of_an_exhaustive_search() {
     for case in 0..6 {
         let n = 4 + case % 5;
         let start = (46.4199, 15.8700);
-        let pts: Vec<(String, (f64, f64), u32, u32, u32, u32)> = (0..n)
+        let pts: Vec<Target> = (0..n)
             .map(|i| {
                 let at = (46.414 + next() * 0.012, 15.862 + next() * 0.018);
                 let open = 9 * 3600 + (next() * 3.0 * 3600.0) as u32 / 60 * 60;
@@ -176,7 +179,10 @@ fn the_route_command_finds_the_optimum_of_an_exhaustive_search() {
         });
         let file = dir.path().join(format!("case{case}.json"));
         std::fs::write(&file, problem.to_string()).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obcina")).args(["route", "solve", "--file", file.to_str().unwrap(), "--json"]).output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obcina"))
+            .args(["route", "solve", "--file", file.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let got: Value = serde_json::from_slice(&out.stdout).unwrap();
 
@@ -185,7 +191,18 @@ fn the_route_command_finds_the_optimum_of_an_exhaustive_search() {
         let (depart, deadline) = (9 * 3600, 9 * 3600 + budget * 60);
         let mut best = 0;
         let mut order: Vec<usize> = vec![];
-        fn go(pts: &[(String, (f64, f64), u32, u32, u32, u32)], order: &mut Vec<usize>, best: &mut u32, now: u32, at: (f64, f64), start: (f64, f64), deadline: u32, travel: &dyn Fn((f64, f64), (f64, f64)) -> u32) {
+        // The reference search spelled out, one argument per piece of state.
+        #[allow(clippy::too_many_arguments)]
+        fn go(
+            pts: &[Target],
+            order: &mut Vec<usize>,
+            best: &mut u32,
+            now: u32,
+            at: (f64, f64),
+            start: (f64, f64),
+            deadline: u32,
+            travel: &dyn Fn((f64, f64), (f64, f64)) -> u32,
+        ) {
             if now + travel(at, start) <= deadline {
                 *best = (*best).max(order.iter().map(|&i| pts[i].2).sum());
             }
