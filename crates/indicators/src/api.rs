@@ -93,6 +93,8 @@ async fn one(State(ctx): State<Ctx>, Extension(ind): Extension<Indicators>, Path
     request_body = ValueInput,
     responses(
         (status = 200, description = "Recorded", body = Value),
+        (status = 400, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not sent as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),

@@ -78,8 +78,10 @@ impl Category {
 pub struct MaturityInput {
     pub kind: OrgKind,
     /// The organisation's name (sealed; never published).
+    #[schema(min_length = 1, max_length = 200)]
     pub organisation: String,
     /// Seven scores, 1–5, in the order of the questions.
+    #[schema(min_items = 7, max_items = 7)]
     pub answers: Vec<u8>,
 }
 

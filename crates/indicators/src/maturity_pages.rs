@@ -182,6 +182,8 @@ async fn results_page(State(ctx): State<Ctx>, p: Page, Query(q): Query<YearQuery
 #[utoipa::path(post, path = "/api/v1/maturity", operation_id = "maturity_answer", tag = "indicators", request_body = MaturityInput,
     responses(
         (status = 201, description = "Scored", body = Scored),
+        (status = 400, description = "Not JSON", body = kernel::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not sent as JSON", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The organisation answered this year", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid", body = kernel::error::Problem, content_type = "application/problem+json"),
@@ -202,7 +204,11 @@ pub struct ResultsQuery {
 }
 
 /// A year's anonymous results.
-#[utoipa::path(get, path = "/api/v1/maturity/results", operation_id = "maturity_results", tag = "indicators", params(ResultsQuery), responses((status = 200, description = "Results", body = YearResults)))]
+#[utoipa::path(get, path = "/api/v1/maturity/results", operation_id = "maturity_results", tag = "indicators", params(ResultsQuery),
+    responses(
+        (status = 200, description = "Results", body = YearResults),
+        (status = 400, description = "A year that is not a number", body = kernel::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn api_results(State(ctx): State<Ctx>, ApiQuery(q): ApiQuery<ResultsQuery>) -> AppResult<Json<YearResults>> {
     let all = maturity::all(&ctx).await?;
     let year = q.year.or(all.last().map(|s| s.year)).unwrap_or_else(|| crate::service::this_year(ctx.now()));
