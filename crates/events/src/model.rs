@@ -8,9 +8,7 @@ pub use notify::model::Text;
 
 pub type Errors = Vec<FieldError>;
 
-fn err(errors: &mut Errors, field: impl Into<String>, code: &str) {
-    errors.push(FieldError { field: field.into(), code: code.into() });
-}
+use kernel::error::field_error as err;
 
 /// Declares a code enum: its variants, their codes, `ALL`, `code` and `parse`.
 macro_rules! codes {
@@ -251,18 +249,7 @@ pub fn line(errors: &mut Errors, field: &str, v: &str, max: usize) -> String {
 }
 
 fn text(errors: &mut Errors, field: &str, v: &str, max: usize, multiline: bool) -> String {
-    // The same characters as the schema's patterns: no C0 control or DEL (tab and line breaks in texts).
-    let allowed = |c: char| !(c < ' ' || c == '\x7f') || (multiline && matches!(c, '\n' | '\r' | '\t'));
-    if v.trim().is_empty() {
-        err(errors, field, "required");
-    } else if !v.chars().all(allowed) {
-        err(errors, field, "invalid_characters");
-    } else if v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace) {
-        err(errors, field, "surrounding_space");
-    } else if v.chars().count() > max {
-        err(errors, field, "too_long");
-    }
-    v.to_string()
+    kernel::error::check_text(errors, field, v, 0, max, multiline)
 }
 
 fn texts(errors: &mut Errors, field: &str, t: &Text, max: usize, multiline: bool) {

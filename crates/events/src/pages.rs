@@ -66,10 +66,6 @@ fn with_status(mut r: Response, e: &AppError) -> Response {
     r
 }
 
-fn fixable(e: &AppError) -> bool {
-    matches!(e.status.as_u16(), 400 | 422)
-}
-
 /// A text in the page's language where it has one, else English, else Slovenian;
 /// with the language it is in, for a `lang` attribute when that differs.
 fn text_in(t: &Text, lang: Lang) -> (&str, Option<&'static str>) {
@@ -398,7 +394,7 @@ async fn return_event(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): P
     actor.check(Permission::ManageEvents)?;
     match service::return_event(&ctx, &actor, &id, ReturnInput { reason: field(&f, "reason").unwrap_or_default() }).await {
         Ok(_) => Ok(see_other(&format!("/events/{id}?returned"))),
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let errors = Errors::from(&p, &e);
             detail_view(&ctx, p, &id, None, f, errors).await.map(|r| with_status(r, &e))
         }
@@ -540,7 +536,7 @@ async fn submit(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): Csrf
     };
     match result {
         Ok(e) => Ok(see_other(&format!("/events/{}?submitted", e.id))),
-        Err(e) if fixable(&e) || e.code == "not_a_representative" => {
+        Err(e) if e.fixable() || e.code == "not_a_representative" => {
             let errors = Errors::from(&p, &e);
             form_view(p, "/events".into(), f, errors, None).await.map(|r| with_status(r, &e))
         }
@@ -601,7 +597,7 @@ async fn resubmit(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/events/{id}?resubmitted"))),
-        Err(err) if fixable(&err) || err.code == "not_a_representative" => {
+        Err(err) if err.fixable() || err.code == "not_a_representative" => {
             let errors = Errors::from(&p, &err);
             form_view(p, format!("/events/{id}/edit"), f, errors, e.reason.clone()).await.map(|r| with_status(r, &err))
         }

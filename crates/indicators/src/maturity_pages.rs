@@ -85,7 +85,7 @@ async fn submit(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): Csrf
     match result {
         Ok(s) => Ok(see_other(&format!("/maturity?total={}", s.total))),
         Err(e) if e.status.as_u16() == 409 => Ok(see_other("/maturity?again")),
-        Err(e) if matches!(e.status.as_u16(), 400 | 422) => {
+        Err(e) if e.fixable() => {
             // An unanswered question reads as "choose a score", not as out of range.
             let e = AppError::invalid(
                 e.fields

@@ -453,10 +453,6 @@ async fn staff(State(ctx): State<Ctx>, p: Page, actor: Actor, Extension(ind): Ex
     Ok(staff_view(p, &ctx, &ind, Shown { flash, ..Shown::default() }))
 }
 
-fn fixable(e: &AppError) -> bool {
-    matches!(e.status.as_u16(), 400 | 422)
-}
-
 async fn staff_record(
     State(ctx): State<Ctx>,
     p: Page,
@@ -477,7 +473,7 @@ async fn staff_record(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/staff/indicators?saved={}", kernel::layout::urlencode(&code)))),
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let errors = FormErrors::from(&p, &e);
             let mut r = staff_view(p, &ctx, &ind, Shown { errors, form: f, ..Shown::default() });
             *r.status_mut() = e.status;
@@ -498,7 +494,7 @@ async fn staff_import(
     let text = f.get("csv").cloned().unwrap_or_default();
     match service::import(&ctx, &actor, &ind, &text).await {
         Ok(n) => Ok(see_other(&format!("/staff/indicators?imported={n}"))),
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let import_error = FormErrors::from(&p, &e).all().first().map(|(_, m)| m.clone());
             let import_lines = e.detail.as_deref().map(|d| d.split("; ").map(str::to_string).collect()).unwrap_or_default();
             let mut r = staff_view(p, &ctx, &ind, Shown { import_error, import_lines, import_text: text, ..Shown::default() });

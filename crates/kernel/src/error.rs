@@ -47,6 +47,11 @@ pub struct Problem {
 }
 
 impl AppError {
+    /// Whether a form should come back with this error beside its fields
+    /// (a bad or invalid input the person can fix), rather than an error page.
+    pub fn fixable(&self) -> bool {
+        matches!(self.status.as_u16(), 400 | 422)
+    }
     pub fn new(status: StatusCode, code: &'static str) -> Self {
         AppError { status, code, detail: None, fields: vec![], retry_after_secs: None }
     }
@@ -139,4 +144,29 @@ impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::internal(e)
     }
+}
+
+/// Adds a field's error to a form's list.
+pub fn field_error(errors: &mut Vec<FieldError>, field: impl Into<String>, code: &str) {
+    errors.push(FieldError { field: field.into(), code: code.into() });
+}
+
+/// A text as forms and the API take it, with the same characters as the
+/// schemas' patterns: required, no C0 control or DEL (tab and line breaks
+/// only in a multi-line text), no space at either end, `min`–`max` characters.
+pub fn check_text(errors: &mut Vec<FieldError>, field: &str, v: &str, min: usize, max: usize, multiline: bool) -> String {
+    let n = v.chars().count();
+    let allowed = |c: char| !(c < ' ' || c == '\x7f') || (multiline && matches!(c, '\t' | '\n' | '\r'));
+    if v.trim().is_empty() {
+        field_error(errors, field, "required");
+    } else if !v.chars().all(allowed) {
+        field_error(errors, field, "invalid_characters");
+    } else if v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace) {
+        field_error(errors, field, "surrounding_space");
+    } else if n < min {
+        field_error(errors, field, "too_short");
+    } else if n > max {
+        field_error(errors, field, "too_long");
+    }
+    v.to_string()
 }

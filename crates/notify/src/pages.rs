@@ -29,11 +29,6 @@ pub fn router() -> Router<Ctx> {
 
 pub use kernel::layout::FormErrors as Errors;
 
-/// Only the errors a person can fix in the form come back to it.
-pub fn fixable(e: &AppError) -> bool {
-    matches!(e.status.as_u16(), 400 | 422)
-}
-
 // ---- settings ----
 
 pub struct TopicRow {
@@ -164,7 +159,7 @@ async fn save_settings(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f
             service::save_settings(&ctx, &actor, &s).await?;
             Ok(see_other("/account/notifications?saved"))
         }
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let errors = Errors::from(&p, &e);
             let mut resp = settings_view(p, &stored.settings, Some(&f), false, errors);
             *resp.status_mut() = e.status;
@@ -339,7 +334,7 @@ async fn staff_publish(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f
     match notice_from_form(&f) {
         Ok(n) => match service::publish(&ctx, &actor, n).await {
             Ok(sent) => Ok(see_other(&format!("/staff/notices/{}", sent.notice_id))),
-            Err(e) if fixable(&e) => staff_view(&ctx, p.clone(), f, Errors::from(&p, &e)).await.map(|mut r| {
+            Err(e) if e.fixable() => staff_view(&ctx, p.clone(), f, Errors::from(&p, &e)).await.map(|mut r| {
                 *r.status_mut() = e.status;
                 r
             }),

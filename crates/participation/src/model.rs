@@ -3,7 +3,8 @@
 //! survey results, and questions to the municipality.
 
 use kernel::Lang;
-use kernel::error::FieldError;
+// `text_field`: a text as its schema says (`LINE_PATTERN` or `TEXT_PATTERN`).
+use kernel::error::{FieldError, check_text as text_field, field_error as err};
 use serde::{Deserialize, Serialize};
 
 pub use notify::model::Text;
@@ -11,33 +12,10 @@ pub use notify::model::Text;
 /// Field errors as the API and the forms report them.
 pub type Errors = Vec<FieldError>;
 
-fn err(errors: &mut Errors, field: impl Into<String>, code: &str) {
-    errors.push(FieldError { field: field.into(), code: code.into() });
-}
-
 /// The schema of a one-line text: no control characters, no space at either end.
 pub const LINE_PATTERN: &str = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$";
 /// The same for a text of several lines (tabs and line breaks inside).
 pub const TEXT_PATTERN: &str = r"^[^\s\x00-\x1f\x7f]([^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$";
-
-/// A text as its schema says (`LINE_PATTERN` or `TEXT_PATTERN`, `min`..=`max`
-/// characters). Forms trim what people type before it gets here.
-fn text_field(errors: &mut Errors, field: &str, v: &str, min: usize, max: usize, multiline: bool) -> String {
-    let n = v.chars().count();
-    let allowed = |c: char| !(c < ' ' || c == '\x7f') || (multiline && matches!(c, '\t' | '\n' | '\r'));
-    if v.trim().is_empty() {
-        err(errors, field, "required");
-    } else if !v.chars().all(allowed) {
-        err(errors, field, "invalid_characters");
-    } else if v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace) {
-        err(errors, field, "surrounding_space");
-    } else if n < min {
-        err(errors, field, "too_short");
-    } else if n > max {
-        err(errors, field, "too_long");
-    }
-    v.to_string()
-}
 
 /// The policy areas proposals belong to; each is answered by its department.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]

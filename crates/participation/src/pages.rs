@@ -19,7 +19,7 @@ use kernel::csrf::CsrfForm;
 use kernel::layout::Page;
 use kernel::web::{render, see_other};
 use kernel::{Actor, AppError, AppResult, Ctx, Lang, Permission};
-use notify::pages::{Errors, fixable};
+use notify::pages::Errors;
 use std::collections::HashMap;
 
 type Form = HashMap<String, String>;
@@ -193,7 +193,7 @@ async fn submit_proposal(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm
     };
     match result {
         Ok(x) => Ok(see_other(&format!("/participation/proposals/{}?submitted", x.id))),
-        Err(e) if fixable(&e) || e.status.as_u16() == 429 => {
+        Err(e) if e.fixable() || e.status.as_u16() == 429 => {
             let errors = Errors::from(&p, &e);
             Ok(with_status(new_proposal_view(p, f, errors), &e))
         }
@@ -282,7 +282,7 @@ async fn answer_proposal(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id)
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/participation/proposals/{id}?answered"))),
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let errors = Errors::from(&p, &e);
             proposal_view(&ctx, p, &id, (false, false), f, errors).await.map(|r| with_status(r, &e))
         }
@@ -464,7 +464,7 @@ async fn respond(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id): Path<S
     let s = store::survey(ctx.db.conn(), &id).await?.ok_or_else(AppError::not_found)?;
     match service::respond(&ctx, &actor, &id, &answers_from_form(&s.def, &f)).await {
         Ok(_) => Ok(see_other(&format!("/participation/surveys/{id}?thanks"))),
-        Err(e) if fixable(&e) || e.status.as_u16() == 409 => {
+        Err(e) if e.fixable() || e.status.as_u16() == 409 => {
             let errors = Errors::from(&p, &e);
             survey_view(&ctx, p, &id, false, f, errors).await.map(|r| with_status(r, &e))
         }
@@ -593,7 +593,7 @@ async fn ask(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(f): CsrfFor
     let input = QuestionInput { title: field(&f, "title").unwrap_or_default(), text: field(&f, "text").unwrap_or_default() };
     match service::ask(&ctx, &actor, input).await {
         Ok(q) => Ok(see_other(&format!("/participation/questions/{}?asked", q.id))),
-        Err(e) if fixable(&e) || e.status.as_u16() == 429 => {
+        Err(e) if e.fixable() || e.status.as_u16() == 429 => {
             let errors = Errors::from(&p, &e);
             new_question_view(&ctx, p, f, errors).await.map(|r| with_status(r, &e))
         }
@@ -644,7 +644,7 @@ async fn answer_question(State(ctx): State<Ctx>, p: Page, actor: Actor, Path(id)
     let input = QuestionAnswerInput { answer: field(&f, "answer").unwrap_or_default(), title: field(&f, "title"), text: field(&f, "text") };
     match service::answer_question(&ctx, &actor, &id, input).await {
         Ok(_) => Ok(see_other(&format!("/participation/questions/{id}?answered"))),
-        Err(e) if fixable(&e) => {
+        Err(e) if e.fixable() => {
             let errors = Errors::from(&p, &e);
             question_view(&ctx, p, &id, (false, false), f, errors).await.map(|r| with_status(r, &e))
         }
@@ -776,7 +776,7 @@ async fn publish_survey(State(ctx): State<Ctx>, p: Page, actor: Actor, CsrfForm(
     };
     match result {
         Ok(id) => Ok(see_other(&format!("/participation/surveys/{id}"))),
-        Err(mut e) if fixable(&e) => {
+        Err(mut e) if e.fixable() => {
             // The survey's field names as the form calls them.
             for x in &mut e.fields {
                 match x.field.as_str() {
