@@ -15,10 +15,8 @@ Run: OBCINA_BIN=target/debug/obcina build/venv/bin/pytest -s conformance/test_ca
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 
 import ckanapi
 import pytest
@@ -26,39 +24,15 @@ import rdflib
 import requests
 from pyshacl import validate
 
+from obcina_server import running
+
 SHAPES = os.environ.get("OBCINA_DCAT_SHAPES", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "dcat-ap"))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")
 def server():
-    binary = os.environ.get("OBCINA_BIN", "target/debug/obcina")
-    tmp = tempfile.mkdtemp(prefix="obcina-catalog-")
-    port = free_port()
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "off"],
-        stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("obcina is ready at"):
-            break
-    else:
-        proc.kill()
-        proc.wait()
-        pytest.fail("obcina exited before it was ready; stdout: %r; log: %s" % (seen, open(os.path.join(tmp, "server.log")).read()))
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running("catalog") as srv:
+        yield srv["base"]
 
 
 def test_ckanapi_search_and_show(server):

@@ -11,11 +11,7 @@ Run: OBCINA_BIN=target/debug/obcina build/venv/bin/pytest conformance/test_ical.
 """
 
 import datetime as dt
-import os
 import re
-import socket
-import subprocess
-import tempfile
 import time
 
 import icalendar
@@ -23,41 +19,16 @@ import pytest
 import requests
 import vobject
 
+from obcina_server import running
+
 PASSWORD = "Kurentovanje-na-Ptuju-2026!"
 GENRES = ["music", "theatre", "exhibition", "festival", "literature", "film", "sport", "workshop", "tradition", "other"]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def server():
-    binary = os.environ.get("OBCINA_BIN", "target/debug/obcina")
-    tmp = tempfile.mkdtemp(prefix="obcina-ical-")
-    port = free_port()
-    log_path = os.path.join(tmp, "server.log")
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "off"],
-        stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("obcina is ready at"):
-            break
-    else:
-        proc.kill()
-        proc.wait()
-        pytest.fail("obcina exited before it was ready; stdout: %r; log: %s" % (seen, open(log_path).read()))
-    yield {"base": f"http://127.0.0.1:{port}", "log": log_path}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running("ical") as srv:
+        yield srv
 
 
 def fetch(url):

@@ -9,10 +9,6 @@ names, one-element arrays, error documents.
 Run: OBCINA_BIN=target/debug/obcina build/venv/bin/pytest conformance/test_open311.py
 """
 
-import os
-import socket
-import subprocess
-import tempfile
 import datetime as dt
 
 import pytest
@@ -20,40 +16,16 @@ import requests
 from georeport import GeoReport
 from lxml import etree
 
+from obcina_server import running
+
 DEMO_KEY = "obc_demo_open311_ptuj"
 JURISDICTION = "ptuj.si"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def server():
-    binary = os.environ.get("OBCINA_BIN", "target/debug/obcina")
-    tmp = tempfile.mkdtemp(prefix="obcina-open311-")
-    port = free_port()
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "off"],
-        stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("obcina is ready at"):
-            break
-    else:
-        proc.kill()
-        proc.wait()
-        pytest.fail("obcina exited before it was ready; stdout: %r; log: %s" % (seen, open(os.path.join(tmp, "server.log")).read()))
-    yield f"http://127.0.0.1:{port}/open311/v2"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running("open311") as srv:
+        yield srv["base"] + "/open311/v2"
 
 
 @pytest.fixture(params=["json", "xml"])

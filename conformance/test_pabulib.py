@@ -30,10 +30,7 @@ Run: OBCINA_BIN=target/debug/obcina build/venv/bin/pytest conformance/test_pabul
 import json
 import os
 import random
-import socket
 import subprocess
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -44,6 +41,8 @@ from pabutools.election.ballot import AbstractCardinalBallot, AbstractOrdinalBal
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule, min_cost_tie_breaking
+
+from obcina_server import running
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "pabulib"
@@ -199,24 +198,8 @@ def test_random_elections_match_pabutools(vote_type, seed, tmp_path):
 @pytest.fixture(scope="module")
 def server():
     """The real server on a free port and a fresh data directory (demo data on)."""
-    data = tempfile.mkdtemp(prefix="obcina-pb-")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [BIN, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}", "--mqtt-listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running("pb") as srv:
+        yield srv["base"]
 
 
 def get(base, path):

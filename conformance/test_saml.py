@@ -15,8 +15,6 @@ import datetime as dt
 import os
 import re
 import secrets
-import socket
-import subprocess
 import tempfile
 import time
 import urllib.parse
@@ -31,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner
+
+from obcina_server import running
 
 IDP_ENTITY = "https://sicas.test/idp"
 SSO_URL = "https://sicas.test/idp/sso"
@@ -70,47 +70,17 @@ IDP_KEY, IDP_CERT = make_key_and_cert("Test SI-PASS IdP")
 ROGUE_KEY, ROGUE_CERT = make_key_and_cert("Someone else")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def server():
-    binary = os.environ.get("OBCINA_BIN", "target/debug/obcina")
-    tmp = tempfile.mkdtemp(prefix="obcina-saml-")
-    cert_file = os.path.join(tmp, "idp.pem")
+    # The IdP's certificate goes beside the data directory the helper makes.
+    cert_dir = tempfile.mkdtemp(prefix="obcina-saml-idp-")
+    cert_file = os.path.join(cert_dir, "idp.pem")
     with open(cert_file, "wb") as f:
         f.write(IDP_CERT)
-    config = os.path.join(tmp, "obcina.toml")
-    with open(config, "w") as f:
-        f.write(f'[eid]\nenabled = true\nidp_entity_id = "{IDP_ENTITY}"\nidp_sso_url = "{SSO_URL}"\nidp_cert_file = "{cert_file}"\n[eid.attributes]\n')
-        for k, v in ATTRS.items():
-            f.write(f'{k} = "{v}"\n')
-    port = free_port()
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", os.path.join(tmp, "data"), "--listen", f"127.0.0.1:{port}",
-         "--mqtt-listen", "off", "--config", config],
-        stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    # The server may print other lines (e.g. the MQTT broker's address) before it is ready.
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("obcina is ready at"):
-            break
-    else:
-        proc.kill()
-        proc.wait()
-        pytest.fail("obcina exited before it was ready; stdout: %r; log: %s" % (seen, open(os.path.join(tmp, "server.log")).read()))
-    base = f"http://127.0.0.1:{port}"
-    yield {"base": base, "log": os.path.join(tmp, "server.log")}
-    proc.terminate()
-    proc.wait(timeout=10)
+    config = f'[eid]\nenabled = true\nidp_entity_id = "{IDP_ENTITY}"\nidp_sso_url = "{SSO_URL}"\nidp_cert_file = "{cert_file}"\n[eid.attributes]\n'
+    config += "".join(f'{k} = "{v}"\n' for k, v in ATTRS.items())
+    with running("saml", config=config) as srv:
+        yield srv
 
 
 def sp_public_key(base):
