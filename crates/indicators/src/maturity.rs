@@ -145,15 +145,6 @@ pub async fn answer(ctx: &Ctx, actor: &Actor, input: MaturityInput) -> AppResult
     let id = uuid::Uuid::now_v7().to_string();
     let total: u32 = input.answers.iter().map(|&a| u32::from(a)).sum();
     let txn = ctx.db.begin().await?;
-    let taken = query_all(
-        &txn,
-        "SELECT COUNT(*) AS n FROM maturity_responses WHERE year = $1 AND org_index = $2",
-        [i64::from(year).into(), index.clone().into()],
-    )
-    .await?;
-    if taken.first().map(|r| col::<i64>(r, "n")).transpose()?.unwrap_or(0) > 0 {
-        return Err(AppError::new(axum::http::StatusCode::CONFLICT, "maturity_answered"));
-    }
     let numbers = query_all(
         &txn,
         "SELECT COALESCE(MAX(number), 0) AS n FROM maturity_responses WHERE year = $1 AND kind = $2",
@@ -163,7 +154,8 @@ pub async fn answer(ctx: &Ctx, actor: &Actor, input: MaturityInput) -> AppResult
     let number = numbers.first().map(|r| col::<i64>(r, "n")).transpose()?.unwrap_or(0) + 1;
     let sealed = ctx.keys.encrypt(&format!("maturity_responses.org_name_enc:{id}"), input.organisation.trim());
     let answers = serde_json::to_string(&input.answers).map_err(|e| AppError::from(DbErr::Custom(e.to_string())))?;
-    // The unique index settles two answers racing for one organisation.
+    // The unique index refuses a second answer for the organisation and
+    // year (also two racing ones): nothing inserted is the 409.
     let inserted = exec(
         &txn,
         "INSERT INTO maturity_responses (id, year, kind, org_index, org_name_enc, number, answers, total, account_id, created_at) \
