@@ -80,6 +80,12 @@ async function check(label, name, fn, { fatal = true } = {}) {
 
 class WalkAborted extends Error {}
 
+/** A page reached by a journey: axe-core (WCAG 2.1 A/AA) and no horizontal scrolling, neither fatal. */
+async function pageChecks(label, page, what) {
+  await check(label, `${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
+  await check(label, `${what}: no horizontal scrolling`, () => reflow(page), { fatal: false });
+}
+
 /** Run one walk, then print whether its own checks (`label`) passed and how long it took. */
 async function timed(name, label, fn) {
   const t0 = Date.now();
@@ -798,7 +804,7 @@ async function staffWalk(browser, server) {
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
       '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
       '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
-      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports',
+      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports', '/staff/indicators',
       ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {
@@ -912,10 +918,7 @@ async function reportsWalk(browser, server) {
   staffContext.setDefaultTimeout(15_000);
   const page = await visitor.newPage();
   const staff = await staffContext.newPage();
-  const checks = async (p, what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
-  };
+  const checks = (p, what) => pageChecks(label, p, what);
   let id;
   try {
     await ok('the list and map of reports open', async () => {
@@ -1053,10 +1056,7 @@ async function citizenWalk(browser, server) {
   staffContext.setDefaultTimeout(15_000);
   const page = await citizen.newPage();
   const staff = await staffContext.newPage();
-  const checks = async (p, what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
-  };
+  const checks = (p, what) => pageChecks(label, p, what);
   const hex = crypto.randomBytes(4).toString('hex');
   const email = `vesna.${hex}@example.si`;
   const password = `grajski hrib nad dravo ${hex}`;
@@ -1247,10 +1247,7 @@ async function eventsWalk(browser, server) {
   const page = await organiserContext.newPage();
   const staff = await staffContext.newPage();
   const visitor = await visitorContext.newPage();
-  const checks = async (p, what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
-  };
+  const checks = (p, what) => pageChecks(label, p, what);
   const suffix = crypto.randomBytes(3).toString('hex');
   const title = `Večer ljudskih pesmi ${suffix}`;
   let id;
@@ -1375,10 +1372,7 @@ async function mapWalk(browser, server) {
   await context.setGeolocation({ latitude: 46.42345, longitude: 15.8776 });
   await context.route(/tile\.openstreetmap\.org/, (r) => r.fulfill({ status: 204, body: '' }));
   const page = await context.newPage();
-  const checks = async (what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(page), { fatal: false });
-  };
+  const checks = (what) => pageChecks(label, page, what);
   const shown = (code, on) => page.waitForFunction(
     ([c, want]) => (document.querySelector('[data-places-map]')?.dataset.shown || '').split(' ').includes(c) === want,
     [code, on],
@@ -1473,10 +1467,7 @@ async function bookingsWalk(browser, server) {
   const page = await context.newPage();
   const other = await context.newPage();
   const tr = (key) => t('sl', key);
-  const checks = async (p, what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(p), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(p), { fatal: false });
-  };
+  const checks = (p, what) => pageChecks(label, p, what);
   const room = `/bookings/mestna-hisa-sejna-soba?date=${ljubljanaDate(3)}`;
   try {
     const email = `najem.${crypto.randomBytes(4).toString('hex')}@example.si`;
@@ -1561,10 +1552,7 @@ async function guideWalk(browser, server) {
   context.setDefaultTimeout(15_000);
   await context.route(/tile\.openstreetmap\.org/, (r) => r.fulfill({ status: 204, body: '' }));
   const page = await context.newPage();
-  const checks = async (what) => {
-    await ok(`${what}: axe-core finds no WCAG 2.1 A/AA violations`, () => axe(page), { fatal: false });
-    await ok(`${what}: no horizontal scrolling`, () => reflow(page), { fatal: false });
-  };
+  const checks = (what) => pageChecks(label, page, what);
   try {
     await ok('/guide opens in German with sights to tick', async () => {
       const resp = await page.goto(`${server.base}/guide`);
@@ -1652,6 +1640,8 @@ async function visitorWalk(browser, server) {
           : ['/participation/proposals', closedResults];
         for (const p of ['/environment', '/environment/board', '/alerts', `/alerts/${demoAlert}`, ...(lang === 'sl' || lang === 'en' ? budget : device === 'phone' ? budget.slice(1, 2).concat(budget.slice(4)) : []), ...participation,
           ...(device === 'phone' ? ['/reports', '/reports/new', '/reports/1001', '/bookings', '/bookings/narodni-dom-dvorana'] : []),
+          // The strategy's indicators and the maturity results: sl and en on a phone.
+          ...(device === 'phone' && (lang === 'sl' || lang === 'en') ? ['/indicators', '/indicators?pillar=5', '/indicators/i/tele.wifi.1', '/indicators/report/2026', '/maturity', '/maturity/results'] : []),
           // Events in all four languages: the lists on a phone, the month calendar on a wide screen.
           ...(device === 'phone' ? ['/events', `/events/${demoEvent}`, ...(lang === 'sl' ? ['/events/genre/tradition'] : [])]
             : ['sl', 'de'].includes(lang) ? ['/events/calendar'] : [])]) {
