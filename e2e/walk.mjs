@@ -804,7 +804,8 @@ async function staffWalk(browser, server) {
       '/staff/sensors/lighting', '/staff/sensors/water', '/staff/sensors/import', '/staff/sensors/assets/ptuj-feeder-01', '/staff/sensors/map',
       '/account/notifications', '/account/inbox', '/staff/notices', '/staff/alerts', '/staff/alerts/new',
       '/staff/participation', '/staff/participation/surveys/new', '/participation/proposals/new', '/participation/questions/new?q=parkiranje',
-      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports', '/staff/indicators',
+      '/account/participation', '/staff/bookings', '/staff/bookings?resource=narodni-dom-dvorana', '/staff/bookings/resources', '/staff/bookings/resources/new',
+      '/staff/bookings/resources/narodni-dom-dvorana', '/staff/places/aed-mestna-hisa', '/data/fault-reports', '/staff/catalog', '/staff/catalog/fault-reports', '/staff/indicators',
       ...(await participationPages(server))];
     for (const p of pages) {
       await ok(`${p} opens`, async () => {

@@ -1,6 +1,6 @@
 //! JSON API of bookings under /api/v1/bookings, described with utoipa.
 
-use crate::model::{self, Booker, Booking, Resource, ResourceKind, Rules, Status};
+use crate::model::{self, Booker, Booking, Resource, ResourceInput, ResourceKind, Rules, Status};
 use crate::service::{self, Kpi, Request, SlotState};
 use crate::store::Block;
 use axum::Router;
@@ -16,9 +16,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_resources, get_resource, resource_slots, create_booking, my_bookings, pending_bookings, bookings_kpi, get_booking, cancel_booking, decide_booking, booking_calendar, occupancy, create_block, delete_block),
+    paths(list_resources, get_resource, create_resource, update_resource, deactivate_resource, resource_slots, create_booking, my_bookings, pending_bookings, bookings_kpi, get_booking, cancel_booking, decide_booking, booking_calendar, occupancy, create_block, delete_block),
     components(schemas(
-        ResourceView, ResourceKind, Rules, DayView, SlotView, SlotState, BookingInput, BookingView, Status, Booker, DecisionInput, Decision,
+        ResourceView, ResourceInput, ResourceKind, Rules, DayView, SlotView, SlotState, BookingInput, BookingView, Status, Booker, DecisionInput, Decision,
         OccupancyView, BlockInput, BlockView, Kpi, Problem, FieldError
     )),
     tags((name = "bookings", description = "Reservations of municipal rooms, halls, sports grounds, youth spaces and EV charging points"))
@@ -28,8 +28,9 @@ pub struct ApiDoc;
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/api/v1/bookings", post(create_booking))
-        .route("/api/v1/bookings/resources", get(list_resources))
-        .route("/api/v1/bookings/resources/{id}", get(get_resource))
+        .route("/api/v1/bookings/resources", get(list_resources).post(create_resource))
+        .route("/api/v1/bookings/resources/{id}", get(get_resource).put(update_resource))
+        .route("/api/v1/bookings/resources/{id}/deactivate", post(deactivate_resource))
         .route("/api/v1/bookings/resources/{id}/slots", get(resource_slots))
         .route("/api/v1/bookings/mine", get(my_bookings))
         .route("/api/v1/bookings/pending", get(pending_bookings))
@@ -113,6 +114,67 @@ async fn list_resources(State(ctx): State<Ctx>, lang: Lang) -> AppResult<axum::J
 async fn get_resource(State(ctx): State<Ctx>, lang: Lang, Path(id): Path<String>) -> AppResult<axum::Json<ResourceView>> {
     check_id(&id)?;
     Ok(axum::Json(resource_view(&service::resource(&ctx, &id).await?, lang)))
+}
+
+/// Create a resource with its rules (staff).
+#[utoipa::path(post, path = "/api/v1/bookings/resources", tag = "bookings", request_body = ResourceInput,
+    responses(
+        (status = 201, description = "Created", body = ResourceView),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff running bookings, or cross-site request", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_resource(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    lang: Lang,
+    ApiJson(i): ApiJson<ResourceInput>,
+) -> AppResult<(StatusCode, axum::Json<ResourceView>)> {
+    actor.check(kernel::Permission::ManageBookings)?;
+    let r = service::create_resource(&ctx, &actor, &i).await?;
+    Ok((StatusCode::CREATED, axum::Json(resource_view(&r, lang))))
+}
+
+/// Change a resource: its description, slots, price, approval and rules (staff).
+/// Bookings already made keep their times and price.
+#[utoipa::path(put, path = "/api/v1/bookings/resources/{id}", tag = "bookings", request_body = ResourceInput,
+    params(("id" = String, Path, description = "Resource", max_length = 64)),
+    responses(
+        (status = 200, description = "Changed", body = ResourceView),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff running bookings, or cross-site request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn update_resource(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    lang: Lang,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ResourceInput>,
+) -> AppResult<axum::Json<ResourceView>> {
+    actor.check(kernel::Permission::ManageBookings)?;
+    check_id(&id)?;
+    Ok(axum::Json(resource_view(&service::update_resource(&ctx, &actor, &id, &i).await?, lang)))
+}
+
+/// Deactivate a resource: still listed, no longer bookable; bookings made stay (staff).
+#[utoipa::path(post, path = "/api/v1/bookings/resources/{id}/deactivate", tag = "bookings",
+    params(("id" = String, Path, description = "Resource", max_length = 64)),
+    responses(
+        (status = 200, description = "Deactivated", body = ResourceView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff running bookings, or cross-site request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn deactivate_resource(State(ctx): State<Ctx>, actor: Actor, lang: Lang, Path(id): Path<String>) -> AppResult<axum::Json<ResourceView>> {
+    actor.check(kernel::Permission::ManageBookings)?;
+    check_id(&id)?;
+    Ok(axum::Json(resource_view(&service::deactivate_resource(&ctx, &actor, &id).await?, lang)))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -10,6 +10,7 @@ pub mod model;
 pub mod pages;
 pub mod personal;
 pub mod service;
+pub mod staff;
 pub mod store;
 
 use kernel::Lang;

@@ -1,6 +1,7 @@
 //! Pages of bookings: the resources, a resource's day with its free slots
 //! and the booking form, one's own bookings (confirmation, calendar file,
-//! cancel), and the staff page (occupancy, approval, maintenance blocks).
+//! cancel), and the staff page (occupancy, approval, maintenance blocks);
+//! the staff's resource pages are in `staff`.
 
 use crate::api::parse_request;
 use crate::model::{self, Booking, Resource, Status};
@@ -30,9 +31,13 @@ pub fn router() -> Router<Ctx> {
         .route("/staff/bookings/block", post(staff_block))
         .route("/staff/bookings/blocks/{id}/delete", post(staff_unblock))
         .route("/staff/bookings/{id}/decide", post(staff_decide))
+        .route("/staff/bookings/resources", get(crate::staff::list))
+        .route("/staff/bookings/resources/new", get(crate::staff::new_form).post(crate::staff::create))
+        .route("/staff/bookings/resources/{id}", get(crate::staff::edit_form).post(crate::staff::update))
+        .route("/staff/bookings/resources/{id}/deactivate", post(crate::staff::deactivate))
 }
 
-fn field(f: &Form, k: &str) -> Option<String> {
+pub(crate) fn field(f: &Form, k: &str) -> Option<String> {
     f.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -75,7 +80,7 @@ fn duration(p: &Page, minutes: i64) -> String {
     }
 }
 
-fn resource_row(p: &Page, r: &Resource) -> ResourceRow {
+pub(crate) fn resource_row(p: &Page, r: &Resource) -> ResourceRow {
     let who = match (r.rules.natural, r.rules.legal) {
         (true, true) => "bookings-who-both",
         (true, false) => "bookings-who-natural",

@@ -207,6 +207,57 @@ pub async fn unblock(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The fields of a resource that differ, for the audit entry (names only).
+fn changed(a: &Resource, b: &Resource) -> Vec<&'static str> {
+    let pairs = [
+        ("kind", a.kind != b.kind),
+        ("name", a.name != b.name),
+        ("purpose", a.purpose != b.purpose),
+        ("location", a.location != b.location),
+        ("capacity", a.capacity != b.capacity),
+        ("slots", (a.slot_minutes, a.opens_minute, a.closes_minute) != (b.slot_minutes, b.opens_minute, b.closes_minute)),
+        ("price_cents", a.price_cents != b.price_cents),
+        ("needs_approval", a.needs_approval != b.needs_approval),
+        ("bookable", a.bookable != b.bookable),
+        ("rules", a.rules != b.rules),
+    ];
+    pairs.into_iter().filter(|(_, d)| *d).map(|(n, _)| n).collect()
+}
+
+/// Staff create a resource from valid input.
+pub async fn create_resource(ctx: &Ctx, actor: &Actor, input: &model::ResourceInput) -> AppResult<Resource> {
+    let user = actor.check(Permission::ManageBookings)?;
+    let mut r = input.validate().map_err(AppError::invalid)?;
+    r.id = store::new_id();
+    let txn = ctx.db.begin().await?;
+    store::insert_resource(&txn, &r, ctx.now(), false).await?;
+    audit(ctx, &txn, user, "bookings.resource_create", &format!("resource:{}", r.id), json!({"kind": r.kind.code(), "bookable": r.bookable})).await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// Staff change a resource. Bookings already made keep their times and
+/// price; the new rules apply to bookings made from now on.
+pub async fn update_resource(ctx: &Ctx, actor: &Actor, id: &str, input: &model::ResourceInput) -> AppResult<Resource> {
+    let user = actor.check(Permission::ManageBookings)?;
+    let before = resource(ctx, id).await?;
+    let mut r = input.validate().map_err(AppError::invalid)?;
+    r.id = before.id.clone();
+    let txn = ctx.db.begin().await?;
+    store::update_resource(&txn, &r).await?;
+    audit(ctx, &txn, user, "bookings.resource_update", &format!("resource:{}", r.id), json!({"fields": changed(&before, &r)})).await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// Staff deactivate a resource: still listed, no longer bookable.
+pub async fn deactivate_resource(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<Resource> {
+    actor.check(Permission::ManageBookings)?;
+    let mut input = model::ResourceInput::of(&resource(ctx, id).await?);
+    input.bookable = Some(false);
+    update_resource(ctx, actor, id, &input).await
+}
+
 /// The state of a slot as everyone may see it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -90,6 +90,38 @@ pub async fn insert_resource<C: ConnectionTrait>(c: &C, x: &Resource, now: Times
     .map(|_| ())
 }
 
+/// Replace a resource's description and rules; false if there is none.
+pub async fn update_resource<C: ConnectionTrait>(c: &C, x: &Resource) -> Result<bool, DbErr> {
+    let n = exec(
+        c,
+        "UPDATE bookings_resources SET kind = $2, name = $3, purpose = $4, location = $5, capacity = $6, slot_minutes = $7, opens_minute = $8, \
+         closes_minute = $9, price_cents = $10, needs_approval = $11, bookable = $12, allow_natural = $13, allow_legal = $14, lead_minutes = $15, \
+         max_slots = $16, cancel_minutes = $17, horizon_days = $18, demo = 0 WHERE id = $1",
+        [
+            x.id.clone().into(),
+            x.kind.code().into(),
+            serde_json::to_string(&x.name).map_err(json_err)?.into(),
+            serde_json::to_string(&x.purpose).map_err(json_err)?.into(),
+            x.location.clone().into(),
+            x.capacity.into(),
+            x.slot_minutes.into(),
+            x.opens_minute.into(),
+            x.closes_minute.into(),
+            x.price_cents.into(),
+            (x.needs_approval as i64).into(),
+            (x.bookable as i64).into(),
+            (x.rules.natural as i64).into(),
+            (x.rules.legal as i64).into(),
+            x.rules.lead_minutes.into(),
+            x.rules.max_slots.into(),
+            x.rules.cancel_minutes.into(),
+            x.rules.horizon_days.into(),
+        ],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn resource<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Resource>, DbErr> {
     query_opt(c, "SELECT * FROM bookings_resources WHERE id = $1", [id.into()]).await?.map(|r| resource_from(&r)).transpose()
 }

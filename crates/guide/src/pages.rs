@@ -56,7 +56,7 @@ fn card(p: &Page, pl: &Place, date: chrono::NaiveDate, ticked: &[String]) -> Car
         name_lang: name_lang.into(),
         description: description.into(),
         description_lang: description_lang.into(),
-        photo: pl.photos.first().cloned(),
+        photo: pl.uploads.first().map(|u| u.url()).or_else(|| pl.photos.first().cloned()),
         price,
         audio_url: pl.audio_url.clone(),
         wheelchair: pl.wheelchair.map(|w| p.tk("places-wheelchair", w.code())).unwrap_or_else(|| p.t("places-wheelchair-unknown")),

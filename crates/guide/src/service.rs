@@ -129,7 +129,7 @@ mod tests {
     fn demo(id: &str) -> Place {
         let input = places::demo::places().into_iter().find(|p| p.id.as_deref() == Some(id)).unwrap();
         let data = input.validate("", "geometry", None).unwrap();
-        Place { id: id.into(), data, created_at: kernel::Timestamp(0), updated_at: kernel::Timestamp(0), demo: true }
+        Place { id: id.into(), data, created_at: kernel::Timestamp(0), updated_at: kernel::Timestamp(0), demo: true, uploads: vec![] }
     }
 
     #[test]

@@ -18,3 +18,8 @@ error-status-403 = Zugriff verweigert
 error-status-500 = Serverfehler
 error-generic = Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut oder wenden Sie sich an die Gemeinde.
 error-not-found = Die gesuchte Seite gibt es nicht.
+
+# Photos (kernel::photos), for every form that takes them.
+field-photo-type = Ein Foto muss im Format JPEG oder PNG sein.
+field-photo-too-large = Das Foto ist zu groß.
+field-photo-unreadable = Das Foto kann nicht gelesen werden.

@@ -35,3 +35,8 @@ error-body-unreadable = The request could not be read.
 error-validation-failed = Some of the data is not valid.
 error-too-many-attempts = Too many failed attempts. Wait a few minutes and try again.
 error-internal = A server error occurred. Please try again in a moment.
+
+# Photos (kernel::photos), for every form that takes them.
+field-photo-type = A photo must be JPEG or PNG.
+field-photo-too-large = The photo is too large.
+field-photo-unreadable = The photo cannot be read.

@@ -18,3 +18,8 @@ error-status-403 = Accesso negato
 error-status-500 = Errore del server
 error-generic = Qualcosa è andato storto. Riprovare o contattare il comune.
 error-not-found = La pagina cercata non esiste.
+
+# Photos (kernel::photos), for every form that takes them.
+field-photo-type = La foto deve essere in formato JPEG o PNG.
+field-photo-too-large = La foto è troppo grande.
+field-photo-unreadable = Impossibile leggere la foto.

@@ -35,3 +35,8 @@ error-body-unreadable = Zahteve ni bilo mogoče prebrati.
 error-validation-failed = Nekateri podatki niso veljavni.
 error-too-many-attempts = Preveč neuspelih poskusov. Počakajte nekaj minut in poskusite znova.
 error-internal = Na strežniku je prišlo do napake. Poskusite znova čez nekaj trenutkov.
+
+# Photos (kernel::photos), for every form that takes them.
+field-photo-type = Fotografija mora biti v obliki JPEG ali PNG.
+field-photo-too-large = Fotografija je prevelika.
+field-photo-unreadable = Fotografije ni mogoče prebrati.

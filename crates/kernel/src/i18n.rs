@@ -172,6 +172,17 @@ pub fn fold(s: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Euros as typed ("8", "8,50", "8.50") in cents.
+pub fn parse_cents(s: &str) -> Option<i64> {
+    let s = s.trim().replace(',', ".");
+    let (e, c) = s.split_once('.').unwrap_or((&s, ""));
+    if e.is_empty() || !e.chars().all(|ch| ch.is_ascii_digit()) || c.len() > 2 || !c.chars().all(|ch| ch.is_ascii_digit()) {
+        return None;
+    }
+    let c = if c.len() == 1 { format!("{c}0") } else { c.to_string() };
+    Some(e.parse::<i64>().ok()? * 100 + c.parse::<i64>().unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +221,15 @@ mod tests {
         let a: &[(Lang, &str)] = &[(Lang::En, "x = 1\n")];
         let b: &[(Lang, &str)] = &[(Lang::En, "x = 2\n")];
         assert!(I18n::new(&[a, b]).is_err());
+    }
+
+    #[test]
+    fn euros_as_typed() {
+        assert_eq!(parse_cents("8"), Some(800));
+        assert_eq!(parse_cents("8,5"), Some(850));
+        assert_eq!(parse_cents(" 12.05 "), Some(1205));
+        assert_eq!(parse_cents("8,505"), None);
+        assert_eq!(parse_cents("-1"), None);
+        assert_eq!(parse_cents("abc"), None);
     }
 }

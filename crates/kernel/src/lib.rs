@@ -18,6 +18,7 @@ pub mod ical;
 pub mod layout;
 pub mod mail;
 pub mod outbox;
+pub mod photos;
 pub mod web;
 
 pub use access::{Actor, Permission, Role};

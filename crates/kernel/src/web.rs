@@ -171,6 +171,26 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
     }
 }
 
+/// Every text field and every file of a multipart form.
+pub async fn read_multipart(mut m: axum::extract::Multipart, file_field: &str) -> crate::AppResult<(Vec<(String, String)>, Vec<Vec<u8>>)> {
+    let mut fields = vec![];
+    let mut files = vec![];
+    while let Some(f) = m.next_field().await.map_err(|_| crate::AppError::bad_request("form_malformed"))? {
+        let name = f.name().unwrap_or("").to_string();
+        let is_file = f.file_name().is_some();
+        let bytes = f.bytes().await.map_err(|_| crate::AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large"))?;
+        if name == file_field && is_file {
+            // An empty file input sends an empty part.
+            if !bytes.is_empty() {
+                files.push(bytes.to_vec());
+            }
+        } else if !is_file {
+            fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    Ok((fields, files))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

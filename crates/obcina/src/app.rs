@@ -125,6 +125,7 @@ pub fn router(
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         // Photo uploads: their own, larger limit (added after the 2 MiB one, so outside it).
         .merge(reports::upload_router(reports))
+        .merge(places::upload_router())
         .layer(axum::Extension(personal_data()))
         .layer(from_fn_with_state(ctx.clone(), kernel::access::audit_denials))
         .layer(from_fn_with_state(ctx.clone(), kernel::layout::error_pages))

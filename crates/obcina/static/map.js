@@ -28,6 +28,17 @@
       if (p.wheelchair) facts.push(cfg.labels[`wheelchair-${p.wheelchair}`]);
       line.textContent = facts.join(' · ');
       box.append(link, line);
+      // The first photo of this site, with its own alternative text in the reader's language.
+      const photo = (p.photos || []).find((ph) => ph.url && ph.url.startsWith('/'));
+      if (photo) {
+        const img = document.createElement('img');
+        img.src = photo.url;
+        img.className = 'thumb';
+        const alt = photo.alt || {};
+        img.alt = alt[cfg.lang] || alt.sl || name(p);
+        if (!alt[cfg.lang] && alt.sl) img.lang = 'sl';
+        box.append(img);
+      }
       return box;
     };
     // Shape and letter tell the layer, not the colour alone.

@@ -164,3 +164,16 @@ places-staff-attributes-hint = One "key = value" per line, e.g. "network = eduro
 places-staff-save = Save
 places-staff-delete-hint = Deleting is final and is recorded in the audit log.
 places-staff-delete = Delete place
+places-staff-uploads = Photos uploaded here
+places-staff-no-uploads = No photos uploaded yet.
+places-staff-photo = Photo
+places-staff-photo-hint = JPEG or PNG, up to 8 MB. It is scaled down and stored without the camera's data and the position it was taken at.
+places-staff-alt-sl = Alternative text in Slovenian
+places-staff-alt-en = Alternative text in English
+places-staff-alt-hint = Required. What the photo shows, for people who cannot see it (at most 300 characters).
+places-staff-photo-upload = Upload photo
+places-staff-photo-remove = Remove photo
+places-staff-photo-added = The photo is added.
+places-staff-photo-deleted = The photo is removed.
+places-staff-photo-errors = The photo was not uploaded. Please correct:
+error-multipart-expected = The request must be multipart/form-data.

@@ -170,3 +170,16 @@ places-staff-attributes-hint = Po en »ključ = vrednost« v vrstici, npr. »net
 places-staff-save = Shrani
 places-staff-delete-hint = Brisanje je dokončno in se zabeleži v revizijsko sled.
 places-staff-delete = Izbriši kraj
+places-staff-uploads = Naložene fotografije
+places-staff-no-uploads = Fotografij še ni.
+places-staff-photo = Fotografija
+places-staff-photo-hint = JPEG ali PNG, do 8 MB. Pomanjšamo jo in shranimo brez podatkov fotoaparata in kraja, kjer je bila posneta.
+places-staff-alt-sl = Nadomestno besedilo v slovenščini
+places-staff-alt-en = Nadomestno besedilo v angleščini
+places-staff-alt-hint = Obvezno. Kaj fotografija prikazuje, za ljudi, ki je ne vidijo (največ 300 znakov).
+places-staff-photo-upload = Naloži fotografijo
+places-staff-photo-remove = Odstrani fotografijo
+places-staff-photo-added = Fotografija je dodana.
+places-staff-photo-deleted = Fotografija je odstranjena.
+places-staff-photo-errors = Fotografija ni naložena. Popravite:
+error-multipart-expected = Zahteva mora biti multipart/form-data.

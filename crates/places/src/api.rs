@@ -2,7 +2,7 @@
 //! Every layer is a public GeoJSON FeatureCollection (RFC 7946, [lon, lat]).
 
 use crate::geometry::Position;
-use crate::model::{Layer, PlaceInput};
+use crate::model::{Layer, PhotoRef, PlaceInput};
 use crate::service::{self, Imported, Nearby};
 use crate::{Dataset, datasets};
 use axum::Router;
@@ -19,8 +19,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(layers, map_layers, layer_geojson, nearest, export, import, create, get_place, update, delete),
-    components(schemas(Dataset, Layer, PlaceInput, NearbyView, Imported, Problem, FieldError)),
+    paths(layers, map_layers, layer_geojson, nearest, export, import, create, get_place, update, delete, add_photo, delete_photo),
+    components(schemas(Dataset, Layer, PlaceInput, PhotoRef, PhotoUpload, PhotoView, NearbyView, Imported, Problem, FieldError)),
     tags((name = "places", description = "The map: places in layers as open GeoJSON, the nearest place, and staff editing"))
 )]
 pub struct ApiDoc;
@@ -36,6 +36,12 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/places/import", post(import))
         .route("/api/v1/places", post(create))
         .route("/api/v1/places/{id}", get(get_place).put(update).delete(delete))
+        .route("/api/v1/places/{id}/photos/{photo}", axum::routing::delete(delete_photo))
+}
+
+/// Photo uploads: mounted by the binary under the larger body limit.
+pub fn upload_router() -> Router<Ctx> {
+    Router::new().route("/api/v1/places/{id}/photos", post(add_photo))
 }
 
 pub const GEOJSON: &str = "application/geo+json";
@@ -220,5 +226,78 @@ async fn update(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>, Ap
     ))]
 async fn delete(State(ctx): State<Ctx>, actor: Actor, Path(id): Path<String>) -> AppResult<StatusCode> {
     service::delete(&ctx, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A photo upload (multipart/form-data).
+#[derive(ToSchema)]
+#[schema(as = PlacePhotoUpload)]
+#[allow(dead_code)]
+pub struct PhotoUpload {
+    /// JPEG or PNG, at most 8 MiB; stored scaled down to 1600 px, without its metadata (EXIF, GPS).
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+    /// Alternative text in Slovenian (required), at most 300 characters.
+    #[schema(max_length = 300)]
+    alt_sl: String,
+    /// Alternative text in English.
+    #[schema(max_length = 300)]
+    alt_en: Option<String>,
+}
+
+/// An uploaded photo of a place.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PlacePhoto)]
+pub struct PhotoView {
+    pub id: String,
+    /// Where the site serves the JPEG.
+    pub url: String,
+    /// Alternative text per language code.
+    pub alt: std::collections::BTreeMap<String, String>,
+    pub width: i64,
+    pub height: i64,
+}
+
+#[utoipa::path(operation_id = "places_photo_add", post, path = "/api/v1/places/{id}/photos", tag = "places",
+    params(("id" = String, Path, description = "Place")),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored: scaled down, re-encoded as JPEG, every metadata block removed", body = PhotoView),
+        (status = 400, description = "Malformed form", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or cross-site request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such place", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing stored: `photo` missing, not JPEG or PNG, too large or unreadable; `alt_sl` missing; a text too long; too many photos", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn add_photo(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    m: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<(StatusCode, axum::Json<PhotoView>)> {
+    actor.check(kernel::Permission::ManagePlaces)?;
+    let m = m.map_err(|_| AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "multipart_expected"))?;
+    let (fields, mut files) = kernel::web::read_multipart(m, "photo").await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let ph = service::add_photo(&ctx, &actor, &id, files.pop(), (field("alt_sl"), field("alt_en"))).await?;
+    Ok((StatusCode::CREATED, axum::Json(photo_view(&ph))))
+}
+
+pub fn photo_view(ph: &crate::store::Photo) -> PhotoView {
+    PhotoView { id: ph.id.clone(), url: ph.url(), alt: ph.alt.0.clone(), width: ph.width, height: ph.height }
+}
+
+#[utoipa::path(operation_id = "places_photo_delete", delete, path = "/api/v1/places/{id}/photos/{photo}", tag = "places",
+    params(("id" = String, Path, description = "Place"), ("photo" = String, Path, description = "Photo")),
+    responses(
+        (status = 204, description = "Removed, with its file"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or cross-site request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such photo of this place", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn delete_photo(State(ctx): State<Ctx>, actor: Actor, Path((id, photo)): Path<(String, String)>) -> AppResult<StatusCode> {
+    service::delete_photo(&ctx, &actor, &id, &photo).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,7 @@
 //! same fields staff submit, so an export imports again unchanged; and the
 //! reading of a FeatureCollection with an error per feature and field.
 
-use crate::model::{PlaceData, PlaceInput};
+use crate::model::{PhotoRef, PlaceData, PlaceInput};
 use crate::store::Place;
 use kernel::error::FieldError;
 use kernel::{Lang, Timestamp};
@@ -35,7 +35,7 @@ pub fn input_of(p: &Place) -> PlaceInput {
         accessibility_en: lang(&p.accessibility, Lang::En),
         accessibility_de: lang(&p.accessibility, Lang::De),
         accessibility_it: lang(&p.accessibility, Lang::It),
-        photos: p.photos.clone(),
+        photos: p.photos.iter().cloned().map(PhotoRef::Url).collect(),
         price_cents: p.price_cents,
         heritage_id: p.heritage_id.clone(),
         heritage_level: p.heritage_level.clone(),
@@ -54,12 +54,20 @@ pub fn feature(p: &Place, now: Option<chrono::NaiveDateTime>) -> Value {
         _ => Map::new(),
     };
     props.retain(|_, v| !v.is_null());
+    props.insert("photos".into(), json!(photos(p)));
     props.insert("url".into(), json!(format!("/places/{}", p.id)));
     props.insert("updated_at".into(), json!(p.updated_at.rfc3339()));
     if let (Some(h), Some(now)) = (&p.hours, now) {
         props.insert("open_now".into(), json!(h.is_open(now)));
     }
     json!({"type": "Feature", "id": p.id, "geometry": p.geometry.json, "properties": props})
+}
+
+/// Every photo of a place, uploaded ones first, each as `{url, alt}` (a
+/// linked photo has no alternative text of its own).
+pub fn photos(p: &Place) -> Vec<PhotoRef> {
+    let uploads = p.uploads.iter().map(|u| PhotoRef::Described { url: u.url(), alt: u.alt.0.clone() });
+    uploads.chain(p.photos.iter().map(|url| PhotoRef::Described { url: url.clone(), alt: Default::default() })).collect()
 }
 
 pub fn collection(places: &[Place], now: Timestamp) -> Value {

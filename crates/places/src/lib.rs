@@ -29,11 +29,23 @@ pub const MESSAGES: &[(Lang, &str)] = &[
     (Lang::It, include_str!("../locales/it.ftl")),
 ];
 
-pub const MIGRATIONS: &[Migration] = &[Migration { id: "places-0001", sql: include_str!("../migrations/0001_places.sql"), postgres: None }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { id: "places-0001", sql: include_str!("../migrations/0001_places.sql"), postgres: None },
+    Migration { id: "places-0002-photos", sql: include_str!("../migrations/0002_place_photos.sql"), postgres: None },
+];
 
 /// Pages, staff pages and API of the map.
 pub fn router() -> axum::Router<kernel::Ctx> {
     pages::router().merge(staff::router()).merge(api::router())
+}
+
+/// Routes that take photo uploads, mounted by the binary under a larger body limit.
+pub fn upload_router() -> axum::Router<kernel::Ctx> {
+    let limit = service::UPLOAD_LIMIT;
+    staff::upload_router()
+        .merge(api::upload_router())
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
 }
 
 /// One layer as an open dataset, for the data catalogue to register.

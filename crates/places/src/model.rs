@@ -164,9 +164,11 @@ pub struct PlaceInput {
     pub accessibility_en: Option<String>,
     pub accessibility_de: Option<String>,
     pub accessibility_it: Option<String>,
-    /// Photo addresses (https or a path on this site).
+    /// Photo addresses (https or a path on this site), or `{url, alt}` as an
+    /// export writes them; uploaded photos (`/places/photos/…`) stay with the
+    /// place and are not read here.
     #[serde(default)]
-    pub photos: Vec<String>,
+    pub photos: Vec<PhotoRef>,
     /// Entrance fee in euro cents.
     pub price_cents: Option<i64>,
     /// Register number of cultural heritage (EŠD).
@@ -184,6 +186,31 @@ pub struct PlaceInput {
     #[schema(value_type = Option<Object>)]
     pub geometry: Option<Value>,
 }
+
+/// A photo of a feature: an address, or an address with its alternative text.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(as = PlacePhotoRef)]
+pub enum PhotoRef {
+    Url(String),
+    Described {
+        url: String,
+        /// Alternative text per language code.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        alt: BTreeMap<String, String>,
+    },
+}
+
+impl PhotoRef {
+    pub fn url(&self) -> &str {
+        match self {
+            PhotoRef::Url(u) | PhotoRef::Described { url: u, .. } => u,
+        }
+    }
+}
+
+/// Where uploaded photos are served; such addresses are not photo links.
+pub const UPLOADED_PHOTO_PREFIX: &str = "/places/photos/";
 
 /// A valid place, ready for the store.
 #[derive(Clone, Debug, PartialEq)]
@@ -323,7 +350,8 @@ impl PlaceInput {
             }
             None => None,
         };
-        let photos: Vec<String> = self.photos.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+        let photos: Vec<String> =
+            self.photos.iter().map(|p| p.url().trim().to_string()).filter(|p| !p.is_empty() && !p.starts_with(UPLOADED_PHOTO_PREFIX)).collect();
         if photos.len() > MAX_PHOTOS {
             c.add("photos", "too_many_photos");
         }
@@ -382,10 +410,49 @@ impl PlaceInput {
     }
 }
 
+/// Longest alternative text of a photo.
+pub const MAX_ALT: usize = 300;
+
+/// The alternative text of an uploaded photo: Slovenian required, English optional.
+pub fn photo_alt(sl: Option<&str>, en: Option<&str>) -> Result<Text, Vec<FieldError>> {
+    let mut c = Check { prefix: String::new(), errors: vec![] };
+    let mut t = BTreeMap::new();
+    for (lang, v) in [("sl", sl), ("en", en)] {
+        if let Some(v) = c.text(&format!("alt_{lang}"), &v.map(str::to_string), MAX_ALT) {
+            t.insert(lang.to_string(), v);
+        }
+    }
+    if !t.contains_key("sl") {
+        c.add("alt_sl", "required");
+    }
+    if c.errors.is_empty() { Ok(Text(t)) } else { Err(c.errors) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn photos_are_addresses_or_described_and_uploads_are_not_links() {
+        let mut i = aed();
+        i.photos = serde_json::from_value(json!([
+            "https://www.ptuj.si/a.jpg",
+            {"url": "/static/b.jpg", "alt": {"sl": "Vhod"}},
+            {"url": "/places/photos/0192.jpg", "alt": {"sl": "Naložena"}}
+        ]))
+        .unwrap();
+        assert_eq!(i.validate("", "geometry", None).unwrap().photos, vec!["https://www.ptuj.si/a.jpg", "/static/b.jpg"]);
+    }
+
+    #[test]
+    fn alt_text_needs_slovenian() {
+        assert_eq!(photo_alt(Some(" Vhod "), None).unwrap().get(Lang::En), "Vhod", "falls back to Slovenian");
+        let e = codes(photo_alt(Some(" "), Some("Entrance")).unwrap_err());
+        assert_eq!(e, vec![("alt_sl".to_string(), "required".to_string())]);
+        let long = "x".repeat(MAX_ALT + 1);
+        assert_eq!(codes(photo_alt(Some("a"), Some(&long)).unwrap_err()), vec![("alt_en".to_string(), "too_long".to_string())]);
+    }
 
     fn aed() -> PlaceInput {
         PlaceInput {

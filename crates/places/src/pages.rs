@@ -10,8 +10,9 @@ use crate::service::{self, Nearby};
 use crate::store::Place;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery};
-use axum::response::Response;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Datelike;
 use kernel::i18n::fold;
@@ -20,7 +21,42 @@ use kernel::web::{render, with_map_csp};
 use kernel::{AppError, AppResult, Lang};
 
 pub fn router() -> Router<kernel::Ctx> {
-    Router::new().route("/map", get(map)).route("/map/list", get(list)).route("/map/aed", get(aed)).route("/places/{id}", get(detail))
+    Router::new()
+        .route("/map", get(map))
+        .route("/map/list", get(list))
+        .route("/map/aed", get(aed))
+        .route("/places/photos/{file}", get(photo))
+        .route("/places/{id}", get(detail))
+}
+
+/// An uploaded photo's JPEG (`{id}.jpg`), public like its place.
+async fn photo(State(ctx): State<kernel::Ctx>, Path(file): Path<String>) -> AppResult<Response> {
+    let id = file.strip_suffix(".jpg").ok_or_else(AppError::not_found)?;
+    let bytes = service::photo_file(&ctx, id).await?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
+}
+
+/// A photo as pages show it: its address and its alternative text, with the text's language.
+pub struct Shown {
+    pub url: String,
+    pub alt: String,
+    pub alt_lang: String,
+}
+
+/// Every photo of a place for a reader: uploaded ones with their own
+/// alternative text (the reader's language, else Slovenian), then linked ones.
+pub fn shown_photos(p: &Page, place: &Place) -> Vec<Shown> {
+    let (name, name_lang) = place.names.pick(p.lang);
+    let uploads = place.uploads.iter().map(|u| {
+        let (alt, lang) = u.alt.pick(p.lang);
+        Shown { url: u.url(), alt: alt.to_string(), alt_lang: lang.to_string() }
+    });
+    let linked = place.photos.iter().map(|url| Shown {
+        url: url.clone(),
+        alt: p.t1("places-photo-of", "name", name.to_string()),
+        alt_lang: if name_lang == p.lang.code() { name_lang.to_string() } else { p.lang.code().to_string() },
+    });
+    uploads.chain(linked).collect()
 }
 
 /// The query of map pages: layers (repeatable), a position or a typed place.
@@ -115,6 +151,8 @@ pub struct Row {
     pub today: String,
     pub open_now: String,
     pub wheelchair: String,
+    /// The first photo, if any.
+    pub photo: Option<Shown>,
 }
 
 pub fn row(p: &Page, place: &Place, near: Option<&Nearby>) -> Row {
@@ -136,6 +174,8 @@ pub fn row(p: &Page, place: &Place, near: Option<&Nearby>) -> Row {
             None => String::new(),
         },
         wheelchair: place.wheelchair.map(|w| p.tk("places-wheelchair", w.code())).unwrap_or_else(|| p.t("places-wheelchair-unknown")),
+        // Lists allow images of this site only (their content security policy).
+        photo: shown_photos(p, place).into_iter().find(|s| s.url.starts_with('/')),
     }
 }
 
@@ -347,7 +387,7 @@ pub struct Detail {
     pub price: String,
     pub heritage: String,
     pub facts: Vec<(String, String)>,
-    pub photos: Vec<String>,
+    pub photos: Vec<Shown>,
     pub audio_url: Option<String>,
     pub website: Option<String>,
     pub phone: Option<String>,
@@ -400,7 +440,7 @@ fn detail_of(p: &Page, place: &Place) -> Detail {
         price: place.price_cents.map(|c| if c == 0 { p.t("places-free") } else { price_text(p.lang, c) }).unwrap_or_default(),
         heritage,
         facts,
-        photos: place.photos.clone(),
+        photos: shown_photos(p, place),
         audio_url: place.audio_url.clone(),
         website: place.website.clone(),
         phone: place.phone.clone(),
@@ -445,7 +485,14 @@ mod tests {
             .iter()
             .map(|i| {
                 let d = i.validate("", "geometry", None).unwrap();
-                Place { id: d.id.clone().unwrap(), data: d, created_at: kernel::Timestamp(0), updated_at: kernel::Timestamp(0), demo: true }
+                Place {
+                    id: d.id.clone().unwrap(),
+                    data: d,
+                    created_at: kernel::Timestamp(0),
+                    updated_at: kernel::Timestamp(0),
+                    demo: true,
+                    uploads: vec![],
+                }
             })
             .collect();
         let castle = locate(&places, "ptujski grad").unwrap();

@@ -1,13 +1,15 @@
 //! The rules of places: everyone reads; staff with `ManagePlaces` create,
 //! change, delete and import, each change in one transaction with its audit
-//! entry. An import is all or nothing.
+//! entry. An import is all or nothing. Staff also upload photos (processed
+//! by `kernel::photos`, kept in the file store) and remove them.
 
 use crate::geometry::{Position, compass};
 use crate::model::{Layer, PlaceData};
-use crate::store::{self, Place};
+use crate::store::{self, Photo, Place};
 use kernel::access::UserActor;
 use kernel::audit::AuditEntry;
 use kernel::error::FieldError;
+use kernel::files::{FileStore, LocalFiles};
 use kernel::{Actor, AppError, AppResult, Ctx, Permission};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
@@ -89,8 +91,101 @@ pub async fn delete(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     let txn = ctx.db.begin().await?;
     let before = store::get(&txn, id).await?.ok_or_else(AppError::not_found)?;
     store::delete(&txn, id).await?;
-    audit(ctx, &txn, user, "places.delete", &format!("place:{id}"), json!({"layer": before.layer.code()})).await?;
+    audit(ctx, &txn, user, "places.delete", &format!("place:{id}"), json!({"layer": before.layer.code(), "photos": before.uploads.len()})).await?;
     txn.commit().await?;
+    for ph in &before.uploads {
+        remove_file(ctx, &ph.file_key);
+    }
+    Ok(())
+}
+
+/// Largest photo accepted, in bytes, before it is scaled down.
+pub const PHOTO_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Longest side of a stored photo, in pixels.
+pub const PHOTO_MAX_SIDE: u32 = 1600;
+/// Largest body of an upload: one photo at its limit, plus the form.
+pub const UPLOAD_LIMIT: usize = PHOTO_MAX_BYTES + 256 * 1024;
+
+/// The platform's file store (the same as fault reports use).
+fn files(ctx: &Ctx) -> LocalFiles {
+    LocalFiles::under_data_dir(&ctx.config.data_dir)
+}
+
+/// After the row is gone, the file: a failure leaves only an unreferenced file.
+fn remove_file(ctx: &Ctx, key: &str) {
+    if let Err(e) = files(ctx).delete(key) {
+        tracing::warn!(key, error = %e, "places: photo file not deleted");
+    }
+}
+
+/// The bytes of an uploaded photo, by its id.
+pub async fn photo_file(ctx: &Ctx, id: &str) -> AppResult<Vec<u8>> {
+    if id.len() > 64 {
+        return Err(AppError::not_found());
+    }
+    let ph = store::photo(ctx.db.conn(), id).await?.ok_or_else(AppError::not_found)?;
+    files(ctx).get(&ph.file_key).map_err(AppError::internal)?.ok_or_else(AppError::not_found)
+}
+
+/// Add an uploaded photo to a place: the alternative text checked (Slovenian
+/// required), the image checked, stripped of its metadata (EXIF, GPS) and
+/// re-encoded; every problem at once (fields `photo`, `alt_sl`, `alt_en`),
+/// and nothing stored unless all is well.
+pub async fn add_photo(ctx: &Ctx, actor: &Actor, place_id: &str, bytes: Option<Vec<u8>>, alt: (Option<String>, Option<String>)) -> AppResult<Photo> {
+    let user = actor.check(Permission::ManagePlaces)?;
+    get(ctx, place_id).await?;
+    let mut errors = vec![];
+    let alt = crate::model::photo_alt(alt.0.as_deref(), alt.1.as_deref()).map_err(|e| errors.extend(e)).ok();
+    let processed = match bytes.filter(|b| !b.is_empty()) {
+        None => {
+            errors.push(FieldError { field: "photo".into(), code: "required".into() });
+            None
+        }
+        Some(bytes) => {
+            // Decoding takes a while: not on the async threads, not in a transaction.
+            let p = tokio::task::spawn_blocking(move || kernel::photos::process(&bytes, PHOTO_MAX_BYTES, PHOTO_MAX_SIDE, false))
+                .await
+                .map_err(AppError::internal)?;
+            p.map_err(|e| errors.push(FieldError { field: "photo".into(), code: e.code().into() })).ok()
+        }
+    };
+    let (Some(alt), Some(processed), true) = (alt, processed, errors.is_empty()) else { return Err(AppError::invalid(errors)) };
+    let txn = ctx.db.begin().await?;
+    let place = store::get(&txn, place_id).await?.ok_or_else(AppError::not_found)?;
+    if place.uploads.len() >= crate::model::MAX_PHOTOS {
+        return Err(AppError::field("photo", "too_many_photos"));
+    }
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let photo = Photo {
+        file_key: format!("places/{}-{id}.jpg", place.id),
+        id,
+        place_id: place.id.clone(),
+        position: place.uploads.iter().map(|p| p.position + 1).max().unwrap_or(0),
+        width: processed.width.into(),
+        height: processed.height.into(),
+        bytes: processed.jpeg.len() as i64,
+        alt,
+    };
+    // Durable before the row that names it commits.
+    files(ctx).put(&photo.file_key, &processed.jpeg).map_err(AppError::internal)?;
+    store::insert_photo(&txn, &photo, ctx.now()).await?;
+    audit(ctx, &txn, user, "places.photo_add", &format!("place:{}", place.id), json!({"photo": photo.id, "bytes": photo.bytes})).await?;
+    txn.commit().await?;
+    Ok(photo)
+}
+
+/// Remove an uploaded photo of a place.
+pub async fn delete_photo(ctx: &Ctx, actor: &Actor, place_id: &str, photo_id: &str) -> AppResult<()> {
+    let user = actor.check(Permission::ManagePlaces)?;
+    if photo_id.len() > 64 {
+        return Err(AppError::not_found());
+    }
+    let txn = ctx.db.begin().await?;
+    let ph = store::photo(&txn, photo_id).await?.filter(|p| p.place_id == place_id).ok_or_else(AppError::not_found)?;
+    store::delete_photo(&txn, photo_id).await?;
+    audit(ctx, &txn, user, "places.photo_delete", &format!("place:{place_id}"), json!({"photo": photo_id})).await?;
+    txn.commit().await?;
+    remove_file(ctx, &ph.file_key);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Staff pages of the map (`ManagePlaces`): the list of places, the form to
 //! create and change one, delete, and GeoJSON import (with an error per
-//! feature) and export.
+//! feature) and export; uploading photos to a place (with their alternative
+//! text) and removing them.
 
 use crate::model::{Layer, PlaceInput, Wheelchair};
 use crate::pages::layer_label;
@@ -8,9 +9,10 @@ use crate::service;
 use crate::store::Place;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{Multipart, Path, RawQuery};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 use kernel::csrf::CsrfForm;
 use kernel::error::FieldError;
 use kernel::layout::{FormErrors, Page, field_message};
@@ -27,6 +29,12 @@ pub fn router() -> Router<Ctx> {
         .route("/staff/places/import", post(import))
         .route("/staff/places/{id}", get(edit_form).post(update))
         .route("/staff/places/{id}/delete", post(delete))
+        .route("/staff/places/{id}/photos/{photo}/delete", post(delete_photo))
+}
+
+/// The photo form posts a file: mounted under the larger body limit.
+pub fn upload_router() -> Router<Ctx> {
+    Router::new().route("/staff/places/{id}/photos", post(add_photo))
 }
 
 pub struct StaffRow {
@@ -120,6 +128,44 @@ struct FormPage {
     wheelchair: Vec<(&'static str, String)>,
     langs: Vec<(&'static str, String)>,
     saved: bool,
+    photos: PhotoPart,
+    /// The photo's alternative text fields: language code and hint.
+    alt_fields: Vec<(&'static str, String)>,
+}
+
+/// The photos of the place being edited and the upload form's state.
+#[derive(Default)]
+struct PhotoPart {
+    uploads: Vec<StaffPhoto>,
+    errors: FormErrors,
+    form: Form,
+    notice: String,
+}
+
+impl PhotoPart {
+    fn of(pl: &Place) -> PhotoPart {
+        let uploads = pl
+            .uploads
+            .iter()
+            .map(|u| StaffPhoto {
+                id: u.id.clone(),
+                url: u.url(),
+                alt_sl: u.alt.get(Lang::Sl).to_string(),
+                alt_en: u.alt.0.get("en").cloned().unwrap_or_default(),
+            })
+            .collect();
+        PhotoPart { uploads, ..Default::default() }
+    }
+    fn v(&self, k: &str) -> String {
+        self.form.get(k).cloned().unwrap_or_default()
+    }
+}
+
+struct StaffPhoto {
+    id: String,
+    url: String,
+    alt_sl: String,
+    alt_en: String,
 }
 
 impl FormPage {
@@ -128,11 +174,12 @@ impl FormPage {
     }
 }
 
-fn form_view(p: Page, id: Option<String>, form: Form, errors: FormErrors, saved: bool) -> Response {
+fn form_view(p: Page, id: Option<String>, form: Form, errors: FormErrors, saved: bool, photos: PhotoPart) -> Response {
     let layers = Layer::ALL.into_iter().map(|l| (l.code(), layer_label(&p, l))).collect();
     let wheelchair = Wheelchair::ALL.into_iter().map(|w| (w.code(), p.tk("places-wheelchair", w.code()))).collect();
     let langs = Lang::ALL.into_iter().map(|l| (l.code(), l.native_name().to_string())).collect();
-    render(&FormPage { p, id, form, errors, layers, wheelchair, langs, saved })
+    let alt_fields = vec![("sl", p.t("places-staff-alt-hint")), ("en", String::new())];
+    render(&FormPage { p, id, form, errors, layers, wheelchair, langs, saved, photos, alt_fields })
 }
 
 /// A stored place as the form's fields.
@@ -154,17 +201,6 @@ fn form_of(pl: &Place) -> Form {
         f.insert("price".into(), format!("{},{:02}", c / 100, c % 100));
     }
     f
-}
-
-/// Euros as typed ("8", "8,50", "8.50") in cents.
-pub fn cents(s: &str) -> Option<i64> {
-    let s = s.trim().replace(',', ".");
-    let (e, c) = s.split_once('.').unwrap_or((&s, ""));
-    if e.is_empty() || !e.chars().all(|ch| ch.is_ascii_digit()) || c.len() > 2 || !c.chars().all(|ch| ch.is_ascii_digit()) {
-        return None;
-    }
-    let c = if c.len() == 1 { format!("{c}0") } else { c.to_string() };
-    Some(e.parse::<i64>().ok()? * 100 + c.parse::<i64>().unwrap_or(0))
 }
 
 /// The form as input; what cannot even be read is a field error.
@@ -191,7 +227,7 @@ fn input_of_form(f: &Form) -> (PlaceInput, Vec<FieldError>) {
     };
     let price_cents = match get("price") {
         Some(p) => {
-            let c = cents(&p);
+            let c = kernel::i18n::parse_cents(&p);
             if c.is_none() {
                 bad("price", "not_a_number");
             }
@@ -226,7 +262,10 @@ fn input_of_form(f: &Form) -> (PlaceInput, Vec<FieldError>) {
         accessibility_en: get("accessibility_en"),
         accessibility_de: get("accessibility_de"),
         accessibility_it: get("accessibility_it"),
-        photos: f.get("photos").map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()).unwrap_or_default(),
+        photos: f
+            .get("photos")
+            .map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| crate::model::PhotoRef::Url(l.to_string())).collect())
+            .unwrap_or_default(),
         price_cents,
         heritage_id: get("heritage_id"),
         heritage_level: get("heritage_level"),
@@ -265,7 +304,7 @@ async fn new_form(p: Page, actor: Actor, RawQuery(raw): RawQuery) -> AppResult<R
     if let Some(l) = crate::pages::MapQuery::parse(raw.as_deref())?.layers.first() {
         f.insert("layer".into(), l.code().into());
     }
-    Ok(form_view(p, None, f, FormErrors::default(), false))
+    Ok(form_view(p, None, f, FormErrors::default(), false, PhotoPart::default()))
 }
 
 async fn create(p: Page, actor: Actor, CsrfForm(f): CsrfForm<Form>) -> AppResult<Response> {
@@ -274,15 +313,19 @@ async fn create(p: Page, actor: Actor, CsrfForm(f): CsrfForm<Form>) -> AppResult
         Ok(d) => service::create(&p.ctx, &actor, d).await,
         Err(e) => Err(e),
     };
-    save_result(p, None, f, result)
+    save_result(p, None, f, result).await
 }
 
-fn save_result(p: Page, id: Option<String>, f: Form, result: AppResult<Place>) -> AppResult<Response> {
+async fn save_result(p: Page, id: Option<String>, f: Form, result: AppResult<Place>) -> AppResult<Response> {
     match result {
         Ok(pl) => Ok(see_other(&format!("/staff/places/{}?saved=1", pl.id))),
         Err(e) if e.status.as_u16() == 422 => {
             let errors = FormErrors::from(&p, &e);
-            Ok((e.status, form_view(p, id, f, errors, false)).into_response())
+            let photos = match &id {
+                Some(i) => PhotoPart::of(&service::get(&p.ctx, i).await?),
+                None => PhotoPart::default(),
+            };
+            Ok((e.status, form_view(p, id, f, errors, false, photos)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -291,8 +334,14 @@ fn save_result(p: Page, id: Option<String>, f: Form, result: AppResult<Place>) -
 async fn edit_form(p: Page, actor: Actor, Path(id): Path<String>, RawQuery(raw): RawQuery) -> AppResult<Response> {
     actor.check(Permission::ManagePlaces)?;
     let pl = service::get(&p.ctx, &id).await?;
-    let saved = raw.as_deref().is_some_and(|r| r.contains("saved=1"));
-    Ok(form_view(p, Some(pl.id.clone()), form_of(&pl), FormErrors::default(), saved))
+    let raw = raw.unwrap_or_default();
+    let mut photos = PhotoPart::of(&pl);
+    photos.notice = match () {
+        _ if raw.contains("photo=added") => p.t("places-staff-photo-added"),
+        _ if raw.contains("photo=deleted") => p.t("places-staff-photo-deleted"),
+        _ => String::new(),
+    };
+    Ok(form_view(p, Some(pl.id.clone()), form_of(&pl), FormErrors::default(), raw.contains("saved=1"), photos))
 }
 
 async fn update(p: Page, actor: Actor, Path(id): Path<String>, CsrfForm(f): CsrfForm<Form>) -> AppResult<Response> {
@@ -301,7 +350,33 @@ async fn update(p: Page, actor: Actor, Path(id): Path<String>, CsrfForm(f): Csrf
         Ok(d) => service::update(&p.ctx, &actor, &id, d).await,
         Err(e) => Err(e),
     };
-    save_result(p, Some(id), f, result)
+    save_result(p, Some(id), f, result).await
+}
+
+/// Upload a photo (multipart): shown again with its errors when something is wrong, nothing stored.
+async fn add_photo(p: Page, actor: Actor, jar: CookieJar, Path(id): Path<String>, m: Multipart) -> AppResult<Response> {
+    actor.check(Permission::ManagePlaces)?;
+    let (fields, mut files) = kernel::web::read_multipart(m, "photo").await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if !kernel::csrf::token_matches(&p.ctx, &jar, field("_csrf").as_deref()) {
+        return Err(AppError::forbidden("csrf_failed"));
+    }
+    match service::add_photo(&p.ctx, &actor, &id, files.pop(), (field("alt_sl"), field("alt_en"))).await {
+        Ok(_) => Ok(see_other(&format!("/staff/places/{id}?photo=added#photos"))),
+        Err(e) if e.status.as_u16() == 422 => {
+            let pl = service::get(&p.ctx, &id).await?;
+            let mut photos = PhotoPart::of(&pl);
+            photos.errors = FormErrors::from(&p, &e);
+            photos.form = fields.into_iter().filter(|(k, _)| k.starts_with("alt_")).collect();
+            Ok((e.status, form_view(p, Some(pl.id.clone()), form_of(&pl), FormErrors::default(), false, photos)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete_photo(actor: Actor, p: Page, Path((id, photo)): Path<(String, String)>, CsrfForm(_): CsrfForm<Form>) -> AppResult<Response> {
+    service::delete_photo(&p.ctx, &actor, &id, &photo).await?;
+    Ok(see_other(&format!("/staff/places/{id}?photo=deleted#photos")))
 }
 
 async fn delete(p: Page, actor: Actor, Path(id): Path<String>, CsrfForm(_): CsrfForm<Form>) -> AppResult<Response> {
@@ -312,16 +387,6 @@ async fn delete(p: Page, actor: Actor, Path(id): Path<String>, CsrfForm(_): Csrf
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn euros_as_typed() {
-        assert_eq!(cents("8"), Some(800));
-        assert_eq!(cents("8,5"), Some(850));
-        assert_eq!(cents(" 12.05 "), Some(1205));
-        assert_eq!(cents("8,505"), None);
-        assert_eq!(cents("-1"), None);
-        assert_eq!(cents("abc"), None);
-    }
 
     #[test]
     fn a_form_becomes_a_point_place() {

@@ -1,4 +1,5 @@
-//! The SQL of places (both backends): the only code that touches `places`.
+//! The SQL of places (both backends): the only code that touches `places`
+//! and `place_photos`.
 
 use crate::geometry::{Geometry, Shape};
 use crate::model::{Layer, PlaceData, Text, Wheelchair};
@@ -14,6 +15,29 @@ pub struct Place {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub demo: bool,
+    /// Photos staff uploaded, in order (photo addresses elsewhere are `data.photos`).
+    pub uploads: Vec<Photo>,
+}
+
+/// A photo uploaded to a place: its file in the file store and its alternative text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub id: String,
+    pub place_id: String,
+    pub position: i64,
+    pub file_key: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    /// Per language code; Slovenian always there.
+    pub alt: Text,
+}
+
+impl Photo {
+    /// Where the site serves it.
+    pub fn url(&self) -> String {
+        format!("/places/photos/{}.jpg", self.id)
+    }
 }
 
 impl std::ops::Deref for Place {
@@ -75,6 +99,7 @@ fn place_from(r: &QueryResult) -> Result<Place, DbErr> {
         created_at: Timestamp(col(r, "created_at")?),
         updated_at: Timestamp(col(r, "updated_at")?),
         demo: col::<i64>(r, "demo")? != 0,
+        uploads: vec![],
     })
 }
 
@@ -132,11 +157,18 @@ pub async fn update<C: ConnectionTrait>(c: &C, id: &str, d: &PlaceData, now: Tim
 }
 
 pub async fn delete<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
+    delete_photos_of(c, id).await?;
     Ok(exec(c, "DELETE FROM places WHERE id = $1", [id.into()]).await? > 0)
 }
 
 pub async fn get<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Place>, DbErr> {
-    query_opt(c, &format!("SELECT {COLUMNS} FROM places WHERE id = $1"), [id.into()]).await?.map(|r| place_from(&r)).transpose()
+    let Some(mut place) =
+        query_opt(c, &format!("SELECT {COLUMNS} FROM places WHERE id = $1"), [id.into()]).await?.map(|r| place_from(&r)).transpose()?
+    else {
+        return Ok(None);
+    };
+    place.uploads = photos_of(c, id).await?;
+    Ok(Some(place))
 }
 
 /// The places of some layers (all when empty), in a stable order.
@@ -147,7 +179,72 @@ pub async fn list<C: ConnectionTrait>(c: &C, layers: &[Layer]) -> Result<Vec<Pla
         let ph: Vec<String> = (1..=layers.len()).map(|i| format!("${i}")).collect();
         (format!(" WHERE layer IN ({})", ph.join(", ")), layers.iter().map(|l| l.code().into()).collect())
     };
-    query_all(c, &format!("SELECT {COLUMNS} FROM places{filter} ORDER BY layer, id"), values).await?.iter().map(place_from).collect()
+    let mut places: Vec<Place> = query_all(c, &format!("SELECT {COLUMNS} FROM places{filter} ORDER BY layer, id"), values.clone())
+        .await?
+        .iter()
+        .map(place_from)
+        .collect::<Result<_, _>>()?;
+    // The photos of the same places in one query, not one per place.
+    let sql = format!("SELECT place_photos.* FROM place_photos JOIN places ON places.id = place_photos.place_id{filter} ORDER BY place_id, position");
+    let mut photos: std::collections::HashMap<String, Vec<Photo>> = std::collections::HashMap::new();
+    for r in query_all(c, &sql, values).await? {
+        let ph = photo_from(&r)?;
+        photos.entry(ph.place_id.clone()).or_default().push(ph);
+    }
+    for p in &mut places {
+        p.uploads = photos.remove(&p.id).unwrap_or_default();
+    }
+    Ok(places)
+}
+
+fn photo_from(r: &QueryResult) -> Result<Photo, DbErr> {
+    Ok(Photo {
+        id: col(r, "id")?,
+        place_id: col(r, "place_id")?,
+        position: col(r, "position")?,
+        file_key: col(r, "file_key")?,
+        width: col(r, "width")?,
+        height: col(r, "height")?,
+        bytes: col(r, "bytes")?,
+        alt: json_col(r, "alt")?,
+    })
+}
+
+pub async fn insert_photo<C: ConnectionTrait>(c: &C, p: &Photo, now: Timestamp) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO place_photos (id, place_id, position, file_key, width, height, bytes, alt, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        [
+            p.id.clone().into(),
+            p.place_id.clone().into(),
+            p.position.into(),
+            p.file_key.clone().into(),
+            p.width.into(),
+            p.height.into(),
+            p.bytes.into(),
+            text(&p.alt),
+            now.0.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<Vec<Photo>, DbErr> {
+    query_all(c, "SELECT * FROM place_photos WHERE place_id = $1 ORDER BY position", [place_id.into()]).await?.iter().map(photo_from).collect()
+}
+
+pub async fn photo<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Photo>, DbErr> {
+    query_opt(c, "SELECT * FROM place_photos WHERE id = $1", [id.into()]).await?.map(|r| photo_from(&r)).transpose()
+}
+
+pub async fn delete_photo<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
+    Ok(exec(c, "DELETE FROM place_photos WHERE id = $1", [id.into()]).await? > 0)
+}
+
+/// The photos' rows go with the place (their files are the caller's to delete).
+pub async fn delete_photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<(), DbErr> {
+    exec(c, "DELETE FROM place_photos WHERE place_id = $1", [place_id.into()]).await.map(|_| ())
 }
 
 /// How many places each layer has.

@@ -13,7 +13,6 @@ pub mod model;
 pub mod open311;
 pub mod pages;
 pub mod personal;
-pub mod photos;
 pub mod places;
 pub mod service;
 pub mod staff;

@@ -495,7 +495,7 @@ async fn create(State(ctx): State<Ctx>, Extension(r): Extension<Reports>, actor:
     let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let (fields, photos) = if multipart {
         let m = axum::extract::Multipart::from_request(req, &ctx).await.map_err(|_| err(fmt, 400, "the multipart body cannot be read"))?;
-        crate::pages::read_multipart(m, "media").await.map_err(|e| from_app(fmt, e))?
+        kernel::web::read_multipart(m, "media").await.map_err(|e| from_app(fmt, e))?
     } else {
         let bytes = Bytes::from_request(req, &ctx).await.map_err(|_| err(fmt, 400, "the body cannot be read"))?;
         let fields: Vec<(String, String)> =

@@ -485,26 +485,6 @@ async fn new_form(p: Page, Extension(r): Extension<Reports>, ApiQuery(q): ApiQue
     new_page(p, &r, v, Errors::default(), vec![]).await
 }
 
-/// Every text field and every file of a multipart form.
-pub async fn read_multipart(mut m: Multipart, file_field: &str) -> AppResult<(Vec<(String, String)>, Vec<Vec<u8>>)> {
-    let mut fields = vec![];
-    let mut files = vec![];
-    while let Some(f) = m.next_field().await.map_err(|_| AppError::bad_request("form_malformed"))? {
-        let name = f.name().unwrap_or("").to_string();
-        let is_file = f.file_name().is_some();
-        let bytes = f.bytes().await.map_err(|_| AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large"))?;
-        if name == file_field && is_file {
-            // An empty file input sends an empty part.
-            if !bytes.is_empty() {
-                files.push(bytes.to_vec());
-            }
-        } else if !is_file {
-            fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-    }
-    Ok((fields, files))
-}
-
 fn number(s: &str) -> Result<Option<f64>, ()> {
     let s = s.trim().replace(',', ".");
     if s.is_empty() {
@@ -514,7 +494,7 @@ fn number(s: &str) -> Result<Option<f64>, ()> {
 }
 
 async fn new_submit(p: Page, Extension(r): Extension<Reports>, actor: Actor, jar: CookieJar, m: Multipart) -> AppResult<Response> {
-    let (fields, files) = read_multipart(m, "photos").await?;
+    let (fields, files) = kernel::web::read_multipart(m, "photos").await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     if !kernel::csrf::token_matches(&p.ctx, &jar, Some(&get("_csrf"))) {
         return Err(AppError::forbidden("csrf_failed"));

@@ -124,7 +124,7 @@ pub async fn submit(ctx: &Ctx, r: &Reports, actor: &Actor, sub: Submission) -> A
     let mut processed = vec![];
     for (i, bytes) in sub.photos.into_iter().enumerate() {
         let (max, side, keep) = (r.config.max_photo_bytes, r.config.photo_max_side, sub.keep_location);
-        let p = tokio::task::spawn_blocking(move || crate::photos::process(&bytes, max, side, keep)).await.map_err(AppError::internal)?;
+        let p = tokio::task::spawn_blocking(move || kernel::photos::process(&bytes, max, side, keep)).await.map_err(AppError::internal)?;
         match p {
             Ok(p) => processed.push(p),
             Err(e) => {

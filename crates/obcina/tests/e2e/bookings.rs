@@ -326,3 +326,130 @@ async fn staff_block_see_occupancy_and_approve_while_citizens_are_refused() {
         "{k}"
     );
 }
+
+fn new_resource() -> Value {
+    json!({
+        "kind": "meeting_room",
+        "name_sl": "Sejna soba KS Breg",
+        "name_en": "Breg community meeting room",
+        "purpose_sl": "Sestanki krajanov",
+        "location": "Rogaška cesta 2, Ptuj",
+        "capacity": 15,
+        "slot_minutes": 30,
+        "opens": "09:00",
+        "closes": "13:00",
+        "price_cents": 750,
+        "natural": true,
+        "legal": false,
+        "lead_minutes": 2880,
+        "max_slots": 2,
+        "cancel_minutes": 60,
+        "horizon_days": 30
+    })
+}
+
+#[tokio::test]
+async fn staff_create_and_change_a_resource_citizens_book_by_its_rules_and_others_are_refused() {
+    let server = Server::start().await;
+    let ana = citizen(&server, "ana").await;
+    let visitor = server.client();
+    let officer = staff(&server).await;
+    let dto = privileged(&server, "dto", &unique_email("dto")).await;
+    enable_totp(&dto).await;
+
+    // Least privilege: only staff who run bookings.
+    assert_eq!(visitor.json(Method::POST, "/api/v1/bookings/resources", new_resource()).await.0, 401);
+    assert_eq!(ana.json(Method::POST, "/api/v1/bookings/resources", new_resource()).await.0, 403);
+    assert_eq!(dto.json(Method::POST, "/api/v1/bookings/resources", new_resource()).await.0, 403);
+    assert_eq!(ana.get_text("/staff/bookings/resources").await.0, 403);
+    assert_eq!(dto.get_text("/staff/bookings/resources/new").await.0, 403);
+    assert_eq!(dto.json(Method::POST, &format!("/api/v1/bookings/resources/{ROOM}/deactivate"), json!(null)).await.0, 403);
+
+    // Every bad field is named.
+    let mut bad = new_resource();
+    bad["capacity"] = json!(0);
+    bad["closes"] = json!("12:45");
+    bad["natural"] = json!(false);
+    let (s, p) = officer.json(Method::POST, "/api/v1/bookings/resources", bad).await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<(&str, &str)> =
+        p["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(fields, vec![("capacity", "resource_capacity"), ("closes", "resource_hours_grid"), ("natural", "resource_no_booker")], "{p}");
+
+    // Created: public, with its rules and price.
+    let (s, r) = officer.json(Method::POST, "/api/v1/bookings/resources", new_resource()).await;
+    assert_eq!(s, 201, "{r}");
+    let id = r["id"].as_str().unwrap().to_string();
+    assert_eq!((r["price_cents"].as_i64(), r["opens"].as_str(), r["rules"]["max_slots"].as_i64()), (Some(750), Some("09:00"), Some(2)), "{r}");
+    let (s, html) = ana.get_text(&format!("/bookings/{id}?date={}", local_date(3))).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Sejna soba KS Breg") && html.contains("7,50 €") && html.contains("samo fizične osebe"), "{html}");
+
+    // Its rules hold: two days ahead, at most an hour (two slots), natural persons only.
+    let (s, p) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(1, 9), &at(1, 10))).await;
+    assert_eq!((s, field_code(&p)), (422, ("start".into(), "booking_lead_time".into())), "{p}");
+    let (s, p) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(4, 9), &at(4, 11))).await;
+    assert_eq!((s, field_code(&p)), (422, ("end".into(), "booking_too_long".into())), "{p}");
+    let (s, p) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(4, 13), &at(4, 14))).await;
+    assert_eq!(s, 422, "after closing: {p}");
+    let (s, b) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(3, 9), &at(3, 10))).await;
+    assert_eq!((s, b["status"].as_str(), b["price_cents"].as_i64()), (201, Some("confirmed"), Some(1500)), "{b}");
+
+    // Changed: a new price and approval apply to the next booking.
+    let mut change = new_resource();
+    change["price_cents"] = json!(1000);
+    change["needs_approval"] = json!(true);
+    assert_eq!(ana.json(Method::PUT, &format!("/api/v1/bookings/resources/{id}"), change.clone()).await.0, 403);
+    let (s, r) = officer.json(Method::PUT, &format!("/api/v1/bookings/resources/{id}"), change).await;
+    assert_eq!((s, r["needs_approval"].as_bool()), (200, Some(true)), "{r}");
+    let (s, b) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(3, 11), &at(3, 12))).await;
+    assert_eq!((s, b["status"].as_str(), b["price_cents"].as_i64()), (201, Some("pending"), Some(2000)), "{b}");
+    assert_eq!(officer.json(Method::PUT, "/api/v1/bookings/resources/nope", new_resource()).await.0, 404);
+
+    // The staff form: translated errors per field, then saved.
+    let form = "/staff/bookings/resources/new";
+    let r = officer
+        .submit(form, form, &[("kind", "hall"), ("name_sl", "Dvorana Breg"), ("capacity", "veliko"), ("opens", "9"), ("price", "zastonj")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="capacity-error""#) && html.contains("Vpišite celo število."), "{html}");
+    assert!(html.contains(r#"id="opens-error""#) && html.contains(r#"id="price-error""#) && html.contains(r#"id="natural-error""#), "{html}");
+    assert!(html.contains("Izberite, kdo lahko rezervira"), "{html}");
+    let fields = [
+        ("kind", "hall"),
+        ("name_sl", "Dvorana Breg"),
+        ("location", "Breg, Ptuj"),
+        ("capacity", "120"),
+        ("slot_minutes", "60"),
+        ("opens", "08:00"),
+        ("closes", "22:00"),
+        ("price", "40,00"),
+        ("legal", "1"),
+        ("bookable", "1"),
+        ("lead_minutes", "1440"),
+        ("max_slots", "4"),
+    ];
+    let r = officer.submit(form, form, &fields).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (s, html) = officer.get_text(&to).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(r#"value="40,00""#) && html.contains(r#"value="Dvorana Breg""#), "{html}");
+    let hall = to.trim_start_matches("/staff/bookings/resources/").trim_end_matches("?saved=1").to_string();
+    let (s, p) = ana.json(Method::POST, "/api/v1/bookings", booking(&hall, &at(3, 10), &at(3, 11))).await;
+    assert_eq!((s, field_code(&p)), (422, ("on_behalf_of".into(), "booking_legal_only".into())), "{p}");
+    let (_, html) = officer.get_text("/staff/bookings/resources").await;
+    assert!(html.contains("Dvorana Breg") && html.contains("Sejna soba KS Breg"), "{html}");
+
+    // Deactivated: listed, not bookable; what was booked stays.
+    let r = officer.submit(&format!("/staff/bookings/resources/{id}"), &format!("/staff/bookings/resources/{id}/deactivate"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let (s, p) = ana.json(Method::POST, "/api/v1/bookings", booking(&id, &at(5, 9), &at(5, 10))).await;
+    assert_eq!((s, field_code(&p)), (422, ("resource_id".into(), "resource_not_bookable".into())), "{p}");
+    let (_, mine) = ana.json(Method::GET, "/api/v1/bookings/mine", json!(null)).await;
+    assert_eq!(mine.as_array().unwrap().iter().filter(|b| b["resource_id"] == id.as_str()).count(), 2, "{mine}");
+
+    let audited = server.query_strings("SELECT action FROM audit_log WHERE action LIKE 'bookings.resource_%' AND outcome = 'ok' ORDER BY seq").await;
+    assert_eq!(audited, vec!["bookings.resource_create", "bookings.resource_update", "bookings.resource_create", "bookings.resource_update"]);
+}

@@ -356,3 +356,130 @@ async fn staff_pages_edit_import_and_delete_and_citizens_are_refused() {
     let audited = server.query_i64(&format!("SELECT COUNT(*) FROM audit_log WHERE subject = 'place:{id}'")).await;
     assert_eq!(audited, vec![2], "created and deleted, audited");
 }
+
+/// Post the photo form of a place's staff page, as a browser would.
+async fn upload_photo(c: &Client, place: &str, fields: &[(&str, &str)], photo: Option<(&str, &[u8])>) -> reqwest::Response {
+    let (_, html) = c.get_text(&format!("/staff/places/{place}")).await;
+    let token = crate::harness::csrf_token(&html);
+    let mut all = vec![("_csrf", token.as_str())];
+    all.extend_from_slice(fields);
+    let files: Vec<(&str, &str, &[u8])> = photo.into_iter().map(|(name, bytes)| ("photo", name, bytes)).collect();
+    let (ct, body) = crate::harness::multipart(&all, &files);
+    c.http.post(format!("{}/staff/places/{place}/photos", c.base)).header("content-type", ct).body(body).send().await.unwrap()
+}
+
+async fn photo_count(server: &Server, place: &str) -> i64 {
+    server.query_i64(&format!("SELECT COUNT(*) FROM place_photos WHERE place_id = '{place}'")).await[0]
+}
+
+#[tokio::test]
+async fn staff_upload_photos_shown_with_alt_text_in_geojson_and_removed() {
+    const PLACE: &str = "aed-mestna-hisa";
+    let server = Server::start().await;
+    let visitor = server.client();
+    let staff = privileged(&server, "staff", &unique_email("fotografija")).await;
+    enable_totp(&staff).await;
+    let camera = kernel::photos::sample_jpeg_with_gps(2400, 1200, 15.8700, 46.4199);
+
+    // Uploaded on the staff page with its alternative text in two languages.
+    let alt = [("alt_sl", "Defibrilator v omarici ob vhodu"), ("alt_en", "Defibrillator in a cabinet by the entrance")];
+    let r = upload_photo(&staff, PLACE, &alt, Some(("aed.jpg", &camera))).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("/staff/places/{PLACE}?photo=added#photos").as_str());
+    let (_, html) = page(&staff, &format!("/staff/places/{PLACE}?photo=added"), "sl").await;
+    assert!(html.contains("Fotografija je dodana.") && html.contains("Defibrilator v omarici ob vhodu"), "{html}");
+
+    // The public page: the visitor's language, else Slovenian, and says which.
+    let (_, html) = page(&visitor, &format!("/places/{PLACE}"), "en").await;
+    assert!(html.contains(r#"alt="Defibrillator in a cabinet by the entrance" lang="en""#), "{html}");
+    let (_, html) = page(&visitor, &format!("/places/{PLACE}"), "de").await;
+    assert!(html.contains(r#"alt="Defibrilator v omarici ob vhodu" lang="sl""#), "{html}");
+    let (_, html) = page(&visitor, "/map/list?layer=aed", "en").await;
+    assert!(html.contains(r#"class="thumb""#) && html.contains(r#"alt="Defibrillator in a cabinet by the entrance""#), "{html}");
+
+    // In the open dataset, with its address and text; the file has no metadata and is smaller.
+    let fc = geojson(&visitor, "/api/v1/places/layers/aed.geojson").await;
+    let f = fc["features"].as_array().unwrap().iter().find(|f| f["id"] == PLACE).unwrap();
+    let photo = &f["properties"]["photos"][0];
+    assert_eq!(photo["alt"], json!({"sl": alt[0].1, "en": alt[1].1}), "{f}");
+    let url = photo["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/places/photos/") && url.ends_with(".jpg"), "{url}");
+    let r = visitor.get(&url).await;
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(kernel::photos::gps_position(&bytes), None, "position removed");
+    assert!(!bytes.windows(9).any(|w| w == b"SecretCam"), "camera removed");
+    assert_eq!(image_size(&bytes), (1600, 800));
+
+    // An export imports again without losing or doubling the photo.
+    let export = geojson(&visitor, "/api/v1/places/export.geojson").await;
+    let (s, done) = staff.json(Method::POST, "/api/v1/places/import", export).await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(photo_count(&server, PLACE).await, 1);
+    let fc = geojson(&visitor, "/api/v1/places/layers/aed.geojson").await;
+    let f = fc["features"].as_array().unwrap().iter().find(|f| f["id"] == PLACE).unwrap();
+    assert_eq!(f["properties"]["photos"].as_array().unwrap().len(), 1, "{f}");
+
+    // Bad input: a clear error on the form, nothing stored.
+    let r = upload_photo(&staff, PLACE, &alt, Some(("a.gif", b"GIF89a not a photo"))).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="photo-error""#) && html.contains("Fotografija mora biti v obliki JPEG ali PNG."), "{html}");
+    let r = upload_photo(&staff, PLACE, &[("alt_sl", " "), ("alt_en", "Only English")], Some(("aed.jpg", &camera))).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="alt_sl-error""#) && html.contains(r#"value="Only English""#), "{html}");
+    let r = upload_photo(&staff, PLACE, &alt, None).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(photo_count(&server, PLACE).await, 1);
+
+    // The API: problem+json naming every field; others are refused.
+    let api = format!("{}/api/v1/places/{PLACE}/photos", staff.base);
+    let (ct, body) = crate::harness::multipart(&[("alt_en", "No Slovenian")], &[("photo", "x.png", b"\x89PNG\r\n\x1a\nbroken")]);
+    let r = staff.http.post(&api).header("content-type", ct).body(body).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    let mut fields: Vec<(&str, &str)> =
+        p["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    fields.sort();
+    assert_eq!(fields, vec![("alt_sl", "required"), ("photo", "photo_unreadable")], "{p}");
+    let (ct, body) = crate::harness::multipart(&alt, &[("photo", "aed.jpg", &camera)]);
+    let r = visitor.http.post(&api).header("content-type", ct.clone()).body(body.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let citizen = server.client();
+    citizen.citizen(&server, &unique_email("obcan")).await;
+    let r = citizen.http.post(&api).header("content-type", ct.clone()).body(body.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(photo_count(&server, PLACE).await, 1);
+    let r = staff.http.post(&api).header("content-type", ct).body(body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let second: Value = r.json().await.unwrap();
+    let second_id = second["id"].as_str().unwrap();
+    assert_eq!(citizen.json(Method::DELETE, &format!("/api/v1/places/{PLACE}/photos/{second_id}"), json!(null)).await.0, 403);
+    assert_eq!(staff.json(Method::DELETE, &format!("/api/v1/places/aed-grad/photos/{second_id}"), json!(null)).await.0, 404, "another place's");
+    assert_eq!(staff.json(Method::DELETE, &format!("/api/v1/places/{PLACE}/photos/{second_id}"), json!(null)).await.0, 204);
+
+    // Removed on the staff page: gone from the page, the dataset and the site.
+    let first_id = url.trim_start_matches("/places/photos/").trim_end_matches(".jpg").to_string();
+    let r = staff.submit(&format!("/staff/places/{PLACE}"), &format!("/staff/places/{PLACE}/photos/{first_id}/delete"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(photo_count(&server, PLACE).await, 0);
+    assert_eq!(visitor.get(&url).await.status(), 404);
+    let fc = geojson(&visitor, "/api/v1/places/layers/aed.geojson").await;
+    let f = fc["features"].as_array().unwrap().iter().find(|f| f["id"] == PLACE).unwrap();
+    assert_eq!(f["properties"]["photos"], json!([]), "{f}");
+    let (_, html) = page(&visitor, &format!("/places/{PLACE}"), "en").await;
+    assert!(!html.contains("Defibrillator in a cabinet"), "{html}");
+
+    let audited = server.query_i64("SELECT COUNT(*) FROM audit_log WHERE action IN ('places.photo_add', 'places.photo_delete')").await;
+    assert_eq!(audited, vec![4]);
+}
+
+/// Width and height of a JPEG, from its SOF0 marker.
+fn image_size(jpeg: &[u8]) -> (u32, u32) {
+    let at = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline JPEG");
+    let h = u32::from(jpeg[at + 5]) << 8 | u32::from(jpeg[at + 6]);
+    let w = u32::from(jpeg[at + 7]) << 8 | u32::from(jpeg[at + 8]);
+    (w, h)
+}

@@ -12,25 +12,6 @@ const LIGHTS: &str = "Javne službe Ptuj d.o.o.";
 const ROADS: &str = "Komunalno podjetje Ptuj d.d.";
 const DEMO_KEY: &str = "obc_demo_open311_ptuj";
 
-/// A multipart body by hand (fields, then files), with its content type.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = format!("----obcina{}", uuid::Uuid::new_v4().simple());
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    for (name, filename, bytes) in files {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: image/jpeg\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// Fill in the report form as a browser would.
 async fn submit_form(c: &Client, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> reqwest::Response {
     let (_, html) = c.get_text("/reports/new").await;
@@ -68,7 +49,7 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     let server = Server::start().await;
     let visitor = server.client();
     let email = unique_email("obiskovalka");
-    let photo = ::reports::photos::sample_jpeg_with_gps(2000, 1000, 15.8700, 46.4200);
+    let photo = kernel::photos::sample_jpeg_with_gps(2000, 1000, 15.8700, 46.4200);
 
     // Bad input first: the form comes back with every problem named.
     let r = submit_form(&visitor, &[("category", "street_light"), ("description", "x"), ("address", "Champs-Élysées"), ("email", "nope")], &[]).await;
@@ -130,7 +111,7 @@ async fn a_visitor_reports_without_the_map_and_follows_the_answer() {
     let photo_url = rep["photos"][0].as_str().unwrap().to_string();
     let bytes = visitor.get(&photo_url).await.bytes().await.unwrap();
     assert!(!bytes.windows(9).any(|w| w == b"SecretCam"));
-    assert_eq!(::reports::photos::gps_position(&bytes), None);
+    assert_eq!(kernel::photos::gps_position(&bytes), None);
     assert!(bytes.len() < photo.len());
 
     // The e-mail address is sealed at rest.
@@ -407,7 +388,7 @@ async fn open311_georeport_v2_with_errors_window_and_updates() {
     let token = created[0]["token"].as_str().unwrap().to_string();
     let (s, t) = c.json(Method::GET, &format!("/open311/v2/tokens/{token}.json"), Value::Null).await;
     assert_eq!((s, t[0]["service_request_id"].as_str()), (200, Some(id.as_str())));
-    let photo = ::reports::photos::sample_jpeg_with_gps(800, 600, 15.87, 46.42);
+    let photo = kernel::photos::sample_jpeg_with_gps(800, 600, 15.87, 46.42);
     let (ct, mp) = multipart(
         &[("api_key", DEMO_KEY), ("service_code", "pothole"), ("address_string", "Murkova ulica 3"), ("description", "Posedek pločnika")],
         &[("media", "a.jpg", &photo)],

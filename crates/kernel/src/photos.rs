@@ -1,4 +1,4 @@
-//! Photos: checked by their content (JPEG or PNG only, within the size
+//! Photos (fault reports, places of the map): checked by their content (JPEG or PNG only, within the size
 //! limit), turned upright, scaled down and re-encoded as JPEG. Re-encoding
 //! drops every metadata block of the original (EXIF with the camera's
 //! position and serial number, XMP, comments); only when the reporter asks
@@ -95,7 +95,8 @@ pub fn gps_position(bytes: &[u8]) -> Option<(f64, f64)> {
     };
     let lat = coord(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef)?;
     let lon = coord(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef)?;
-    crate::geo::Point::new(lon, lat).map(|p| (p.lon, p.lat))
+    let valid = lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+    valid.then_some((lon, lat))
 }
 
 fn dms(v: f64) -> Vec<exif::Rational> {
