@@ -540,3 +540,18 @@ pub async fn integration_token(admin: &Client, scopes: &[&str]) -> String {
     let html = r.text().await.unwrap();
     regex_lite::Regex::new(r#"<code class="secret">(obc_[A-Za-z0-9_-]+)</code>"#).unwrap().captures(&html).unwrap()[1].to_string()
 }
+
+/// Readings in the line format, with a device or integration token.
+pub async fn post_lines(c: &Client, token: &str, lines: &str, precision: &str) -> (u16, serde_json::Value) {
+    let r = c
+        .http
+        .post(format!("{}/api/v1/telemetry/readings?precision={precision}", c.base))
+        .bearer_auth(token)
+        .header("content-type", "text/plain")
+        .body(lines.to_string())
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap())
+}
