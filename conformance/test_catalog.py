@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import ckanapi
 import pytest
@@ -32,7 +33,21 @@ SHAPES = os.environ.get("OBCINA_DCAT_SHAPES", os.path.join(os.path.dirname(__fil
 @pytest.fixture(scope="module")
 def server():
     with running("catalog") as srv:
+        seed_sensor_history(srv)
         yield srv["base"]
+
+
+def seed_sensor_history(srv):
+    """A day of readings of an air station, so that the sensor history's CSV has rows to validate."""
+    binary = os.environ.get("OBCINA_BIN", "target/debug/obcina")
+    data_dir = os.path.join(srv["tmp"], "data")
+    token = subprocess.run([binary, "token", "issue", "--data-dir", data_dir, "--name", "Conformance", "--scope", "telemetry:write"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    start = (int(time.time()) // 3600 - 24) * 3600
+    lines = "".join(f"ptuj-aq-1 NO2={10 + h % 7},PM10={20.5 + h % 5} {start + h * 3600 + 60}\n" for h in range(24))
+    r = requests.post(f"{srv['base']}/api/v1/telemetry/readings?precision=s", data=lines,
+                      headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"}, timeout=30)
+    assert r.status_code == 200 and r.json()["accepted"] == 48, r.text
 
 
 def test_ckanapi_search_and_show(server):
@@ -141,7 +156,7 @@ def test_dcat_ap_marks_high_value_datasets(server):
 
 
 def test_frictionless_validates_csv_with_its_schema(server, tmp_path):
-    for name in ["fault-reports", "participatory-budget-results", "sensor-devices", "proposals"]:
+    for name in ["fault-reports", "participatory-budget-results", "sensor-devices", "proposals", "sensor-history"]:
         csv = requests.get(f"{server}/data/{name}.csv", timeout=30)
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         (tmp_path / f"{name}.csv").write_bytes(csv.content)

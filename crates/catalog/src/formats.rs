@@ -3,7 +3,7 @@
 //! located rows. Input is always `publish::Published`, so no writer can
 //! reach a personal column.
 
-use crate::model::{self, ColumnType, Dataset, Format};
+use crate::model::{self, Column, ColumnType, Dataset, Format};
 use crate::publish::Published;
 use kernel::Lang;
 use serde_json::{Value, json};
@@ -18,20 +18,91 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// CSV with a header row of column names (RFC 4180 quoting).
-pub fn csv(p: &Published) -> Result<String, String> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![]);
-    w.write_record(p.columns.iter().map(|c| c.name.as_str())).map_err(|e| e.to_string())?;
-    for r in &p.rows {
-        w.write_record(r.iter().map(cell)).map_err(|e| e.to_string())?;
-    }
-    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+/// Writes one distribution a page at a time: `head`, `rows` for each page,
+/// then `tail`; concatenated they are the whole file, so a download can be
+/// streamed without holding its body.
+pub struct Writer {
+    format: Format,
+    columns: Vec<Column>,
+    /// Whether a JSON item was written already (for the commas).
+    wrote: bool,
 }
 
-/// The Frictionless Table Schema of the CSV.
-pub fn table_schema(p: &Published, lang: Lang) -> Value {
-    let fields: Vec<Value> = p
-        .columns
+fn csv_lines(records: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![]);
+    for r in records {
+        w.write_record(&r).map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+impl Writer {
+    pub fn new(format: Format, columns: Vec<Column>) -> Writer {
+        Writer { format, columns, wrote: false }
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        match self.format {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+            Format::GeoJson => "application/geo+json",
+        }
+    }
+
+    /// CSV: the header row of column names; JSON: the opening of the array or collection.
+    pub fn head(&self) -> Result<Vec<u8>, String> {
+        Ok(match self.format {
+            Format::Csv => csv_lines(std::iter::once(self.columns.iter().map(|c| c.name.clone()).collect()))?,
+            Format::Json => b"[".to_vec(),
+            Format::GeoJson => br#"{"type":"FeatureCollection","features":["#.to_vec(),
+        })
+    }
+
+    /// One page of published rows (RFC 4180 quoting for CSV).
+    pub fn rows(&mut self, rows: &[Vec<Value>]) -> Result<Vec<u8>, String> {
+        let items: Vec<Value> = match self.format {
+            Format::Csv => return csv_lines(rows.iter().map(|r| r.iter().map(cell).collect())),
+            Format::Json => {
+                rows.iter().map(|r| Value::Object(self.columns.iter().map(|c| c.name.clone()).zip(r.iter().cloned()).collect())).collect()
+            }
+            Format::GeoJson => rows.iter().filter_map(|r| feature(&self.columns, r)).collect(),
+        };
+        let mut out = vec![];
+        for item in items {
+            if self.wrote {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &item).map_err(|e| e.to_string())?;
+            self.wrote = true;
+        }
+        Ok(out)
+    }
+
+    pub fn tail(&self) -> Vec<u8> {
+        match self.format {
+            Format::Csv => vec![],
+            Format::Json => b"]".to_vec(),
+            Format::GeoJson => b"]}".to_vec(),
+        }
+    }
+
+    /// The whole file of rows held in memory (small datasets, tests).
+    pub fn whole(mut self, rows: &[Vec<Value>]) -> Result<String, String> {
+        let mut out = self.head()?;
+        out.extend(self.rows(rows)?);
+        out.extend(self.tail());
+        String::from_utf8(out).map_err(|e| e.to_string())
+    }
+}
+
+/// CSV with a header row of column names (RFC 4180 quoting).
+pub fn csv(p: &Published) -> Result<String, String> {
+    Writer::new(Format::Csv, p.columns.clone()).whole(&p.rows)
+}
+
+/// The Frictionless Table Schema of the CSV of these (published) columns.
+pub fn table_schema(columns: &[Column], lang: Lang) -> Value {
+    let fields: Vec<Value> = columns
         .iter()
         .map(|c| {
             let mut f = json!({"name": c.name, "type": c.kind.table_schema(), "title": c.title.get(lang)});
@@ -45,7 +116,7 @@ pub fn table_schema(p: &Published, lang: Lang) -> Value {
 }
 
 /// A Frictionless Data Package: the CSV (by its URL) with its schema and licence.
-pub fn datapackage(d: &Dataset, p: &Published, base: &str, lang: Lang) -> Value {
+pub fn datapackage(d: &Dataset, columns: &[Column], base: &str, lang: Lang) -> Value {
     let (licence_id, licence_url) = model::licence_ckan(d.licence);
     json!({
         "profile": "tabular-data-package",
@@ -62,48 +133,24 @@ pub fn datapackage(d: &Dataset, p: &Published, base: &str, lang: Lang) -> Value 
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "schema": table_schema(p, lang),
+            "schema": table_schema(columns, lang),
         }],
     })
 }
 
-/// JSON: an array of objects, one per row.
-pub fn json_rows(p: &Published) -> Value {
-    Value::Array(p.rows.iter().map(|r| Value::Object(p.columns.iter().map(|c| c.name.clone()).zip(r.iter().cloned()).collect())).collect())
-}
-
-/// GeoJSON: a point feature per row with a position, the other columns as properties.
-pub fn geojson(p: &Published) -> Value {
-    let at = |n: &str| p.columns.iter().position(|c| c.name == n);
-    let (Some(lat), Some(lon)) = (at("lat"), at("lon")) else {
-        return json!({"type": "FeatureCollection", "features": []});
-    };
-    let features: Vec<Value> = p
-        .rows
-        .iter()
-        .filter_map(|r| {
-            let (y, x) = (r[lat].as_f64()?, r[lon].as_f64()?);
-            let props: serde_json::Map<String, Value> =
-                p.columns.iter().zip(r).filter(|(c, _)| c.name != "lat" && c.name != "lon").map(|(c, v)| (c.name.clone(), v.clone())).collect();
-            Some(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": props}))
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
-}
-
-/// The body and media type of a distribution.
-pub fn render(f: Format, p: &Published) -> Result<(String, &'static str), String> {
-    Ok(match f {
-        Format::Csv => (csv(p)?, "text/csv; charset=utf-8"),
-        Format::Json => (json_rows(p).to_string(), "application/json"),
-        Format::GeoJson => (geojson(p).to_string(), "application/geo+json"),
-    })
+/// A GeoJSON point feature of a row with a position, the other columns as properties.
+fn feature(columns: &[Column], r: &[Value]) -> Option<Value> {
+    let at = |n: &str| columns.iter().position(|c| c.name == n);
+    let (y, x) = (r[at("lat")?].as_f64()?, r[at("lon")?].as_f64()?);
+    let props: serde_json::Map<String, Value> =
+        columns.iter().zip(r).filter(|(c, _)| c.name != "lat" && c.name != "lon").map(|(c, v)| (c.name.clone(), v.clone())).collect();
+    Some(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": props}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, ColumnType};
+    use crate::model::ColumnType;
 
     fn published() -> Published {
         Published {
@@ -126,9 +173,29 @@ mod tests {
         assert_eq!(c, "id,text,lat,lon\r\n1,\"Luknja, \"\"velika\"\"\nna cesti\",46.42,15.87\r\n2,,,\r\n");
     }
 
+    fn whole(f: Format, p: &Published) -> Value {
+        serde_json::from_str(&Writer::new(f, p.columns.clone()).whole(&p.rows).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pages_make_the_same_file_as_one_piece() {
+        let p = published();
+        for f in [Format::Csv, Format::Json, Format::GeoJson] {
+            let mut w = Writer::new(f, p.columns.clone());
+            let mut paged = w.head().unwrap();
+            for r in &p.rows {
+                paged.extend(w.rows(std::slice::from_ref(r)).unwrap());
+            }
+            paged.extend(w.rows(&[]).unwrap());
+            paged.extend(w.tail());
+            assert_eq!(String::from_utf8(paged).unwrap(), Writer::new(f, p.columns.clone()).whole(&p.rows).unwrap(), "{f:?}");
+        }
+        assert_eq!(whole(Format::Json, &p)[1], json!({"id": 2, "text": null, "lat": null, "lon": null}));
+    }
+
     #[test]
     fn geojson_is_lon_lat_and_skips_unlocated_rows() {
-        let g = geojson(&published());
+        let g = whole(Format::GeoJson, &published());
         assert_eq!(g["features"].as_array().unwrap().len(), 1);
         assert_eq!(g["features"][0]["geometry"]["coordinates"], json!([15.87, 46.42]));
         assert_eq!(g["features"][0]["properties"]["id"], json!(1));
@@ -136,7 +203,7 @@ mod tests {
 
     #[test]
     fn schema_names_every_column_in_order() {
-        let s = table_schema(&published(), Lang::En);
+        let s = table_schema(&published().columns, Lang::En);
         let names: Vec<&str> = s["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["id", "text", "lat", "lon"]);
         assert_eq!(s["fields"][0]["type"], "integer");

@@ -22,7 +22,7 @@ use kernel::{Ctx, Lang};
 use std::sync::Arc;
 
 pub use config::CatalogConfig;
-pub use source::{Row, Source, Sources, Span};
+pub use source::{Page, Row, Source, Sources, Span};
 
 /// Slovenian and English everywhere; German and Italian for the portal pages visitors read.
 pub const MESSAGES: &[(Lang, &str)] = &[

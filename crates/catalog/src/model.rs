@@ -322,6 +322,9 @@ pub struct Dataset {
     pub origin: Origin,
     /// When the description was first published (ms).
     pub issued: kernel::Timestamp,
+    /// Too many rows to hold in memory (a history): downloads stream it
+    /// page by page and the CKAN DataStore does not serve it.
+    pub large: bool,
 }
 
 impl Dataset {

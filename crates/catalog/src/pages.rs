@@ -122,7 +122,7 @@ struct PortalPage {
 async fn portal(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, p: Page, Query(q): Query<PortalQuery>) -> AppResult<Response> {
     let base = ctx.config.public_url();
     let all = service::visible(&ctx, &cat.sources, Reader::Public).await?;
-    let docs: Vec<_> = all.iter().map(|e| records::doc(e, &base)).collect();
+    let docs: Vec<_> = all.iter().map(|e| e.doc(&base)).collect();
     let (found, error) = match actions::hits(&docs, &q.text(), &q.fq(), "title_string asc", ctx.now().0) {
         Ok(h) => (h, false),
         Err(_) => (vec![], true),
@@ -291,7 +291,7 @@ async fn staff_list(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, 
     let rows = all
         .iter()
         .filter(|e| {
-            let doc = records::doc(e, &base);
+            let doc = e.doc(&base);
             words.iter().all(|w| doc.text.contains(w))
         })
         .map(|e| row(&p, e, &base))

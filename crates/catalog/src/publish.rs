@@ -38,15 +38,34 @@ pub fn public_columns(d: &Dataset) -> Vec<Column> {
     d.columns.iter().filter(|c| !c.personal).cloned().collect()
 }
 
+/// Turns a dataset's rows into published rows for one reader, page by
+/// page: the same decision as `publish`, for rows that are streamed.
+#[derive(Clone, Debug)]
+pub struct Publisher {
+    pub columns: Vec<Column>,
+}
+
+impl Publisher {
+    /// `None` when the reader may not have the dataset's data.
+    pub fn of(d: &Dataset, reader: Reader) -> Option<Publisher> {
+        if !reader.sees(d.access) || !d.has_rows() {
+            return None;
+        }
+        Some(Publisher { columns: public_columns(d) })
+    }
+
+    /// The published columns of one row, in order; everything else is dropped.
+    pub fn row(&self, mut r: Row) -> Vec<Value> {
+        self.columns.iter().map(|c| r.remove(&c.name).unwrap_or(Value::Null)).collect()
+    }
+}
+
 /// The published form of a dataset's rows, or `None` when the reader may
 /// not have its data.
 pub fn publish(d: &Dataset, reader: Reader, rows: Vec<Row>) -> Option<Published> {
-    if !reader.sees(d.access) || !d.has_rows() {
-        return None;
-    }
-    let columns = public_columns(d);
-    let rows = rows.into_iter().map(|mut r| columns.iter().map(|c| r.remove(&c.name).unwrap_or(Value::Null)).collect()).collect();
-    Some(Published { columns, rows })
+    let p = Publisher::of(d, reader)?;
+    let rows = rows.into_iter().map(|r| p.row(r)).collect();
+    Some(Published { columns: p.columns, rows })
 }
 
 #[cfg(test)]
@@ -83,6 +102,7 @@ mod tests {
             external: vec![],
             origin: Origin::Capability("test"),
             issued: kernel::Timestamp(0),
+            large: false,
         }
     }
 

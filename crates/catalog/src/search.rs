@@ -4,6 +4,7 @@
 //! `+`/`-`, parentheses; juxtaposition is AND, as CKAN's Solr schema sets),
 //! sorting, paging and facet counts. The portal's search uses it too.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// A search document: the values of each field, lower-cased.
@@ -470,24 +471,27 @@ pub fn parse_sort(s: &str) -> Result<Vec<SortKey>, QueryError> {
 }
 
 /// Order documents (indexes into `docs`) by the keys; ties by name, so pages are stable.
-pub fn sort(hits: &mut [usize], docs: &[Doc], keys: &[SortKey]) {
-    let first = |d: &Doc, f: &str| d.values(f).first().cloned().unwrap_or_default();
+pub fn sort<D: Borrow<Doc>>(hits: &mut [usize], docs: &[D], keys: &[SortKey]) {
+    // Borrowed, not cloned: a sort of thousands of hits compares many times.
+    fn first<'a>(d: &'a Doc, f: &str) -> &'a str {
+        d.values(f).first().map(String::as_str).unwrap_or_default()
+    }
     hits.sort_by(|&a, &b| {
-        let (da, db) = (&docs[a], &docs[b]);
+        let (da, db) = (docs[a].borrow(), docs[b].borrow());
         for k in keys {
             let o = match k.field.as_str() {
                 "score" => std::cmp::Ordering::Equal,
                 "metadata_modified" => da.modified.cmp(&db.modified),
                 "metadata_created" => da.created.cmp(&db.created),
-                "title_string" => first(da, "title").cmp(&first(db, "title")),
-                f => first(da, f).cmp(&first(db, f)),
+                "title_string" => first(da, "title").cmp(first(db, "title")),
+                f => first(da, f).cmp(first(db, f)),
             };
             let o = if k.descending { o.reverse() } else { o };
             if o != std::cmp::Ordering::Equal {
                 return o;
             }
         }
-        first(da, "name").cmp(&first(db, "name"))
+        first(da, "name").cmp(first(db, "name"))
     });
 }
 

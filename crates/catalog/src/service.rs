@@ -4,30 +4,84 @@
 
 use crate::model::{self, Access, Dataset, Origin, Period, Text};
 use crate::publish::{self, Published, Reader};
+use crate::search::Doc;
 use crate::source::Sources;
 use crate::store::{self, Kind, Meta};
 use kernel::error::FieldError;
 use kernel::{Actor, AppError, AppResult, Ctx, Permission, Timestamp};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// One dataset of the catalogue and when it (or its data) last changed.
+/// Cheap to clone: the description is shared.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub dataset: Dataset,
+    pub dataset: Arc<Dataset>,
     /// The source that produces its rows.
     pub source: Option<usize>,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// The search document, made on first use; an entry of a dataset kept
+    /// elsewhere lives between requests (`StaffCache`), so its document too.
+    doc: Arc<OnceLock<Doc>>,
 }
 
 impl Entry {
+    pub fn new(dataset: Dataset, source: Option<usize>, created: Timestamp, modified: Timestamp) -> Entry {
+        Entry { dataset: Arc::new(dataset), source, created, modified, doc: Default::default() }
+    }
+
     pub fn id(&self) -> String {
         model::stable_id("dataset", &self.dataset.name)
+    }
+
+    /// The search document (`base`: the public URL, the same for the whole process).
+    pub fn doc(&self, base: &str) -> &Doc {
+        self.doc.get_or_init(|| crate::ckan::records::doc(self, base))
+    }
+}
+
+/// What staff wrote in `catalog_datasets`, parsed: their decisions about
+/// the capabilities' datasets, and the datasets kept elsewhere as entries.
+pub struct Staff {
+    key: store::Fingerprint,
+    overrides: HashMap<String, store::Record>,
+    kept_elsewhere: Vec<Entry>,
+}
+
+/// The last `Staff` read, reused while the table is unchanged: with
+/// thousands of datasets kept elsewhere, parsing every description on every
+/// request was most of a search's time. The check is one small query, so
+/// another process's change (PostgreSQL) is seen on the next request.
+#[derive(Default)]
+pub struct StaffCache(Mutex<Option<Arc<Staff>>>);
+
+impl StaffCache {
+    async fn get(&self, ctx: &Ctx) -> AppResult<Arc<Staff>> {
+        // The key is read before the rows: a change in between makes the next request read again.
+        let key = store::fingerprint(ctx.db.conn()).await?;
+        if let Some(s) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|s| s.key == key) {
+            return Ok(s.clone());
+        }
+        let mut overrides = HashMap::new();
+        let mut kept_elsewhere = vec![];
+        for r in store::all(ctx.db.conn()).await? {
+            match r.kind {
+                Kind::Override => {
+                    overrides.insert(r.name.clone(), r);
+                }
+                Kind::Staff => kept_elsewhere.push(Entry::new(staff_dataset(&r.name, &r.meta, r.created_at), None, r.created_at, r.updated_at)),
+            }
+        }
+        let staff = Arc::new(Staff { key, overrides, kept_elsewhere });
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(staff.clone());
+        Ok(staff)
     }
 }
 
 /// Every dataset, sorted by name.
 pub async fn entries(ctx: &Ctx, sources: &Sources) -> AppResult<Vec<Entry>> {
-    let records = store::all(ctx.db.conn()).await?;
+    let staff = sources.staff.get(ctx).await?;
     let mut out = vec![];
     for (i, mut d) in sources.datasets(ctx) {
         let span = match sources.get(i) {
@@ -40,19 +94,15 @@ pub async fn entries(ctx: &Ctx, sources: &Sources) -> AppResult<Vec<Entry>> {
         if d.temporal.start.is_none() && d.temporal.end.is_none() && span.first.is_some() {
             d.temporal = Period { start: span.first.map(day), end: span.last.map(day) };
         }
-        if let Some(r) = records.iter().find(|r| r.name == d.name && r.kind == Kind::Override) {
+        if let Some(r) = staff.overrides.get(&d.name) {
             apply_override(&mut d, &r.meta);
             modified = modified.max(r.updated_at);
         }
         let created = d.issued;
-        out.push(Entry { dataset: d, source: Some(i), created, modified: modified.max(created) });
+        out.push(Entry::new(d, Some(i), created, modified.max(created)));
     }
-    for r in records.iter().filter(|r| r.kind == Kind::Staff) {
-        if out.iter().any(|e| e.dataset.name == r.name) {
-            continue;
-        }
-        out.push(Entry { dataset: staff_dataset(&r.name, &r.meta, r.created_at), source: None, created: r.created_at, modified: r.updated_at });
-    }
+    let capabilities: HashSet<String> = out.iter().map(|e| e.dataset.name.clone()).collect();
+    out.extend(staff.kept_elsewhere.iter().filter(|e| !capabilities.contains(&e.dataset.name)).cloned());
     out.sort_by(|a, b| a.dataset.name.cmp(&b.dataset.name));
     Ok(out)
 }
@@ -71,6 +121,10 @@ pub async fn find(ctx: &Ctx, sources: &Sources, reader: Reader, name_or_id: &str
 pub async fn published(ctx: &Ctx, sources: &Sources, e: &Entry, reader: Reader) -> AppResult<Option<Published>> {
     let Some(source) = e.source.and_then(|i| sources.get(i)) else { return Ok(None) };
     if !reader.sees(e.dataset.access) {
+        return Ok(None);
+    }
+    // A large dataset is only ever streamed (downloads), never held whole.
+    if e.dataset.large {
         return Ok(None);
     }
     let rows = source.rows(ctx, &e.dataset.name).await?;
@@ -138,6 +192,7 @@ pub fn staff_dataset(name: &str, m: &Meta, created: Timestamp) -> Dataset {
         external: m.files.clone(),
         origin: Origin::Staff,
         issued: created,
+        large: false,
     }
 }
 
@@ -382,7 +437,7 @@ mod tests {
             derived_from: derived_from.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        Entry { dataset: staff_dataset(name, &m, Timestamp(0)), source: None, created: Timestamp(0), modified: Timestamp(0) }
+        Entry::new(staff_dataset(name, &m, Timestamp(0)), None, Timestamp(0), Timestamp(0))
     }
 
     #[test]

@@ -72,6 +72,17 @@ pub async fn all<C: ConnectionTrait>(c: &C) -> Result<Vec<Record>, DbErr> {
     query_all(c, "SELECT name, kind, meta, created_at, updated_at FROM catalog_datasets ORDER BY name", []).await?.iter().map(from_row).collect()
 }
 
+/// Changes whenever a record is saved or removed: the number of records and the last change.
+pub type Fingerprint = (i64, i64);
+
+pub async fn fingerprint<C: ConnectionTrait>(c: &C) -> Result<Fingerprint, DbErr> {
+    let r = query_opt(c, "SELECT COUNT(*) AS n, MAX(updated_at) AS t FROM catalog_datasets", []).await?;
+    Ok(match r {
+        Some(r) => (col(&r, "n")?, col::<Option<i64>>(&r, "t")?.unwrap_or_default()),
+        None => (0, 0),
+    })
+}
+
 pub async fn get<C: ConnectionTrait>(c: &C, name: &str) -> Result<Option<Record>, DbErr> {
     query_opt(c, "SELECT name, kind, meta, created_at, updated_at FROM catalog_datasets WHERE name = $1", [name.into()])
         .await?

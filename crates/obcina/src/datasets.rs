@@ -4,7 +4,7 @@
 //! `Source` below and one line in `sources()`.
 
 use catalog::model::{Access, Api, Column, ColumnType as T, Dataset, HVD_EARTH, HVD_METEO, HVD_MOBILITY, Origin, Period, Text};
-use catalog::source::{BoxFuture, Row, Source, Sources, Span};
+use catalog::source::{BoxFuture, Page, Row, Source, Sources, Span};
 use kernel::{Ctx, Timestamp};
 use sea_orm::DbErr;
 use serde_json::{Value, json};
@@ -53,6 +53,7 @@ fn dataset(capability: &'static str, name: &str, title: (&str, &str), descriptio
         external: vec![],
         origin: Origin::Capability(capability),
         issued: ISSUED,
+        large: false,
     }
 }
 
@@ -178,11 +179,18 @@ const SENSOR_SETS: &[SensorSet] = &[
     ("EVChargingStation", "ev-chargers", ("Polnilnice za električna vozila", "Charging stations for electric vehicles"), "TRAN", HVD_MOBILITY),
 ];
 
+/// The hourly history of the open sensor types: one row per hour and series.
+const HISTORY: &str = "sensor-history";
+
 impl Sensors {
     /// The device types of a sensor dataset.
     fn types(&self, name: &str) -> Vec<String> {
         if name == "sensor-devices" {
             return self.0.registry.types().filter(|t| !t.personal).map(|t| t.id.clone()).collect();
+        }
+        if name == HISTORY {
+            // Only types whose values the public may see; a personal type never, whatever its flags say.
+            return self.0.registry.types().filter(|t| t.public && !t.personal).map(|t| t.id.clone()).collect();
         }
         SENSOR_SETS.iter().filter(|s| s.1 == name).map(|s| s.0.to_string()).collect()
     }
@@ -248,13 +256,29 @@ impl Source for Sensors {
                 api("NGSI-LD", "NGSI-LD", &format!("/ngsi-ld/v1/entities?type={ty}"), Some("https://www.etsi.org/deliver/etsi_gs/CIM/001_099/009/")),
             ];
             d.derived_from = vec!["sensor-devices".into()];
+            if public {
+                d.related = vec![HISTORY.into()];
+            }
             out.push(contact(ctx, d));
         }
+        out.push(contact(ctx, self.history()));
         out
     }
 
     fn rows<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Vec<Row>, DbErr>> {
         boxed(async move {
+            if name == HISTORY {
+                // Downloads stream it (`page`); this walk is for callers that need every row at once.
+                let (mut out, mut after) = (vec![], None);
+                loop {
+                    let p = self.page(ctx, name, after, 5_000).await?;
+                    out.extend(p.rows);
+                    match p.next {
+                        Some(n) => after = Some(n),
+                        None => return Ok(out),
+                    }
+                }
+            }
             // Every acknowledged reading is in the tables before they are read.
             self.0.settle(ctx).await?;
             let f = telemetry::store::DeviceFilter { types_in: self.types(name), limit: 100_000, ..Default::default() };
@@ -282,8 +306,73 @@ impl Source for Sensors {
         })
     }
 
-    fn span<'a>(&'a self, ctx: &'a Ctx, _name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+    fn page<'a>(&'a self, ctx: &'a Ctx, name: &'a str, after: Option<String>, limit: usize) -> BoxFuture<'a, Result<Page, DbErr>> {
+        boxed(async move {
+            if name != HISTORY {
+                return Ok(if after.is_some() { Page::default() } else { Page { rows: self.rows(ctx, name).await?, next: None } });
+            }
+            if after.is_none() {
+                self.0.settle(ctx).await?;
+            }
+            // The cursor is the last row's `series:bucket`.
+            let cursor = after.as_deref().and_then(|a| a.split_once(':')).and_then(|(s, b)| Some((s.parse().ok()?, b.parse().ok()?)));
+            let list = telemetry::store::history_page(ctx.db.conn(), &self.types(name), HOUR, cursor, limit as u64).await?;
+            let next = (list.len() == limit).then(|| list.last().map(|h| format!("{}:{}", h.series, h.bucket))).flatten();
+            let rows = list
+                .into_iter()
+                .map(|h| {
+                    row(json!({"time": Timestamp(h.bucket).rfc3339(), "device": h.device, "type": h.device_type, "quantity": h.quantity,
+                        "unit": h.unit, "min": h.min, "max": h.max, "mean": h.mean, "count": h.count}))
+                })
+                .collect();
+            Ok(Page { rows, next })
+        })
+    }
+
+    fn span<'a>(&'a self, ctx: &'a Ctx, name: &'a str) -> BoxFuture<'a, Result<Span, DbErr>> {
+        if name == HISTORY {
+            return boxed(async move {
+                let (first, last) = telemetry::store::history_span(ctx.db.conn(), &self.types(name), HOUR).await?;
+                Ok(Span { first: first.map(Timestamp), last: last.map(Timestamp) })
+            });
+        }
         boxed(span_of(ctx, "SELECT MIN(created_at) AS t0, MAX(updated_at) AS t FROM telemetry_devices"))
+    }
+}
+
+/// Rollup period of the history dataset, seconds.
+const HOUR: i64 = 3600;
+
+impl Sensors {
+    fn history(&self) -> Dataset {
+        let mut d = dataset(
+            "telemetry",
+            HISTORY,
+            ("Meritve senzorjev – urna zgodovina", "Sensor readings – hourly history"),
+            (
+                "Urni povzetki vseh meritev senzorjev javnih vrst (kakovost zraka, vreme, vodostaji): najmanjša, največja in povprečna vrednost ter število meritev v uri, za vsak senzor in količino. Brez vodomerov gospodinjstev in drugih nejavnih naprav.",
+                "Hourly summaries of every reading of the sensors of public types (air quality, weather, water levels): minimum, maximum and mean value and the number of readings in the hour, for every sensor and quantity. Without household water meters and other non-public devices.",
+            ),
+            "ENVI",
+            "Oddelek za gospodarske dejavnosti in promet",
+        );
+        d.keywords = words(&["senzorji", "meritve", "zgodovina", "časovne vrste"]);
+        d.hvd = Some(HVD_EARTH);
+        d.large = true;
+        d.columns = vec![
+            col("time", T::Datetime, "Začetek ure", "Start of the hour"),
+            col("device", T::String, "Senzor", "Sensor"),
+            col("type", T::String, "Vrsta", "Type"),
+            col("quantity", T::String, "Količina", "Quantity"),
+            col("unit", T::String, "Enota (UN/CEFACT)", "Unit (UN/CEFACT)"),
+            col("min", T::Number, "Najmanjša vrednost", "Minimum"),
+            col("max", T::Number, "Največja vrednost", "Maximum"),
+            col("mean", T::Number, "Povprečje", "Mean"),
+            col("count", T::Integer, "Število meritev", "Readings"),
+        ];
+        d.apis = vec![api("Časovna vrsta senzorja (API)", "A sensor's time series (API)", "/api/v1/telemetry/series", None)];
+        d.derived_from = vec!["sensor-devices".into()];
+        d
     }
 }
 

@@ -295,20 +295,7 @@ mod tests {
         assert!(by_series(&[], 2).is_empty());
     }
 
-    /// A context on a fresh SQLite database with the telemetry tables.
-    async fn sqlite_ctx(dir: &std::path::Path) -> Ctx {
-        let db = kernel::db::Db::open_sqlite(dir).await.unwrap();
-        let migrations: Vec<&kernel::db::Migration> = kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(crate::MIGRATIONS).collect();
-        db.migrate(&migrations, kernel::Timestamp(0)).await.unwrap();
-        Ctx::new(kernel::ctx::CtxInner {
-            config: Default::default(),
-            db,
-            keys: kernel::crypto::Keyring::generate(),
-            i18n: kernel::i18n::I18n::new(&[]).unwrap(),
-            clock: Arc::new(kernel::clock::SystemClock),
-            mailer: kernel::mail::Mailer::Log,
-        })
-    }
+    use crate::testing::sqlite_ctx;
 
     async fn hourly_count(ctx: &Ctx) -> i64 {
         let pool = ctx.db.sqlite_pool().unwrap();

@@ -30,6 +30,27 @@ pub mod store;
 pub mod types;
 pub mod window;
 
+#[cfg(test)]
+pub(crate) mod testing {
+    use kernel::Ctx;
+    use std::sync::Arc;
+
+    /// A context on a fresh SQLite database with the telemetry tables.
+    pub async fn sqlite_ctx(dir: &std::path::Path) -> Ctx {
+        let db = kernel::db::Db::open_sqlite(dir).await.unwrap();
+        let migrations: Vec<&kernel::db::Migration> = kernel::MIGRATIONS.iter().chain(identity::MIGRATIONS).chain(crate::MIGRATIONS).collect();
+        db.migrate(&migrations, kernel::Timestamp(0)).await.unwrap();
+        Ctx::new(kernel::ctx::CtxInner {
+            config: Default::default(),
+            db,
+            keys: kernel::crypto::Keyring::generate(),
+            i18n: kernel::i18n::I18n::new(&[]).unwrap(),
+            clock: Arc::new(kernel::clock::SystemClock),
+            mailer: kernel::mail::Mailer::Log,
+        })
+    }
+}
+
 use crate::ingest::{Committed, Registry, Store, Writer};
 use crate::model::Sender;
 use kernel::crypto::sha256_hex;

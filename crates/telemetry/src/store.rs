@@ -674,3 +674,166 @@ pub async fn rollups_by_type<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// One rollup bucket of a series with its device, for the history dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRow {
+    pub series: i64,
+    pub device: String,
+    pub device_type: String,
+    pub quantity: String,
+    pub unit: String,
+    /// Bucket start, ms.
+    pub bucket: i64,
+    pub count: i64,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+/// The first rollup bucket of `period` (ms) and the last reading (ms) of
+/// the series of devices of these types: one index seek per series.
+pub async fn history_span<C: ConnectionTrait>(c: &C, types: &[String], period: i64) -> Result<(Option<i64>, Option<i64>), DbErr> {
+    if types.is_empty() {
+        return Ok((None, None));
+    }
+    let mut values = vec![period.into()];
+    let w = filter_sql(&DeviceFilter { types_in: types.to_vec(), ..Default::default() }, "d.", &mut values);
+    let sql = format!(
+        "SELECT MIN(x.b) AS t0, MAX(x.t) AS t FROM (SELECT (SELECT MIN(r.bucket) FROM telemetry_rollups r WHERE r.series_id = s.id AND r.period = $1) AS b, \
+         s.last_ts AS t FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id WHERE {w}) x"
+    );
+    let r = query_opt(c, &sql, values).await?;
+    let at = |name: &str| r.as_ref().and_then(|r| col::<Option<i64>>(r, name).ok().flatten());
+    Ok((at("t0"), at("t")))
+}
+
+/// Up to `limit` stored rollups of `period` of the series of devices of
+/// these types, in (series, bucket) order, after the (series, bucket)
+/// cursor. Keyset paging, one primary-key range per series: a page costs
+/// the same however deep into the history it is, on both backends.
+pub async fn history_page<C: ConnectionTrait>(
+    c: &C,
+    types: &[String],
+    period: i64,
+    after: Option<(i64, i64)>,
+    limit: u64,
+) -> Result<Vec<HistoryRow>, DbErr> {
+    let mut out = vec![];
+    if types.is_empty() || limit == 0 {
+        return Ok(out);
+    }
+    let (mut from_series, resume_bucket) = after.unwrap_or((i64::MIN, i64::MIN));
+    let first_series = from_series;
+    loop {
+        // The next series of these types, a chunk at a time.
+        let mut values = vec![];
+        let w = filter_sql(&DeviceFilter { types_in: types.to_vec(), ..Default::default() }, "d.", &mut values);
+        values.push(from_series.into());
+        let sql = format!(
+            "SELECT s.id, d.key, d.type, s.quantity, s.unit FROM telemetry_series s JOIN telemetry_devices d ON d.id = s.device_id \
+             WHERE {w} AND s.id >= ${} ORDER BY s.id LIMIT 200",
+            values.len()
+        );
+        let series = query_all(c, &sql, values).await?;
+        let Some(last) = series.last() else { return Ok(out) };
+        from_series = col::<i64>(last, "id")? + 1;
+        for s in &series {
+            let id: i64 = col(s, "id")?;
+            let after_bucket = if id == first_series { resume_bucket } else { i64::MIN };
+            let want = limit - out.len() as u64;
+            let rows = query_all(
+                c,
+                "SELECT bucket, n, vsum, vmin, vmax FROM telemetry_rollups WHERE series_id = $1 AND period = $2 AND bucket > $3 ORDER BY bucket LIMIT $4",
+                [id.into(), period.into(), after_bucket.into(), (want as i64).into()],
+            )
+            .await?;
+            let (device, device_type, quantity, unit): (String, String, String, String) =
+                (col(s, "key")?, col(s, "type")?, col(s, "quantity")?, col(s, "unit")?);
+            for r in rows {
+                let (count, sum): (i64, f64) = (col(&r, "n")?, col(&r, "vsum")?);
+                out.push(HistoryRow {
+                    series: id,
+                    device: device.clone(),
+                    device_type: device_type.clone(),
+                    quantity: quantity.clone(),
+                    unit: unit.clone(),
+                    bucket: col(&r, "bucket")?,
+                    count,
+                    min: col(&r, "vmin")?,
+                    max: col(&r, "vmax")?,
+                    mean: sum / count.max(1) as f64,
+                });
+            }
+            if out.len() as u64 >= limit {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn history_pages_walk_every_rollup_of_the_types_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = crate::testing::sqlite_ctx(dir.path()).await;
+        let c = ctx.db.conn();
+        let attrs = serde_json::json!({});
+        let device = |key: &'static str, device_type: &'static str| NewDevice {
+            key,
+            device_type,
+            name: key,
+            model: None,
+            lon: None,
+            lat: None,
+            department: None,
+            installed_on: None,
+            status: "active",
+            attrs: &attrs,
+            token_hash: key,
+        };
+        // Two open stations with two quantities, a hidden bin between them.
+        insert_device(c, &device("aq-1", "AirQualityObserved"), &[("NO2", "GQ"), ("PM10", "GQ")], 0).await.unwrap();
+        insert_device(c, &device("bin-1", "WasteContainer"), &[("fillingLevel", "P1")], 0).await.unwrap();
+        insert_device(c, &device("aq-2", "AirQualityObserved"), &[("NO2", "GQ")], 0).await.unwrap();
+        let series: Vec<i64> =
+            query_all(c, "SELECT id FROM telemetry_series ORDER BY id", []).await.unwrap().iter().map(|r| col(r, "id").unwrap()).collect();
+        let agg = |v: f64| Agg { n: 2, sum: 2.0 * v, min: v - 1.0, max: v + 1.0, last: v, last_ts: 0 };
+        let mut aggs = vec![];
+        for (i, s) in series.iter().enumerate() {
+            // Series 2 (PM10) has no rollups: a page goes past it.
+            let hours = if i == 1 { 0 } else { 3 + i as i64 };
+            for h in 0..hours {
+                aggs.push(((*s, 3600, h * 3_600_000), agg(h as f64)));
+            }
+            aggs.push(((*s, 86_400, 0), agg(9.0)));
+        }
+        insert_rollups(c, &aggs).await.unwrap();
+
+        let types = vec!["AirQualityObserved".to_string()];
+        let (mut walked, mut after) = (vec![], None);
+        loop {
+            let page = history_page(c, &types, 3600, after, 2).await.unwrap();
+            assert!(page.len() <= 2);
+            let Some(last) = page.last() else { break };
+            after = Some((last.series, last.bucket));
+            walked.extend(page);
+        }
+        let want: Vec<(String, String, i64)> = aggs
+            .iter()
+            .filter(|((s, p, _), _)| *p == 3600 && *s != series[2])
+            .map(|((s, _, b), _)| {
+                (if *s == series[3] { "aq-2" } else { "aq-1" }.to_string(), if *s == series[1] { "PM10" } else { "NO2" }.to_string(), *b)
+            })
+            .collect();
+        let got: Vec<(String, String, i64)> = walked.iter().map(|h| (h.device.clone(), h.quantity.clone(), h.bucket)).collect();
+        assert_eq!(got, want);
+        assert_eq!((walked[1].min, walked[1].max, walked[1].mean, walked[1].count), (0.0, 2.0, 1.0, 2));
+        assert!(walked.iter().all(|h| h.device_type == "AirQualityObserved" && h.unit == "GQ"));
+        assert!(history_page(c, &[], 3600, None, 10).await.unwrap().is_empty(), "no types, no rows");
+        assert_eq!(history_span(c, &types, 3600).await.unwrap(), (Some(0), None), "the first hour; no reading yet");
+    }
+}

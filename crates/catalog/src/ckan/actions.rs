@@ -185,18 +185,19 @@ fn find_resource(all: &[Entry], base: &str, id: &str) -> Option<(Entry, records:
 }
 
 /// The hits of `q` and `fq` among documents, sorted.
-pub fn hits(docs: &[search::Doc], q: &str, fq: &str, sort: &str, now: i64) -> CkanResult<Vec<usize>> {
+pub fn hits<D: std::borrow::Borrow<search::Doc>>(docs: &[D], q: &str, fq: &str, sort: &str, now: i64) -> CkanResult<Vec<usize>> {
     let q = search::parse(q).map_err(|e| CkanError::search(e.0))?;
     let fq = search::parse(fq).map_err(|e| CkanError::search(e.0))?;
     let keys = search::parse_sort(sort).map_err(|e| CkanError::search(e.0))?;
-    let mut hits: Vec<usize> = (0..docs.len()).filter(|&i| search::matches(&q, &docs[i], now) && search::matches(&fq, &docs[i], now)).collect();
+    let mut hits: Vec<usize> =
+        (0..docs.len()).filter(|&i| search::matches(&q, docs[i].borrow(), now) && search::matches(&fq, docs[i].borrow(), now)).collect();
     search::sort(&mut hits, docs, &keys);
     Ok(hits)
 }
 
 async fn package_search(ctx: &Ctx, cat: &Catalog, actor: &Actor, p: &Params, base: &str, publisher: &str) -> CkanResult<Value> {
     let all = service::visible(ctx, &cat.sources, reader(actor, p)?).await?;
-    let docs: Vec<search::Doc> = all.iter().map(|e| records::doc(e, base)).collect();
+    let docs: Vec<&search::Doc> = all.iter().map(|e| e.doc(base)).collect();
     let sort = p.str("sort").unwrap_or_default();
     let found = hits(&docs, &p.str("q").unwrap_or_default(), &p.str("fq").unwrap_or_default(), &sort, ctx.now().0)?;
     let rows = p.int("rows", 10)?.min(cat.config.rows_max);
@@ -243,7 +244,7 @@ async fn datastore_search(ctx: &Ctx, cat: &Catalog, reader: Reader, p: &Params, 
     let id = p.required("resource_id")?;
     let all = service::visible(ctx, &cat.sources, reader).await?;
     let (e, r, _) = find_resource(&all, base, &id).ok_or_else(|| CkanError::not_found("Resource"))?;
-    if r.tabular.is_none() {
+    if !r.datastore {
         return Err(CkanError::not_found("Resource has no DataStore table"));
     }
     let published = service::published(ctx, &cat.sources, &e, reader).await?.ok_or_else(|| CkanError::not_found("Resource"))?;

@@ -25,6 +25,8 @@ pub struct Resource {
     pub url: String,
     /// Generated from our rows (so `datastore_search` serves it).
     pub tabular: Option<Format>,
+    /// `datastore_search` serves it (tabular and not too large to hold in memory).
+    pub datastore: bool,
     pub kind: &'static str,
 }
 
@@ -44,6 +46,7 @@ pub fn resources(d: &Dataset, base: &str) -> Vec<Resource> {
             mimetype: Some(f.media_type().into()),
             url: format!("{base}/data/{}.{}", d.name, f.extension()),
             tabular: Some(f),
+            datastore: !d.large,
             kind: "file",
         });
     }
@@ -57,6 +60,7 @@ pub fn resources(d: &Dataset, base: &str) -> Vec<Resource> {
             mimetype: None,
             url,
             tabular: None,
+            datastore: false,
             kind: "api",
         });
     }
@@ -69,6 +73,7 @@ pub fn resources(d: &Dataset, base: &str) -> Vec<Resource> {
             mimetype: None,
             url: f.url.clone(),
             tabular: None,
+            datastore: false,
             kind: "file",
         });
     }
@@ -91,7 +96,7 @@ pub fn resource_dict(r: &Resource, e: &Entry, position: usize, base: &str) -> Va
         "created": ckan_time(e.created),
         "last_modified": ckan_time(e.modified),
         "metadata_modified": ckan_time(e.modified),
-        "datastore_active": r.tabular.is_some(),
+        "datastore_active": r.datastore,
         "size": Value::Null,
         "hash": "",
     });

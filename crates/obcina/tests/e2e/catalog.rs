@@ -194,10 +194,11 @@ async fn no_open_distribution_holds_a_personal_field() {
     let mut checked = 0;
     for p in &packages {
         for r in p["resources"].as_array().unwrap() {
-            if r["resource_type"] != "file" || !r["datastore_active"].as_bool().unwrap() {
+            // Every distribution generated from rows (streamed ones too, which the DataStore does not serve).
+            let url = r["url"].as_str().unwrap();
+            if r["resource_type"] != "file" || !url.contains("/data/") || !["CSV", "JSON", "GeoJSON"].contains(&r["format"].as_str().unwrap()) {
                 continue;
             }
-            let url = r["url"].as_str().unwrap();
             let resp = c.http.get(url).send().await.unwrap();
             assert_eq!(resp.status(), 200, "{url}");
             let body = resp.text().await.unwrap();
@@ -369,4 +370,70 @@ async fn dcat_catalogue_pages_and_modified_since() {
     assert!(!ttl.contains("a dcat:Dataset"), "{ttl}");
     let (s, _) = c.get_text("/catalog.ttl?modified_since=soon").await;
     assert_eq!(s, 400);
+}
+
+/// Lines of a CSV without quoted fields, split into cells.
+fn csv_cells(body: &str) -> Vec<Vec<String>> {
+    body.lines().map(|l| l.trim_end_matches('\r').split(',').map(str::to_string).collect()).collect()
+}
+
+#[tokio::test]
+async fn sensor_history_streams_the_hourly_rollups_of_open_types_only() {
+    let server = Server::start().await;
+    let admin = privileged(&server, "admin", &unique_email("admin")).await;
+    enable_totp(&admin).await;
+    let token = integration_token(&admin, &["telemetry:write"]).await;
+    let c = server.client();
+    // Known readings: NO2 of an air station in two hours; a waste bin and a household water meter in the first (not public).
+    let h = 1_795_593_600; // 2026-11-25T08:00:00Z
+    let lines = format!(
+        "ptuj-aq-1 NO2=10 {h}\nptuj-aq-1 NO2=30 {}\nptuj-aq-1 NO2=7.5 {}\nptuj-bin-001 fillingLevel=55 {h}\nptuj-wm-0001 flow=12 {h}\n",
+        h + 600,
+        h + 3600
+    );
+    let (_, report) = post_lines(&c, &token, &lines, "s").await;
+    assert_eq!(report["accepted"], 5, "{report}");
+
+    // An open dataset whose rows only stream: no DataStore behind it.
+    let (s, pkg) = action(&c, "package_show", "id=sensor-history").await;
+    assert_eq!(s, 200, "{pkg}");
+    let csv_resource = pkg["result"]["resources"].as_array().unwrap().iter().find(|r| r["format"] == "CSV").unwrap().clone();
+    assert_eq!(csv_resource["datastore_active"], false, "{csv_resource}");
+    let (s, _) = action(&c, "datastore_search", &format!("resource_id={}", csv_resource["id"].as_str().unwrap())).await;
+    assert_eq!(s, 404);
+
+    let resp = c.get("/data/sensor-history.csv").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = resp.text().await.unwrap();
+    let cells = csv_cells(&body);
+    // The header is the Table Schema's fields, in order.
+    let (_, schema) = c.get_text("/data/sensor-history.schema.json").await;
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    let fields: Vec<String> = schema["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(cells[0], fields);
+    assert_eq!(fields, ["time", "device", "type", "quantity", "unit", "min", "max", "mean", "count"]);
+    let at = |name: &str| fields.iter().position(|f| f == name).unwrap();
+    let mine: Vec<(String, f64, f64, f64, i64)> = cells[1..]
+        .iter()
+        .filter(|r| r[at("device")] == "ptuj-aq-1" && r[at("quantity")] == "NO2")
+        .map(|r| {
+            let n = |c: &str| r[at(c)].parse::<f64>().unwrap();
+            (r[at("time")].clone(), n("min"), n("max"), n("mean"), r[at("count")].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(mine, [("2026-11-25T08:00:00Z".to_string(), 10.0, 30.0, 20.0, 2), ("2026-11-25T09:00:00Z".to_string(), 7.5, 7.5, 7.5, 1)]);
+    let row = cells[1..].iter().find(|r| r[at("device")] == "ptuj-aq-1").unwrap();
+    assert_eq!((row[at("type")].as_str(), row[at("unit")].as_str()), ("AirQualityObserved", "GQ"));
+    // Types the public may not see never appear, in any format.
+    for path in ["/data/sensor-history.csv", "/data/sensor-history.json"] {
+        let (s, text) = c.get_text(path).await;
+        assert_eq!(s, 200);
+        for hidden in ["ptuj-bin-", "ptuj-wm-", "WasteContainer", "WaterConsumptionObserved", "Streetlight"] {
+            assert!(!text.contains(hidden), "{path} holds {hidden}");
+        }
+    }
+    let (_, json) = c.get_text("/data/sensor-history.json").await;
+    let json: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(json.len(), cells.len() - 1, "JSON and CSV stream the same rows");
 }

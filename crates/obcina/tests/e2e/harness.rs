@@ -559,3 +559,18 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (Str
     body.extend(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Readings in the line format, with a device or integration token.
+pub async fn post_lines(c: &Client, token: &str, lines: &str, precision: &str) -> (u16, serde_json::Value) {
+    let r = c
+        .http
+        .post(format!("{}/api/v1/telemetry/readings?precision={precision}", c.base))
+        .bearer_auth(token)
+        .header("content-type", "text/plain")
+        .body(lines.to_string())
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap())
+}

@@ -33,20 +33,6 @@ async fn post_readings(c: &Client, token: &str, body: Value) -> (u16, Value) {
     (s, r.json().await.unwrap())
 }
 
-async fn post_lines(c: &Client, token: &str, lines: &str, precision: &str) -> (u16, Value) {
-    let r = c
-        .http
-        .post(format!("{}/api/v1/telemetry/readings?precision={precision}", c.base))
-        .bearer_auth(token)
-        .header("content-type", "text/plain")
-        .body(lines.to_string())
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn devices_are_registered_by_staff_of_their_department_only() {
     let server = Server::start().await;
