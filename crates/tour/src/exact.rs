@@ -7,16 +7,20 @@
 
 use crate::instance::{Instance, Secs, better};
 
-/// Most visits solved exactly: 2^16 × 16 states, about a million, solved in
-/// milliseconds and a few megabytes.
+/// Most visits solved exactly for a visitor: 2^16 × 16 states, about a
+/// million, solved in milliseconds and a few megabytes.
 pub const LIMIT: usize = 16;
+
+/// Most visits [`solve`] takes at all: memory grows as 2^n × n × 5 bytes
+/// (20 visits: 100 MB and seconds), for checks and benchmarks, not requests.
+pub const MAX: usize = 22;
 
 const NONE: u8 = u8::MAX;
 
 /// The optimal order of visits (most worth, then back earliest).
 pub fn solve(inst: &Instance) -> Vec<usize> {
     let n = inst.visits.len();
-    assert!(n <= LIMIT, "{n} visits are more than the exact solver takes");
+    assert!(n <= MAX, "{n} visits are more than the exact solver takes");
     if n == 0 {
         return Vec::new();
     }
@@ -77,64 +81,10 @@ pub fn solve(inst: &Instance) -> Vec<usize> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::instance::{Schedule, Visit, Window};
-
-    /// A small deterministic generator, so failures can be replayed.
-    pub(crate) struct Lcg(pub u64);
-    impl Lcg {
-        pub fn next(&mut self, below: u32) -> u32 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((self.0 >> 33) % below as u64) as u32
-        }
-    }
-
-    /// Random points in a square kilometre walked at 1 m/s, with visits of
-    /// 5–30 minutes, some with one or two opening windows.
-    pub(crate) fn random(seed: u64, n: usize) -> Instance {
-        let mut r = Lcg(seed);
-        let pts: Vec<(f64, f64)> = (0..n + 2).map(|_| (r.next(1000) as f64, r.next(1000) as f64)).collect();
-        let travel = pts.iter().map(|a| pts.iter().map(|b| ((a.0 - b.0).hypot(a.1 - b.1)).ceil() as Secs).collect()).collect();
-        let depart = 9 * 3600;
-        let visits = (0..n)
-            .map(|_| {
-                let windows = match r.next(4) {
-                    0 => vec![Window::ALL_DAY],
-                    1 => vec![Window { open: depart + 3600 + r.next(3600), close: depart + 3 * 3600 + r.next(7200) }],
-                    2 => vec![
-                        Window { open: depart, close: depart + 3600 + r.next(3600) },
-                        Window { open: depart + 3 * 3600, close: depart + 6 * 3600 },
-                    ],
-                    _ => vec![Window { open: depart + r.next(7200), close: depart + 5 * 3600 }],
-                };
-                Visit { duration: 300 + r.next(1500), windows, score: 1 + r.next(3) }
-            })
-            .collect();
-        Instance { travel, visits, depart, deadline: depart + 3 * 3600 + r.next(3 * 3600) }
-    }
-
-    /// Every order of every subset, tried: the reference answer.
-    pub(crate) fn brute_force(inst: &Instance) -> Schedule {
-        fn go(inst: &Instance, order: &mut Vec<usize>, used: &mut Vec<bool>, best: &mut Schedule) {
-            let Some(s) = inst.schedule(order) else { return };
-            if better(&s, best) {
-                *best = s;
-            }
-            for v in 0..inst.visits.len() {
-                if !used[v] {
-                    used[v] = true;
-                    order.push(v);
-                    go(inst, order, used, best);
-                    order.pop();
-                    used[v] = false;
-                }
-            }
-        }
-        let mut best = inst.schedule(&[]).unwrap();
-        go(inst, &mut Vec::new(), &mut vec![false; inst.visits.len()], &mut best);
-        best
-    }
+    use crate::instance::{Visit, Window};
+    use crate::samples::{brute_force, random};
 
     #[test]
     fn agrees_with_trying_every_order_on_random_instances() {
@@ -149,33 +99,20 @@ pub(crate) mod tests {
 
     #[test]
     fn points_on_a_circle_are_visited_round_it() {
-        // Twelve sights on a circle of radius 500 m round the start, walked
-        // at 1 m/s, ten minutes each, plenty of time: the shortest closed
-        // walk is centre → one sight → round the circle → centre,
-        // 2 × 500 m plus 11 chords.
+        // Twelve sights on a circle round the start with time for all: out to
+        // one, round the circle, back.
         let n = 12;
-        let pts: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
-            .chain((0..n).map(|k| {
-                let a = (k as f64) * std::f64::consts::TAU / n as f64;
-                (500.0 * a.cos(), 500.0 * a.sin())
-            }))
-            .chain(std::iter::once((0.0, 0.0)))
-            .collect();
-        let travel: Vec<Vec<Secs>> = pts.iter().map(|a| pts.iter().map(|b| (a.0 - b.0).hypot(a.1 - b.1).round() as Secs).collect()).collect();
-        let visits = vec![Visit { duration: 600, windows: vec![Window::ALL_DAY], score: 1 }; n];
-        let inst = Instance { travel: travel.clone(), visits, depart: 0, deadline: 86_400 };
+        let (inst, optimum) = crate::samples::circle(n, n);
         let order = solve(&inst);
         let s = inst.schedule(&order).unwrap();
-        let chord = travel[1][2];
-        assert_eq!(s.score, 12);
-        assert_eq!(s.back, 2 * 500 + 11 * chord + 12 * 600);
+        assert_eq!((s.score, s.back), optimum);
         let steps: Vec<usize> = order.windows(2).map(|w| (w[1] + n - w[0]) % n).collect();
         assert!(steps.iter().all(|&d| d == 1) || steps.iter().all(|&d| d == n - 1), "round the circle: {order:?}");
 
         // With time for only five of them, five neighbours on the circle.
-        let five = Instance { deadline: 2 * 500 + 4 * chord + 5 * 600, ..inst };
+        let (five, optimum) = crate::samples::circle(n, 5);
         let s = five.schedule(&solve(&five)).unwrap();
-        assert_eq!((s.score, s.back), (5, five.deadline));
+        assert_eq!((s.score, s.back), optimum);
     }
 
     #[test]

@@ -78,6 +78,18 @@ impl Instance {
         })
     }
 
+    /// When the walker is back after an order of visits, if it is feasible:
+    /// [`Instance::schedule`] without the stops, for searches that try many.
+    pub fn back(&self, order: &[usize]) -> Option<Secs> {
+        let (mut at, mut now) = (0, self.depart);
+        for &v in order {
+            now = self.start_at(v, now + self.to_visit(at, v))? + self.visits[v].duration;
+            at = v + 1;
+        }
+        let back = now + self.travel[at][self.end()];
+        (back <= self.deadline).then_some(back)
+    }
+
     /// The times of an order of visits; `None` when a visit cannot take place
     /// or the walker is not back by the deadline.
     pub fn schedule(&self, order: &[usize]) -> Option<Schedule> {

@@ -9,6 +9,7 @@
 
 pub mod exact;
 pub mod instance;
+pub mod samples;
 pub mod search;
 pub mod walk;
 
