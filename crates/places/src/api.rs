@@ -1,13 +1,14 @@
 //! JSON and GeoJSON API of places under /api/v1/places, described with utoipa.
 //! Every layer is a public GeoJSON FeatureCollection (RFC 7946, [lon, lat]).
 
+use crate::cache::{self, LayerCache};
 use crate::geometry::Position;
 use crate::model::{Layer, PhotoRef, PlaceInput};
 use crate::service::{self, Imported, Nearby};
 use crate::{Dataset, datasets};
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::error::{FieldError, Problem};
@@ -37,6 +38,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/v1/places", post(create))
         .route("/api/v1/places/{id}", get(get_place).put(update).delete(delete))
         .route("/api/v1/places/{id}/photos/{photo}", axum::routing::delete(delete_photo))
+        .layer(axum::Extension(std::sync::Arc::new(LayerCache::default())))
 }
 
 /// Photo uploads: mounted by the binary under the larger body limit.
@@ -68,13 +70,39 @@ async fn map_layers(State(ctx): State<Ctx>) -> axum::Json<Vec<Dataset>> {
 #[utoipa::path(operation_id = "places_layer_geojson", get, path = "/api/v1/places/layers/{file}", tag = "places",
     params(("file" = String, Path, description = "`<layer>.geojson`, e.g. `aed.geojson`")),
     responses(
-        (status = 200, description = "The layer's places as a GeoJSON FeatureCollection", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "The layer's places as a GeoJSON FeatureCollection (gzip-compressed when the client accepts it)", body = Object, content_type = "application/geo+json"),
+        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`"),
         (status = 404, description = "No such layer", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn layer_geojson(State(ctx): State<Ctx>, Path(file): Path<String>) -> AppResult<Response> {
+async fn layer_geojson(
+    State(ctx): State<Ctx>,
+    Extension(layers): Extension<std::sync::Arc<LayerCache>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> AppResult<Response> {
     let layer = file.strip_suffix(".geojson").and_then(Layer::from_code).ok_or_else(AppError::not_found)?;
-    let places = service::list(&ctx, &[layer]).await?;
-    Ok(geojson_response(&crate::geojson::collection(&places, ctx.now())))
+    let made = layers.get(&ctx, layer).await?;
+    let etag = &made.etag;
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag.as_str() || t.trim() == "*"));
+    let mut r = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if cache::accepts_gzip(&headers) {
+        ([(header::CONTENT_TYPE, GEOJSON), (header::CONTENT_ENCODING, "gzip")], made.gzip.clone()).into_response()
+    } else {
+        ([(header::CONTENT_TYPE, GEOJSON)], made.plain.clone()).into_response()
+    };
+    let h = r.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // Browsers may keep it, but ask again each time (answered 304 while unchanged).
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(r)
 }
 
 #[utoipa::path(operation_id = "places_export", get, path = "/api/v1/places/export.geojson", tag = "places",

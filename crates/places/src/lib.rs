@@ -7,6 +7,7 @@
 //! import/export. See docs/places.md.
 
 pub mod api;
+pub mod cache;
 pub mod demo;
 pub mod geojson;
 pub mod geometry;
@@ -32,6 +33,7 @@ pub const MESSAGES: &[(Lang, &str)] = &[
 pub const MIGRATIONS: &[Migration] = &[
     Migration { id: "places-0001", sql: include_str!("../migrations/0001_places.sql"), postgres: None },
     Migration { id: "places-0002-photos", sql: include_str!("../migrations/0002_place_photos.sql"), postgres: None },
+    Migration { id: "places-0003-version", sql: include_str!("../migrations/0003_places_version.sql"), postgres: None },
 ];
 
 /// Pages, staff pages and API of the map.

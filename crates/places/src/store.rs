@@ -1,5 +1,6 @@
-//! The SQL of places (both backends): the only code that touches `places`
-//! and `place_photos`.
+//! The SQL of places (both backends): the only code that touches `places`,
+//! `place_photos` and `places_version`. Every write bumps the version in
+//! the caller's transaction, so the kept GeoJSON of the layers is made again.
 
 use crate::geometry::{Geometry, Shape};
 use crate::model::{Layer, PlaceData, Text, Wheelchair};
@@ -142,7 +143,17 @@ pub async fn insert<C: ConnectionTrait>(c: &C, id: &str, d: &PlaceData, now: Tim
     values.extend(data_values(d));
     values.extend([now.0.into(), now.0.into(), i64::from(demo).into()]);
     let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-    exec(c, &format!("INSERT INTO places ({COLUMNS}) VALUES ({})", placeholders.join(", ")), values).await.map(|_| ())
+    exec(c, &format!("INSERT INTO places ({COLUMNS}) VALUES ({})", placeholders.join(", ")), values).await?;
+    bump_version(c).await
+}
+
+async fn bump_version<C: ConnectionTrait>(c: &C) -> Result<(), DbErr> {
+    exec(c, "UPDATE places_version SET version = version + 1 WHERE id = 1", []).await.map(|_| ())
+}
+
+/// The version of the places: it changes with every write.
+pub async fn version<C: ConnectionTrait>(c: &C) -> Result<i64, DbErr> {
+    query_opt(c, "SELECT version FROM places_version WHERE id = 1", []).await?.map(|r| col(&r, "version")).transpose().map(Option::unwrap_or_default)
 }
 
 /// Replace a place's data; false if there is no such place.
@@ -153,11 +164,13 @@ pub async fn update<C: ConnectionTrait>(c: &C, id: &str, d: &PlaceData, now: Tim
     values.push(now.0.into());
     values.push(id.into());
     let sql = format!("UPDATE places SET {}, updated_at = ${}, demo = 0 WHERE id = ${}", sets.join(", "), values.len() - 1, values.len());
+    bump_version(c).await?;
     Ok(exec(c, &sql, values).await? > 0)
 }
 
 pub async fn delete<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
     delete_photos_of(c, id).await?;
+    bump_version(c).await?;
     Ok(exec(c, "DELETE FROM places WHERE id = $1", [id.into()]).await? > 0)
 }
 
@@ -226,8 +239,8 @@ pub async fn insert_photo<C: ConnectionTrait>(c: &C, p: &Photo, now: Timestamp) 
             now.0.into(),
         ],
     )
-    .await
-    .map(|_| ())
+    .await?;
+    bump_version(c).await
 }
 
 pub async fn photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<Vec<Photo>, DbErr> {
@@ -239,12 +252,14 @@ pub async fn photo<C: ConnectionTrait>(c: &C, id: &str) -> Result<Option<Photo>,
 }
 
 pub async fn delete_photo<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
+    bump_version(c).await?;
     Ok(exec(c, "DELETE FROM place_photos WHERE id = $1", [id.into()]).await? > 0)
 }
 
 /// The photos' rows go with the place (their files are the caller's to delete).
 pub async fn delete_photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<(), DbErr> {
-    exec(c, "DELETE FROM place_photos WHERE place_id = $1", [place_id.into()]).await.map(|_| ())
+    exec(c, "DELETE FROM place_photos WHERE place_id = $1", [place_id.into()]).await?;
+    bump_version(c).await
 }
 
 /// How many places each layer has.

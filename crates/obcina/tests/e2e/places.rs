@@ -221,6 +221,65 @@ async fn staff_edit_and_import_all_or_nothing_and_others_are_refused() {
     assert!(denials[0] >= 3, "refusals are audited: {denials:?}");
 }
 
+/// A layer's GeoJSON is made once and kept: the same ETag (304 on
+/// If-None-Match) and bytes until a place changes; gzip when asked for,
+/// the same document. A staff edit shows on the next request.
+#[tokio::test]
+async fn a_layer_is_kept_until_a_place_changes_and_is_sent_compressed_or_not_modified() {
+    use std::io::Read;
+    let server = Server::start().await;
+    let visitor = server.client();
+    let url = format!("{}/api/v1/places/layers/aed.geojson", visitor.base);
+    let get = |headers: &[(&str, &str)]| {
+        let mut rq = visitor.http.get(&url);
+        for (k, v) in headers {
+            rq = rq.header(*k, *v);
+        }
+        rq.send()
+    };
+    let first = get(&[]).await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["vary"], "accept-encoding");
+    assert!(first.headers().get("content-encoding").is_none(), "plain unless gzip is asked for");
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let plain = first.bytes().await.unwrap();
+    let fc: Value = serde_json::from_slice(&plain).unwrap();
+    let n = fc["features"].as_array().unwrap().len();
+    assert!(n > 0);
+
+    let zipped = get(&[("accept-encoding", "gzip")]).await.unwrap();
+    assert_eq!((zipped.status().as_u16(), zipped.headers()["content-encoding"].to_str().unwrap()), (200, "gzip"));
+    assert_eq!(zipped.headers()["content-type"], "application/geo+json");
+    let z = zipped.bytes().await.unwrap();
+    assert!(z.len() < plain.len(), "compressed: {} < {}", z.len(), plain.len());
+    let mut unzipped = vec![];
+    flate2::read::GzDecoder::new(&z[..]).read_to_end(&mut unzipped).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&unzipped).unwrap(), fc, "the same document");
+    assert_eq!(get(&[("accept-encoding", "gzip;q=0, br")]).await.unwrap().headers().get("content-encoding"), None);
+
+    let again = get(&[("if-none-match", &etag)]).await.unwrap();
+    assert_eq!(again.status(), 304, "unchanged");
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(get(&[("if-none-match", "\"0-0\"")]).await.unwrap().status(), 200, "another validator gets the document");
+
+    let staff = privileged(&server, "staff", &unique_email("zdravje")).await;
+    enable_totp(&staff).await;
+    let (s, created) = staff
+        .json(
+            Method::POST,
+            "/api/v1/places",
+            json!({"layer": "aed", "name_sl": "AED Nov", "geometry": {"type": "Point", "coordinates": [15.8751, 46.4191]}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{created}");
+    let after = get(&[("if-none-match", &etag)]).await.unwrap();
+    assert_eq!(after.status(), 200, "a new place makes the layer again");
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
+    let fc: Value = after.json().await.unwrap();
+    assert_eq!(fc["features"].as_array().unwrap().len(), n + 1);
+    assert!(feature_ids(&fc).contains(&created["id"].as_str().unwrap().to_string()));
+}
+
 async fn page(c: &Client, path: &str, lang: &str) -> (u16, String) {
     let r = c.http.get(format!("{}{path}", c.base)).header("accept-language", lang).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
