@@ -48,3 +48,7 @@ catalog-dist-json = Daten als JSON
 catalog-dist-geojson = Verortete Daten als GeoJSON
 catalog-dist-schema = Table Schema der CSV (Frictionless)
 catalog-dist-datapackage = Data Package (Frictionless)
+catalog-pages = Ergebnisseiten
+catalog-page = Seite { $page } von { $pages }
+catalog-page-prev = Vorherige Seite
+catalog-page-next = Nächste Seite

@@ -74,3 +74,7 @@ field-invalid-name = 2 to 100 lower-case letters, digits, - or _.
 field-invalid-links = Dataset names separated by commas.
 field-invalid-files = One a line: title | address starting with https:// | format.
 field-dataset-name-taken = A dataset of this name exists.
+catalog-pages = Result pages
+catalog-page = Page { $page } of { $pages }
+catalog-page-prev = Previous page
+catalog-page-next = Next page

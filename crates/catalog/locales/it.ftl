@@ -48,3 +48,7 @@ catalog-dist-json = Dati in JSON
 catalog-dist-geojson = Dati localizzati in GeoJSON
 catalog-dist-schema = Table Schema del CSV (Frictionless)
 catalog-dist-datapackage = Data Package (Frictionless)
+catalog-pages = Pagine dei risultati
+catalog-page = Pagina { $page } di { $pages }
+catalog-page-prev = Pagina precedente
+catalog-page-next = Pagina successiva

@@ -76,3 +76,7 @@ field-invalid-name = Od 2 do 100 malih črk, števk, - ali _.
 field-invalid-links = Imena naborov, ločena z vejicami.
 field-invalid-files = Po eden v vrstici: naslov | naslov, ki se začne s https:// | oblika.
 field-dataset-name-taken = Nabor s tem imenom že obstaja.
+catalog-pages = Strani rezultatov
+catalog-page = Stran { $page } od { $pages }
+catalog-page-prev = Prejšnja stran
+catalog-page-next = Naslednja stran

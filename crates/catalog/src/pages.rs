@@ -51,14 +51,14 @@ pub struct Row {
     pub modified: String,
 }
 
-fn row(p: &Page, e: &Entry, base: &str) -> Row {
+fn row(p: &Page, e: &Entry) -> Row {
     let d = &e.dataset;
     Row {
         name: d.name.clone(),
         title: d.title.get(p.lang).to_string(),
         description: d.description.get(p.lang).chars().take(240).collect(),
         owner: d.owner.clone(),
-        formats: records::resources(d, base).into_iter().map(|r| r.format).collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
+        formats: records::formats(d).into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
         theme: model::term(model::THEMES, d.theme).map(|t| t.label(p.lang).to_string()).unwrap_or_default(),
         access: p.tk("catalog-access", d.access.code()),
         personal: d.personal_data(),
@@ -78,7 +78,12 @@ pub struct PortalQuery {
     format: String,
     org: String,
     licence: String,
+    /// 1-based; anything else is the first page.
+    page: String,
 }
+
+/// Datasets on one page of the portal's results.
+const PAGE_SIZE: usize = 50;
 
 impl PortalQuery {
     /// The CKAN filter query the facets make.
@@ -106,6 +111,22 @@ impl PortalQuery {
         }
         format!("/data?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
     }
+    /// The page asked for, within 1..=pages.
+    fn page(&self, pages: usize) -> usize {
+        self.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages.max(1))
+    }
+    /// The same search on another page (a facet link starts again at the first).
+    fn page_href(&self, page: usize) -> String {
+        let base = self.href("", "");
+        if page <= 1 { base } else { format!("{base}{}page={page}", if base.ends_with('?') { "" } else { "&" }) }
+    }
+}
+
+/// Links to the neighbouring pages of results.
+struct Pager {
+    label: String,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 #[derive(Template)]
@@ -117,12 +138,12 @@ struct PortalPage {
     facets: Vec<FacetBox>,
     count: usize,
     error: bool,
+    pager: Option<Pager>,
 }
 
 async fn portal(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, p: Page, Query(q): Query<PortalQuery>) -> AppResult<Response> {
-    let base = ctx.config.public_url();
     let all = service::visible(&ctx, &cat.sources, Reader::Public).await?;
-    let docs: Vec<_> = all.iter().map(|e| e.doc(&base)).collect();
+    let docs: Vec<_> = all.iter().map(|e| e.doc()).collect();
     let (found, error) = match actions::hits(&docs, &q.text(), &q.fq(), "title_string asc", ctx.now().0) {
         Ok(h) => (h, false),
         Err(_) => (vec![], true),
@@ -143,7 +164,7 @@ async fn portal(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, p: P
     .map(|(field, key, title)| {
         let mut names = std::collections::BTreeMap::new();
         let counts = crate::search::facet(&found, |i| {
-            records::facet_values(&all[i], field, &base, p.lang)
+            records::facet_values(&all[i], field, p.lang)
                 .into_iter()
                 .map(|(n, shown)| {
                     names.insert(n.clone(), shown);
@@ -165,8 +186,16 @@ async fn portal(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, p: P
         }
     })
     .collect();
-    let rows = found.iter().map(|&i| row(&p, &all[i], &base)).collect();
-    Ok(kernel::web::render(&PortalPage { q: q.q.clone(), rows, facets, count: found.len(), error, p }))
+    // Only the page shown is rendered: 10,000 datasets are not one page.
+    let pages = found.len().div_ceil(PAGE_SIZE);
+    let page = q.page(pages);
+    let rows = found.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|&i| row(&p, &all[i])).collect();
+    let pager = (pages > 1).then(|| Pager {
+        label: ctx.i18n.t_args(p.lang, "catalog-page", &[("page", (page as i64).into()), ("pages", (pages as i64).into())]),
+        prev: (page > 1).then(|| q.page_href(page - 1)),
+        next: (page < pages).then(|| q.page_href(page + 1)),
+    });
+    Ok(kernel::web::render(&PortalPage { q: q.q.clone(), rows, facets, count: found.len(), error, pager, p }))
 }
 
 pub struct Dist {
@@ -285,16 +314,15 @@ struct StaffQuery {
 
 async fn staff_list(State(ctx): State<Ctx>, Extension(cat): Extension<Catalog>, p: Page, Query(q): Query<StaffQuery>) -> AppResult<Response> {
     p.actor.check(Permission::StaffArea)?;
-    let base = ctx.config.public_url();
     let all = service::entries(&ctx, &cat.sources).await?;
     let words: Vec<String> = q.q.split_whitespace().map(str::to_lowercase).collect();
     let rows = all
         .iter()
         .filter(|e| {
-            let doc = e.doc(&base);
+            let doc = e.doc();
             words.iter().all(|w| doc.text.contains(w))
         })
-        .map(|e| row(&p, e, &base))
+        .map(|e| row(&p, e))
         .collect();
     let can_edit = p.actor.allows(Permission::ManageCatalog);
     Ok(kernel::web::no_store(kernel::web::render(&StaffList { q: q.q, rows, can_edit, p })))

@@ -35,9 +35,9 @@ impl Entry {
         model::stable_id("dataset", &self.dataset.name)
     }
 
-    /// The search document (`base`: the public URL, the same for the whole process).
-    pub fn doc(&self, base: &str) -> &Doc {
-        self.doc.get_or_init(|| crate::ckan::records::doc(self, base))
+    /// The search document.
+    pub fn doc(&self) -> &Doc {
+        self.doc.get_or_init(|| crate::ckan::records::doc(self))
     }
 }
 

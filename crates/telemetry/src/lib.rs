@@ -319,6 +319,7 @@ pub const MIGRATIONS: &[kernel::db::Migration] = &[
         sql: include_str!("../migrations/0007_journal.sql"),
         postgres: Some(include_str!("../migrations/0007_journal.pg.sql")),
     },
+    kernel::db::Migration { id: "telemetry-0008-device-times", sql: include_str!("../migrations/0008_device_times.sql"), postgres: None },
 ];
 
 pub fn router(t: Telemetry, ctx: &Ctx) -> axum::Router<Ctx> {

@@ -197,7 +197,7 @@ pub fn hits<D: std::borrow::Borrow<search::Doc>>(docs: &[D], q: &str, fq: &str, 
 
 async fn package_search(ctx: &Ctx, cat: &Catalog, actor: &Actor, p: &Params, base: &str, publisher: &str) -> CkanResult<Value> {
     let all = service::visible(ctx, &cat.sources, reader(actor, p)?).await?;
-    let docs: Vec<&search::Doc> = all.iter().map(|e| e.doc(base)).collect();
+    let docs: Vec<&search::Doc> = all.iter().map(|e| e.doc()).collect();
     let sort = p.str("sort").unwrap_or_default();
     let found = hits(&docs, &p.str("q").unwrap_or_default(), &p.str("fq").unwrap_or_default(), &sort, ctx.now().0)?;
     let rows = p.int("rows", 10)?.min(cat.config.rows_max);
@@ -214,7 +214,7 @@ async fn package_search(ctx: &Ctx, cat: &Catalog, actor: &Actor, p: &Params, bas
         for field in p.list("facet.field")? {
             let mut display: BTreeMap<String, String> = BTreeMap::new();
             let counts = search::facet(&found, |i| {
-                records::facet_values(&all[i], &field, base, Lang::Sl)
+                records::facet_values(&all[i], &field, Lang::Sl)
                     .into_iter()
                     .map(|(name, shown)| {
                         display.entry(name.clone()).or_insert(shown);

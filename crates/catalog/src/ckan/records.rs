@@ -30,6 +30,14 @@ pub struct Resource {
     pub kind: &'static str,
 }
 
+/// The formats of a dataset's resources, in the order `resources` lists
+/// them, without making the resources (ids are hashes): facets and the
+/// search document ask for them on every hit.
+pub fn formats(d: &Dataset) -> Vec<String> {
+    let files = d.formats().into_iter().map(|f| f.name().to_string());
+    files.chain(d.apis.iter().map(|_| "API".to_string())).chain(d.external.iter().map(|f| f.format.clone())).collect()
+}
+
 pub fn resources(d: &Dataset, base: &str) -> Vec<Resource> {
     let mut out = vec![];
     for f in d.formats() {
@@ -235,7 +243,7 @@ pub fn package(e: &Entry, base: &str, cfg: &CatalogConfig, publisher: &str) -> V
 }
 
 /// The search document of an entry.
-pub fn doc(e: &Entry, base: &str) -> Doc {
+pub fn doc(e: &Entry) -> Doc {
     let d = &e.dataset;
     let mut doc = Doc { modified: e.modified.0, created: e.created.0, ..Default::default() };
     doc.add("id", e.id());
@@ -251,8 +259,8 @@ pub fn doc(e: &Entry, base: &str) -> Doc {
     doc.add("owner_org", model::stable_id("organization", &d.organisation()));
     doc.add("groups", d.theme.to_lowercase());
     doc.add("theme", d.theme);
-    for r in resources(d, base) {
-        doc.add("res_format", r.format);
+    for f in formats(d) {
+        doc.add("res_format", f);
     }
     doc.add("license_id", model::licence_ckan(d.licence).0);
     doc.add("capacity", if d.access == model::Access::Open { "public" } else { "private" });
@@ -269,13 +277,13 @@ pub fn doc(e: &Entry, base: &str) -> Doc {
 }
 
 /// Facet values of an entry, as CKAN names them (display names beside).
-pub fn facet_values(e: &Entry, field: &str, base: &str, lang: Lang) -> Vec<(String, String)> {
+pub fn facet_values(e: &Entry, field: &str, lang: Lang) -> Vec<(String, String)> {
     let d = &e.dataset;
     match field {
         "organization" => vec![(d.organisation(), d.owner.clone())],
         "groups" => vec![(d.theme.to_lowercase(), model::term(model::THEMES, d.theme).map(|t| t.label(lang).to_string()).unwrap_or_default())],
         "tags" => d.keywords.iter().map(|k| (k.clone(), k.clone())).collect(),
-        "res_format" => resources(d, base).into_iter().map(|r| (r.format.clone(), r.format)).collect(),
+        "res_format" => formats(d).into_iter().map(|f| (f.clone(), f)).collect(),
         "license_id" => {
             let (id, _) = model::licence_ckan(d.licence);
             vec![(id.to_string(), model::term(model::LICENCES, d.licence).map(|t| t.label(lang).to_string()).unwrap_or_default())]

@@ -437,3 +437,39 @@ async fn sensor_history_streams_the_hourly_rollups_of_open_types_only() {
     let json: Vec<Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(json.len(), cells.len() - 1, "JSON and CSV stream the same rows");
 }
+
+/// The portal shows 50 results a page, with links to the neighbouring
+/// pages that keep the search; a page out of range is the nearest one.
+#[tokio::test]
+async fn the_portal_pages_its_results() {
+    let server = Server::start().await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let rows: Vec<String> = (1..=60)
+        .map(|i| {
+            let meta = json!({"title_sl": format!("Zbirka za straniranje {i:02}"), "title_en": format!("Paging dataset {i:02}"), "description_sl": "Opis",
+                "description_en": "Description", "theme": "GOVE", "keywords": ["straniranje"], "owner": "Urad za okolje", "contact_email": "podatki@ptuj.si",
+                "frequency": "ANNUAL", "access": "open", "licence": "CC_BY_4_0", "files": []});
+            format!("('paging-{i:02}', 'staff', '{meta}', {now}, {now}, NULL, 0)")
+        })
+        .collect();
+    server
+        .sql(&format!("INSERT INTO catalog_datasets (name, kind, meta, created_at, updated_at, updated_by, demo) VALUES {}", rows.join(", ")))
+        .await;
+    let c = server.client();
+    let cards = |html: &str| html.matches("<article class=\"card\">").count();
+    let (s, first) = c.get_text("/data?q=straniranje").await;
+    assert_eq!(s, 200);
+    assert_eq!(cards(&first), 50, "one page of 50");
+    assert!(first.contains("/data/paging-01") && !first.contains("/data/paging-51"), "in title order");
+    assert!(first.contains("href=\"/data?q=straniranje&#38;page=2\" rel=\"next\""), "{first}");
+    assert!(!first.contains("rel=\"prev\""));
+    let (_, second) = c.get_text("/data?q=straniranje&page=2").await;
+    assert_eq!(cards(&second), 10);
+    assert!(second.contains("/data/paging-60") && second.contains("href=\"/data?q=straniranje\" rel=\"prev\"") && !second.contains("rel=\"next\""));
+    let (s, beyond) = c.get_text("/data?q=straniranje&page=99").await;
+    assert_eq!((s, cards(&beyond)), (200, 10), "the last page");
+    let (s, junk) = c.get_text("/data?q=straniranje&page=abc").await;
+    assert_eq!((s, cards(&junk)), (200, 50), "the first page");
+    let r = c.http.get(format!("{}/data?q=straniranje&page=2", c.base)).header("accept-language", "en").send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("Page 2 of 2"));
+}
