@@ -73,7 +73,6 @@ guide-wait = { $n } Min. warten
 guide-why-closed = zu dieser Zeit geschlossen
 guide-why-no-time = nicht genug Zeit
 guide-back-none = in dieser Zeit nicht möglich
-guide-origin = Touristeninformation
 field-guide-sight-unknown = Diese Sehenswürdigkeit gibt es nicht.
 field-guide-sights-required = Wählen Sie mindestens eine Sehenswürdigkeit.
 field-guide-too-many-sights = Wählen Sie höchstens { $n } Sehenswürdigkeiten.

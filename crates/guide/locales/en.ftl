@@ -73,7 +73,6 @@ guide-wait = wait { $n } min
 guide-why-closed = closed at that time
 guide-why-no-time = not enough time
 guide-back-none = not possible in this time
-guide-origin = Tourist information centre
 field-guide-sight-unknown = That sight does not exist.
 field-guide-sights-required = Tick at least one sight.
 field-guide-too-many-sights = Tick at most { $n } sights.

@@ -73,7 +73,6 @@ guide-wait = attesa { $n } min
 guide-why-closed = chiuso a quell'ora
 guide-why-no-time = tempo insufficiente
 guide-back-none = non possibile in questo tempo
-guide-origin = Centro informazioni turistiche
 field-guide-sight-unknown = Questo luogo non esiste.
 field-guide-sights-required = Spunta almeno un luogo.
 field-guide-too-many-sights = Spunta al massimo { $n } luoghi.

@@ -73,7 +73,6 @@ guide-wait = počakajte { $n } min
 guide-why-closed = takrat zaprto
 guide-why-no-time = premalo časa
 guide-back-none = v tem času ni mogoče
-guide-origin = Turistično informacijski center
 field-guide-sight-unknown = Te znamenitosti ni.
 field-guide-sights-required = Označite vsaj eno znamenitost.
 field-guide-too-many-sights = Označite največ { $n } znamenitosti.

@@ -2,7 +2,7 @@
 //! parameters as the page; refusals are problem+json naming the field.
 
 use crate::model::{RouteQuery, clock};
-use crate::service::{self, Planned, TIC};
+use crate::service::{self, Planned};
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
@@ -99,7 +99,7 @@ impl RouteView {
             start: clock(pl.query.start),
             back_by: clock(pl.query.back_by()),
             pace: pl.query.pace.code().into(),
-            origin: OriginView { name: TIC.name.into(), lat: TIC.lat, lon: TIC.lon },
+            origin: OriginView { name: pl.origin.name.clone(), lat: pl.origin.lat, lon: pl.origin.lon },
             stops: r
                 .stops
                 .iter()
@@ -160,7 +160,7 @@ pub async fn planned(ctx: &Ctx, raw: Option<&str>) -> AppResult<Planned> {
         ("pace" = Option<String>, Query, description = "`stroll` (4.3 km/h, default) or `unhurried` (3.2 km/h)"),
     ),
     responses(
-        (status = 200, description = "The route from the tourist information centre and back: stops in order, what was left out and why", body = RouteView),
+        (status = 200, description = "The route from the start (`[map.walk_start]`, by default the tourist information centre) and back: stops in order, what was left out and why", body = RouteView),
         (status = 422, description = "A parameter is missing or invalid, or a sight is unknown; `errors` names the field", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn route(State(ctx): State<Ctx>, headers: HeaderMap, RawQuery(raw): RawQuery) -> AppResult<axum::Json<RouteView>> {

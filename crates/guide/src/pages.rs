@@ -6,7 +6,7 @@
 
 use crate::api::{RouteView, planned};
 use crate::model::{AGES, BUDGETS, Filters, INTERESTS, RouteQuery, clock};
-use crate::service::{self, TIC};
+use crate::service;
 use askama::Template;
 use axum::Router;
 use axum::extract::RawQuery;
@@ -183,7 +183,7 @@ pub struct RouteData {
     pub last_walk: String,
     pub back: String,
     pub total_walk: String,
-    pub origin: &'static str,
+    pub origin: String,
     pub config: String,
     pub json_url: String,
     pub change_url: String,
@@ -201,7 +201,7 @@ fn route_data(p: &Page, q: &RouteQuery, v: &RouteView) -> RouteData {
         v.stops.iter().map(|s| serde_json::json!({"n": s.order, "name": s.name, "lat": s.lat, "lon": s.lon})).collect();
     let config = serde_json::json!({
         "tiles": m.tiles, "attribution": m.attribution, "maxZoom": m.max_zoom,
-        "origin": {"lat": v.origin.lat, "lon": v.origin.lon, "name": p.t("guide-origin")},
+        "origin": {"lat": v.origin.lat, "lon": v.origin.lon, "name": v.origin.name},
         "stops": stops_js,
     })
     .to_string();
@@ -237,7 +237,7 @@ fn route_data(p: &Page, q: &RouteQuery, v: &RouteView) -> RouteData {
         last_walk: walk(v.last_walk_m, v.last_walk_min),
         back: v.back.clone().unwrap_or_else(|| p.t("guide-back-none")),
         total_walk: distance_text(p.lang, f64::from(v.walk_m)),
-        origin: TIC.name,
+        origin: service::origin(&p.ctx).name.clone(),
         config,
         json_url: format!("/api/v1/guide/route?{}", q.to_query()),
         change_url: change,

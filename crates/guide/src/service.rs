@@ -12,15 +12,11 @@ use places::store::Place;
 /// Sights of the guide: the tourist sights and the monuments.
 pub const SIGHT_LAYERS: [Layer; 2] = [Layer::Sights, Layer::Heritage];
 
-/// Where routes start and end: the tourist information centre.
-pub struct Origin {
-    pub lat: f64,
-    pub lon: f64,
-    pub name: &'static str,
+/// Where routes start and end (`[map.walk_start]`, Ptuj's tourist
+/// information centre by default).
+pub fn origin(ctx: &Ctx) -> &kernel::config::WalkStart {
+    &ctx.config.map.walk_start
 }
-
-/// Ptuj TIC, Slovenski trg 3 (configurable later).
-pub const TIC: Origin = Origin { lat: 46.4199, lon: 15.8700, name: "TIC Ptuj, Slovenski trg 3" };
 
 /// Minutes a visit takes: `attributes.visit_min`, else 20 for a monument
 /// (a look from outside) and 45 for a sight.
@@ -74,6 +70,8 @@ pub struct Planned {
     pub route: tour::Route,
     /// The ticked sights, in the order asked.
     pub places: Vec<Place>,
+    /// Where the walk starts and ends.
+    pub origin: kernel::config::WalkStart,
 }
 
 impl Planned {
@@ -91,7 +89,7 @@ pub fn windows(p: &Place, date: chrono::NaiveDate) -> Vec<tour::Window> {
     }
 }
 
-/// The best walking route from the TIC through the ticked sights and back.
+/// The best walking route from the start through the ticked sights and back.
 /// An id that is not a sight is a 422 naming the field `sight`.
 pub async fn plan(ctx: &Ctx, query: RouteQuery) -> AppResult<Planned> {
     let all = places::service::list(ctx, &SIGHT_LAYERS).await?;
@@ -115,10 +113,10 @@ pub async fn plan(ctx: &Ctx, query: RouteQuery) -> AppResult<Planned> {
             score: 1,
         })
         .collect();
-    let home = tour::Point { lat: TIC.lat, lon: TIC.lon };
+    let home = tour::Point { lat: origin(ctx).lat, lon: origin(ctx).lon };
     let walk = tour::Walk { start: home, end: home, depart: query.start, back_by: query.back_by(), pace: query.pace.pace() };
     let route = tour::plan(&walk, &wishes);
-    Ok(Planned { query, route, places: chosen })
+    Ok(Planned { query, route, places: chosen, origin: origin(ctx).clone() })
 }
 
 #[cfg(test)]

@@ -107,6 +107,25 @@ pub struct MapConfig {
     /// Attribution shown on every map (HTML allowed: links to the licence).
     pub attribution: String,
     pub max_zoom: u8,
+    /// Where visitors' walking routes start and end.
+    pub walk_start: WalkStart,
+}
+
+/// The start and end of the tourist guide's walks: Ptuj's tourist
+/// information centre by default.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WalkStart {
+    /// Shown as the start of every route (an address or a place's name).
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Default for WalkStart {
+    fn default() -> Self {
+        WalkStart { name: "TIC Ptuj, Slovenski trg 3".into(), lat: 46.4199, lon: 15.8700 }
+    }
 }
 
 impl Default for MapConfig {
@@ -115,6 +134,7 @@ impl Default for MapConfig {
             tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>".into(),
             max_zoom: 19,
+            walk_start: WalkStart::default(),
         }
     }
 }

@@ -248,3 +248,22 @@ async fn the_map_layers_are_listed_each_with_the_url_of_its_geojson() {
         assert_eq!(fc["type"], "FeatureCollection", "{url}");
     }
 }
+
+/// Another municipality sets where walks start (`[map.walk_start]`): the
+/// route starts and ends there, and the first walk is measured from it.
+#[tokio::test]
+async fn walks_start_where_the_configuration_says() {
+    let default = Server::start().await;
+    let (_, from_tic) = route(&default.client(), &format!("sight=sight-muzej-grad&{TUESDAY}")).await;
+    assert_eq!(from_tic["origin"]["name"], "TIC Ptuj, Slovenski trg 3", "{from_tic}");
+    // About 1.3 km east of the centre, across the Drava.
+    let server = Server::start_with_config("[map.walk_start]\nname = \"Postaja Ptuj\"\nlat = 46.4205\nlon = 15.8870\n").await;
+    let visitor = server.client();
+    let (s, v) = route(&visitor, &format!("sight=sight-muzej-grad&{TUESDAY}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["origin"], json!({"name": "Postaja Ptuj", "lat": 46.4205, "lon": 15.8870}), "{v}");
+    let first = |v: &Value| v["stops"][0]["walk_m"].as_u64().unwrap();
+    assert!(first(&v) > first(&from_tic) + 500, "measured from the configured start: {} vs {}", first(&v), first(&from_tic));
+    let (_, html) = visitor.get_text(&format!("/guide/route?sight=sight-muzej-grad&{TUESDAY}")).await;
+    assert!(html.contains("Postaja Ptuj") && !html.contains("TIC Ptuj"), "the page names the start");
+}
