@@ -24,11 +24,13 @@ pub struct Entry {
     /// The search document, made on first use; an entry of a dataset kept
     /// elsewhere lives between requests (`StaffCache`), so its document too.
     doc: Arc<OnceLock<Doc>>,
+    /// The CKAN package record, likewise: a search answers with up to 1,000.
+    package: Arc<OnceLock<serde_json::Value>>,
 }
 
 impl Entry {
     pub fn new(dataset: Dataset, source: Option<usize>, created: Timestamp, modified: Timestamp) -> Entry {
-        Entry { dataset: Arc::new(dataset), source, created, modified, doc: Default::default() }
+        Entry { dataset: Arc::new(dataset), source, created, modified, doc: Default::default(), package: Default::default() }
     }
 
     pub fn id(&self) -> String {
@@ -38,6 +40,12 @@ impl Entry {
     /// The search document.
     pub fn doc(&self) -> &Doc {
         self.doc.get_or_init(|| crate::ckan::records::doc(self))
+    }
+
+    /// The CKAN package record (`base`, `cfg` and `publisher` are the same
+    /// for the whole process).
+    pub fn package(&self, base: &str, cfg: &crate::config::CatalogConfig, publisher: &str) -> &serde_json::Value {
+        self.package.get_or_init(|| crate::ckan::records::package(self, base, cfg, publisher))
     }
 }
 

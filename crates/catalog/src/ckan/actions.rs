@@ -65,13 +65,13 @@ pub async fn run(ctx: &Ctx, cat: &Catalog, actor: &Actor, action: &str, p: &Para
             let mut all = entries(Reader::Public).await?;
             all.sort_by_key(|e| std::cmp::Reverse(e.modified));
             let (offset, limit) = (p.int("offset", 0)?, p.int("limit", 10)?.min(cat.config.rows_max));
-            Ok(json!(all.iter().skip(offset).take(limit).map(|e| records::package(e, &base, &cat.config, &publisher)).collect::<Vec<_>>()))
+            Ok(json!(all.iter().skip(offset).take(limit).map(|e| e.package(&base, &cat.config, &publisher).clone()).collect::<Vec<_>>()))
         }
         "package_show" => {
             let id = p.required("id")?;
             let e =
                 entries(member).await?.into_iter().find(|e| e.dataset.name == id || e.id() == id).ok_or_else(|| CkanError::not_found("Dataset"))?;
-            Ok(records::package(&e, &base, &cat.config, &publisher))
+            Ok(e.package(&base, &cat.config, &publisher).clone())
         }
         "package_search" => package_search(ctx, cat, actor, p, &base, &publisher).await,
         "organization_list" | "group_list" => {
@@ -126,7 +126,7 @@ pub async fn run(ctx: &Ctx, cat: &Catalog, actor: &Actor, action: &str, p: &Para
                     .iter()
                     .filter(|e| if orgs { e.dataset.organisation() == *slug } else { e.dataset.theme.to_lowercase() == *slug })
                     .take(1000)
-                    .map(|e| records::package(e, &base, &cat.config, &publisher))
+                    .map(|e| e.package(&base, &cat.config, &publisher).clone())
                     .collect();
                 v["packages"] = json!(of);
             }
@@ -202,7 +202,7 @@ async fn package_search(ctx: &Ctx, cat: &Catalog, actor: &Actor, p: &Params, bas
     let found = hits(&docs, &p.str("q").unwrap_or_default(), &p.str("fq").unwrap_or_default(), &sort, ctx.now().0)?;
     let rows = p.int("rows", 10)?.min(cat.config.rows_max);
     let start = p.int("start", 0)?;
-    let results: Vec<Value> = found.iter().skip(start).take(rows).map(|&i| records::package(&all[i], base, &cat.config, publisher)).collect();
+    let results: Vec<Value> = found.iter().skip(start).take(rows).map(|&i| all[i].package(base, &cat.config, publisher).clone()).collect();
     let mut facets = serde_json::Map::new();
     let mut search_facets = serde_json::Map::new();
     let limit = match p.int("facet.limit", 50) {
