@@ -69,10 +69,11 @@ pub fn publish(d: &Dataset, reader: Reader, rows: Vec<Row>) -> Option<Published>
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::*;
 
+    /// A dataset of fault-report-like rows, one column personal.
     pub fn dataset(access: Access) -> Dataset {
         Dataset {
             name: "t".into(),

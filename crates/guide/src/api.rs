@@ -91,7 +91,8 @@ fn minutes(secs: u32) -> u32 {
 }
 
 impl RouteView {
-    pub fn of(pl: &Planned, lang: Lang) -> RouteView {
+    /// The planned route for a reader of `lang`; `origin`: where it starts and ends.
+    pub fn of(pl: &Planned, lang: Lang, origin: &kernel::config::WalkStart) -> RouteView {
         let name = |id: &str| pl.place(id).map(|p| p.names.get(lang).to_string()).unwrap_or_default();
         let r = &pl.route;
         RouteView {
@@ -99,7 +100,7 @@ impl RouteView {
             start: clock(pl.query.start),
             back_by: clock(pl.query.back_by()),
             pace: pl.query.pace.code().into(),
-            origin: OriginView { name: pl.origin.name.clone(), lat: pl.origin.lat, lon: pl.origin.lon },
+            origin: OriginView { name: origin.name.clone(), lat: origin.lat, lon: origin.lon },
             stops: r
                 .stops
                 .iter()
@@ -165,5 +166,5 @@ pub async fn planned(ctx: &Ctx, raw: Option<&str>) -> AppResult<Planned> {
     ))]
 async fn route(State(ctx): State<Ctx>, headers: HeaderMap, RawQuery(raw): RawQuery) -> AppResult<axum::Json<RouteView>> {
     let pl = planned(&ctx, raw.as_deref()).await?;
-    Ok(axum::Json(RouteView::of(&pl, kernel::web::request_lang(&headers))))
+    Ok(axum::Json(RouteView::of(&pl, kernel::web::request_lang(&headers), service::origin(&ctx))))
 }

@@ -237,7 +237,7 @@ fn route_data(p: &Page, q: &RouteQuery, v: &RouteView) -> RouteData {
         last_walk: walk(v.last_walk_m, v.last_walk_min),
         back: v.back.clone().unwrap_or_else(|| p.t("guide-back-none")),
         total_walk: distance_text(p.lang, f64::from(v.walk_m)),
-        origin: service::origin(&p.ctx).name.clone(),
+        origin: v.origin.name.clone(),
         config,
         json_url: format!("/api/v1/guide/route?{}", q.to_query()),
         change_url: change,
@@ -264,7 +264,7 @@ async fn route(p: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let kiosk = raw.as_deref().is_some_and(|r| r.split('&').any(|kv| kv == "kiosk=1"));
     match planned(&p.ctx, raw.as_deref()).await {
         Ok(pl) => {
-            let v = RouteView::of(&pl, p.lang);
+            let v = RouteView::of(&pl, p.lang, service::origin(&p.ctx));
             let r = route_data(&p, &pl.query, &v);
             let ctx = p.ctx.clone();
             let page = if kiosk { kiosk_headers(render(&KioskRoutePage { p, r })) } else { render(&RoutePage { p, r }) };

@@ -70,8 +70,6 @@ pub struct Planned {
     pub route: tour::Route,
     /// The ticked sights, in the order asked.
     pub places: Vec<Place>,
-    /// Where the walk starts and ends.
-    pub origin: kernel::config::WalkStart,
 }
 
 impl Planned {
@@ -113,10 +111,11 @@ pub async fn plan(ctx: &Ctx, query: RouteQuery) -> AppResult<Planned> {
             score: 1,
         })
         .collect();
-    let home = tour::Point { lat: origin(ctx).lat, lon: origin(ctx).lon };
+    let start = origin(ctx);
+    let home = tour::Point { lat: start.lat, lon: start.lon };
     let walk = tour::Walk { start: home, end: home, depart: query.start, back_by: query.back_by(), pace: query.pace.pace() };
     let route = tour::plan(&walk, &wishes);
-    Ok(Planned { query, route, places: chosen, origin: origin(ctx).clone() })
+    Ok(Planned { query, route, places: chosen })
 }
 
 #[cfg(test)]

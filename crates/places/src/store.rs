@@ -169,8 +169,8 @@ pub async fn update<C: ConnectionTrait>(c: &C, id: &str, d: &PlaceData, now: Tim
 }
 
 pub async fn delete<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, DbErr> {
+    // Bumps the version too.
     delete_photos_of(c, id).await?;
-    bump_version(c).await?;
     Ok(exec(c, "DELETE FROM places WHERE id = $1", [id.into()]).await? > 0)
 }
 
@@ -257,7 +257,7 @@ pub async fn delete_photo<C: ConnectionTrait>(c: &C, id: &str) -> Result<bool, D
 }
 
 /// The photos' rows go with the place (their files are the caller's to delete).
-pub async fn delete_photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<(), DbErr> {
+async fn delete_photos_of<C: ConnectionTrait>(c: &C, place_id: &str) -> Result<(), DbErr> {
     exec(c, "DELETE FROM place_photos WHERE place_id = $1", [place_id.into()]).await?;
     bump_version(c).await
 }

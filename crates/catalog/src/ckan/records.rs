@@ -296,3 +296,22 @@ pub fn facet_values(e: &Entry, field: &str, lang: Lang) -> Vec<(String, String)>
         _ => vec![],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Access, Api, ExternalFile, Text};
+
+    #[test]
+    fn formats_are_those_of_the_resources_in_their_order() {
+        let mut d = crate::publish::tests::dataset(Access::Open);
+        d.apis.push(Api { title: Text::new("API", "API"), url: "/api/v1/reports".into(), conforms_to: None });
+        d.external.push(ExternalFile { title: "Tabela".into(), url: "https://example.si/t.xlsx".into(), format: "XLSX".into() });
+        let of_resources: Vec<String> = resources(&d, "https://portal.example.si").into_iter().map(|r| r.format).collect();
+        assert_eq!(formats(&d), of_resources);
+        assert!(
+            of_resources.contains(&"API".to_string()) && of_resources.contains(&"XLSX".to_string()) && of_resources.len() >= 3,
+            "{of_resources:?}"
+        );
+    }
+}
