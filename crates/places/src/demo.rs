@@ -1,6 +1,7 @@
 //! DEMO places of Ptuj, every layer populated. The 13 free Wi-Fi points
 //! (WiFi4EU) are those the strategy lists (seed §5.5 c) and the 10 Eduroam
-//! points its 2022 figure counts; positions are approximate, the rest
+//! points its 2022 figure counts, and the 6 EV chargers of its 2022 figure
+//! (measure mob.ev); positions are approximate, the rest
 //! (defibrillators, heritage register numbers, prices, hours, businesses)
 //! is plausible demo data to be replaced by the municipality's own.
 //! Every row is marked `demo = 1`.
@@ -472,6 +473,9 @@ fn chargers() -> Vec<PlaceInput> {
         ev("ev-grad", "Polnilnica Parkirišče pod gradom", "Charger Castle car park", 46.42100, 15.86760, "22", "2 × Type 2"),
         ev("ev-terme", "Polnilnica Terme Ptuj", "Charger Thermal Spa", 46.41190, 15.85920, "50", "CCS, CHAdeMO, Type 2"),
         ev("ev-ormoska", "Polnilnica Ormoška cesta", "Charger Ormoška cesta", 46.42310, 15.88300, "150", "2 × CCS"),
+        // The charging points that are booked online (bookings' demo).
+        ev("ev-mestni-trg", "Polnilnica Parkirišče ob Mestnem trgu", "Charger Mestni trg car park", 46.41930, 15.87080, "22", "2 × Type 2"),
+        ev("ev-potrceva", "Polnilnica Potrčeva cesta", "Charger Potrčeva cesta", 46.41720, 15.87820, "22", "2 × Type 2"),
     ]
 }
 
