@@ -78,6 +78,23 @@ const DEMO: &[Demo] = &[
         stream: None,
     },
     Demo {
+        title: ["Festival Arsana", "Arsana festival", "Festival Arsana", "Festival Arsana"],
+        description: [
+            "Poletni festival glasbe sveta, plesa in ulične umetnosti na poletnem odru Minoritskega samostana in po starem mestnem jedru.",
+            "A summer festival of world music, dance and street art on the summer stage of the Minorite monastery and around the old town.",
+            "Ein Sommerfestival für Weltmusik, Tanz und Straßenkunst auf der Sommerbühne des Minoritenklosters und in der Altstadt.",
+            "Un festival estivo di world music, danza e arte di strada sul palco estivo del convento dei Minoriti e nel centro storico.",
+        ],
+        genre: Genre::Music,
+        audience: Audience::All,
+        place: MINORITI,
+        organiser: "Društvo Arsana",
+        price_cents: Some(1200),
+        access: &[Access::Wheelchair],
+        when: When::Yearly(8, 10, 20, 8),
+        stream: None,
+    },
+    Demo {
         title: ["Dnevi poezije in vina", "Days of Poetry and Wine", "Tage der Poesie und des Weines", "Giorni della poesia e del vino"],
         description: [
             "Mednarodni festival poezije: branja domačih in tujih pesnikov ob vinih ptujske vinorodne dežele.",
